@@ -1,0 +1,1 @@
+"""The on-disk format: protobuf wire codec, TFRecord framing with masked CRC32C, file writer."""

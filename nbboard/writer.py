@@ -1,0 +1,403 @@
+"""SummaryWriter: a drop-in for torch.utils.tensorboard.SummaryWriter that also records into the Store.
+
+Each call validates and converts its input on the calling thread, appends the record to
+the Store and queues it for the background thread, which encodes and writes event files.
+A rejected call raises before anything is appended, so the writer stays as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from datetime import datetime
+from typing import Any
+
+from nbboard import store as st
+from nbboard.records import CustomScalarsLayout
+from nbboard.summary.convert import InputError, check_tag, describe, to_float, to_step, to_walltime
+from nbboard.tfevents.filewriter import RAW_EVENT, EventFileWriter, EventWriterThread
+
+_time = time.time
+_Tensor: type | None = None  # torch.Tensor, remembered once seen (torch stays optional)
+
+
+def default_log_dir(comment: str = "") -> str:
+    """torch's default: runs/<Mon DD_HH-MM-SS>_<hostname><comment>."""
+    current_time = datetime.now().strftime("%b%d_%H-%M-%S")
+    return os.path.join("runs", current_time + "_" + socket.gethostname() + comment)
+
+
+def _join(base: str, name: str) -> str:
+    return base.rstrip("/") + "/" + name if "://" in base else os.path.join(base, name)
+
+
+def _scalar_slow(v: Any) -> float:
+    global _Tensor
+    out = to_float(v, "add_scalar", "scalar_value")
+    if _Tensor is None and type(v).__name__ == "Tensor" and type(v).__module__ == "torch":
+        _Tensor = type(v)
+    return out
+
+
+class SummaryWriter:
+    """Writes TensorBoard event files and records every event in an in-kernel Store.
+
+    Same constructor, methods, argument names and defaults as torch's SummaryWriter.
+    `store` (nbboard's addition) defaults to the kernel's shared Store.
+    """
+
+    def __init__(self, log_dir: str | None = None, comment: str = "", purge_step: int | None = None,
+                 max_queue: int = 10, flush_secs: int = 120, filename_suffix: str = "",
+                 *, store: st.Store | None = None) -> None:
+        if log_dir is not None and not isinstance(log_dir, (str, os.PathLike)):
+            raise InputError(f"SummaryWriter: log_dir must be a str or path; got {describe(log_dir)}")
+        if not isinstance(comment, str):
+            raise InputError(f"SummaryWriter: comment must be a str; got {describe(comment)}")
+        if not isinstance(filename_suffix, str):
+            raise InputError(f"SummaryWriter: filename_suffix must be a str; got {describe(filename_suffix)}")
+        if purge_step is not None:
+            purge_step = to_step(purge_step, "SummaryWriter", "purge_step")
+        self.log_dir = os.fspath(log_dir) if log_dir is not None else default_log_dir(comment)
+        self.purge_step = purge_step
+        self.max_queue = max_queue
+        self.flush_secs = flush_secs
+        self.filename_suffix = filename_suffix
+        self.store = store if store is not None else st.default_store()
+        self._key = st.run_key(self.log_dir)
+        self._lock = threading.Lock()
+        self._thread: EventWriterThread | None = None
+        self._files: dict[str, EventFileWriter] = {}
+        self._scalar_cache: dict[str, st.ScalarSeries] = {}
+        self._layout: list[dict[str, Any]] = []
+        if purge_step is not None:
+            self.store.purge(self._key, purge_step)
+        self.store.ensure_run(self._key)
+        self._main: EventFileWriter = self._file(self.log_dir)
+
+    # ---- files ------------------------------------------------------------------------
+    def _file(self, run_dir: str) -> EventFileWriter:
+        """The event file for a run directory (the main one or an add_scalars/add_hparams sub-run)."""
+        f = self._files.get(run_dir)
+        if f is not None:
+            return f
+        with self._lock:
+            f = self._files.get(run_dir)
+            if f is None:
+                if self._thread is None:
+                    self._thread = EventWriterThread()
+                opener = None
+                if "://" in run_dir and not run_dir.startswith("file://"):
+                    from nbboard.tfevents.remote import remote_opener
+
+                    opener = remote_opener(run_dir)
+                path = run_dir[len("file://"):] if run_dir.startswith("file://") else run_dir
+                purge = self.purge_step if run_dir == self.log_dir else None
+                f = EventFileWriter(path, self.filename_suffix, purge, opener=opener)
+                self._files[run_dir] = f
+                if run_dir == self.log_dir:
+                    self._main = f
+            return f
+
+    @property
+    def file_writer(self) -> EventFileWriter:
+        """The main run's event file (torch exposes `file_writer` too)."""
+        return self._main if not self._main.closed else self._file(self.log_dir)
+
+    def get_logdir(self) -> str:
+        """The directory this writer writes its event files into."""
+        return self.log_dir
+
+    # ---- the generic path -------------------------------------------------------------
+    def _queue(self, f: EventFileWriter, wall_time: float, step: int, tag: str | None,
+               payload: Any, encode: Any) -> None:
+        t = self._thread
+        if t is None:  # reopened after close()
+            f = self._file(f.run_dir)
+            t = self._thread
+        t.queue.append((f, wall_time, step, tag, payload, encode))
+
+    def _log(self, method: str, tag: str, kind: str, record: Any, global_step: Any,
+             walltime: Any, encode: Any, run_dir: str | None = None) -> None:
+        """Validate step/walltime, append `record` to the Store and queue it for the file."""
+        step = to_step(global_step, method)
+        wt = to_walltime(walltime, method)
+        if wt is None:
+            wt = _time()
+        run_dir = run_dir or self.log_dir
+        key = self._key if run_dir is self.log_dir else st.run_key(run_dir)
+        self.store.check_kind(key, tag, kind)
+        f = self._file(run_dir)
+        self.store.append(key, tag, kind, step, record, wt)
+        self._queue(f, wt, step, tag, record, encode)
+
+    # ---- scalars ----------------------------------------------------------------------
+    def add_scalar(self, tag: str, scalar_value: Any, global_step: Any = None,
+                   walltime: Any = None, new_style: bool = False,
+                   double_precision: bool = False) -> None:
+        """Log one scalar. Floats, ints, numpy scalars and one-element tensors are accepted."""
+        if tag.__class__ is not str or not tag:
+            check_tag(tag, "add_scalar")
+        v = scalar_value
+        if v.__class__ is not float:
+            if v.__class__ is _Tensor:
+                try:
+                    v = float(v.item())
+                except (RuntimeError, TypeError, ValueError):
+                    v = to_float(v, "add_scalar", "scalar_value")
+            else:
+                v = _scalar_slow(v)
+        if global_step.__class__ is not int:
+            global_step = to_step(global_step, "add_scalar")
+        if walltime is None:
+            walltime = _time()
+        else:
+            walltime = to_walltime(walltime, "add_scalar")
+        s = self._scalar_cache.get(tag)
+        if s is None:
+            s = self._scalar_cache[tag] = self.store.scalar_series(self._key, tag)
+        with self.store.lock:
+            s.append(global_step, v, walltime)
+        t = self._thread
+        if t is None:  # reopened after close()
+            self._file(self.log_dir)
+            t = self._thread
+        t.queue.append((self._main, walltime, global_step, tag, v, None))
+
+    def add_scalars(self, main_tag: str, tag_scalar_dict: dict[str, Any], global_step: Any = None,
+                    walltime: Any = None) -> None:
+        """Log several scalars under one main tag, each in its own sub-run like torch
+        (`<log_dir>/<main_tag with / as _>_<key>`)."""
+        check_tag(main_tag, "add_scalars", "main_tag")
+        if not isinstance(tag_scalar_dict, dict):
+            raise InputError("add_scalars: tag_scalar_dict must be a dict of str -> number; "
+                             f"got {describe(tag_scalar_dict)}")
+        step = to_step(global_step, "add_scalars")
+        wt = to_walltime(walltime, "add_scalars")
+        wt = _time() if wt is None else wt
+        values = {}
+        for k, v in tag_scalar_dict.items():
+            check_tag(k, "add_scalars", "tag_scalar_dict key")
+            values[k] = to_float(v, "add_scalars", f"tag_scalar_dict[{k!r}]")
+        for k, v in values.items():
+            run_dir = _join(self.log_dir, main_tag.replace("/", "_") + "_" + k)
+            f = self._file(run_dir)
+            s = self.store.scalar_series(st.run_key(run_dir), main_tag)
+            with self.store.lock:
+                s.append(step, v, wt)
+            self._queue(f, wt, step, main_tag, v, None)
+
+    def add_tensor(self, tag: str, tensor: Any, global_step: Any = None, walltime: Any = None) -> None:
+        """Log a whole tensor (TensorBoard's 'tensor' plugin)."""
+        from nbboard.summary import tensor as m
+
+        check_tag(tag, "add_tensor")
+        rec = m.make_tensor(tensor)
+        self._log("add_tensor", tag, st.TENSORS, rec, global_step, walltime, m.encode)
+
+    # ---- histograms -------------------------------------------------------------------
+    def add_histogram(self, tag: str, values: Any, global_step: Any = None, bins: Any = "tensorflow",
+                      walltime: Any = None, max_bins: int | None = None) -> None:
+        """Log a histogram of `values` (bins: 'tensorflow', any numpy bins string, an int or edges)."""
+        from nbboard.summary import histogram as m
+
+        check_tag(tag, "add_histogram")
+        rec = m.make_histogram(values, bins, max_bins)
+        self._log("add_histogram", tag, st.HISTOGRAMS, rec, global_step, walltime, m.encode)
+
+    def add_histogram_raw(self, tag: str, min: Any, max: Any, num: Any, sum: Any, sum_squares: Any,
+                          bucket_limits: Any, bucket_counts: Any, global_step: Any = None,
+                          walltime: Any = None) -> None:
+        """Log a histogram from precomputed statistics and buckets."""
+        from nbboard.summary import histogram as m
+
+        check_tag(tag, "add_histogram_raw")
+        rec = m.make_histogram_raw(min, max, num, sum, sum_squares, bucket_limits, bucket_counts)
+        self._log("add_histogram_raw", tag, st.HISTOGRAMS, rec, global_step, walltime, m.encode)
+
+    # ---- images, figures, video, audio ------------------------------------------------
+    def add_image(self, tag: str, img_tensor: Any, global_step: Any = None, walltime: Any = None,
+                  dataformats: str = "CHW") -> None:
+        """Log one image (uint8 0–255 or float 0–1; CHW, HWC, HW, ...)."""
+        from nbboard.summary import image as m
+
+        check_tag(tag, "add_image")
+        rec = m.make_image(img_tensor, dataformats)
+        self._log("add_image", tag, st.IMAGES, rec, global_step, walltime, m.encode)
+
+    def add_images(self, tag: str, img_tensor: Any, global_step: Any = None, walltime: Any = None,
+                   dataformats: str = "NCHW") -> None:
+        """Log a batch of images as one grid image, like torch."""
+        from nbboard.summary import image as m
+
+        check_tag(tag, "add_images")
+        rec = m.make_images(img_tensor, dataformats)
+        self._log("add_images", tag, st.IMAGES, rec, global_step, walltime, m.encode)
+
+    def add_image_with_boxes(self, tag: str, img_tensor: Any, box_tensor: Any, global_step: Any = None,
+                             walltime: Any = None, rescale: float = 1, dataformats: str = "CHW",
+                             labels: list[str] | None = None) -> None:
+        """Log an image with bounding boxes (xyxy pixels) and optional labels drawn on it."""
+        from nbboard.summary import image as m
+
+        check_tag(tag, "add_image_with_boxes")
+        rec = m.make_image_with_boxes(img_tensor, box_tensor, rescale, dataformats, labels)
+        self._log("add_image_with_boxes", tag, st.IMAGES, rec, global_step, walltime, m.encode)
+
+    def add_figure(self, tag: str, figure: Any, global_step: Any = None, close: bool = True,
+                   walltime: Any = None) -> None:
+        """Log a matplotlib figure (or a list of them) as an image, or a plotly Figure as JSON."""
+        from nbboard.summary import figure as m
+
+        check_tag(tag, "add_figure")
+        kind, rec, encode = m.make_figure(figure, close)
+        self._log("add_figure", tag, kind, rec, global_step, walltime, encode)
+
+    def add_video(self, tag: str, vid_tensor: Any, global_step: Any = None, fps: float = 4,
+                  walltime: Any = None) -> None:
+        """Log a video (N, T, C, H, W) as an animated GIF, like torch."""
+        from nbboard.summary import video as m
+
+        check_tag(tag, "add_video")
+        rec = m.make_video(vid_tensor, fps)
+        self._log("add_video", tag, st.VIDEOS, rec, global_step, walltime, m.encode)
+
+    def add_audio(self, tag: str, snd_tensor: Any, global_step: Any = None, sample_rate: int = 44100,
+                  walltime: Any = None) -> None:
+        """Log audio samples in [-1, 1] (1-D, or (L, C)/(1, L)) as 16-bit WAV."""
+        from nbboard.summary import audio as m
+
+        check_tag(tag, "add_audio")
+        rec = m.make_audio(snd_tensor, sample_rate)
+        self._log("add_audio", tag, st.AUDIO, rec, global_step, walltime, m.encode)
+
+    def add_text(self, tag: str, text_string: str, global_step: Any = None, walltime: Any = None) -> None:
+        """Log markdown text."""
+        from nbboard.summary import text as m
+
+        check_tag(tag, "add_text")
+        rec = m.make_text(text_string)
+        self._log("add_text", tag, st.TEXT, rec, global_step, walltime, m.encode)
+
+    # ---- PR curves ----------------------------------------------------------------------
+    def add_pr_curve(self, tag: str, labels: Any, predictions: Any, global_step: Any = None,
+                     num_thresholds: int = 127, weights: Any = None, walltime: Any = None) -> None:
+        """Log a precision-recall curve from binary labels and predictions in [0, 1]."""
+        from nbboard.summary import pr_curve as m
+
+        check_tag(tag, "add_pr_curve")
+        rec = m.make_pr_curve(labels, predictions, num_thresholds, weights)
+        self._log("add_pr_curve", tag, st.PR_CURVES, rec, global_step, walltime, m.encode)
+
+    def add_pr_curve_raw(self, tag: str, true_positive_counts: Any, false_positive_counts: Any,
+                         true_negative_counts: Any, false_negative_counts: Any, precision: Any,
+                         recall: Any, global_step: Any = None, num_thresholds: int = 127,
+                         weights: Any = None, walltime: Any = None) -> None:
+        """Log a precision-recall curve from precomputed counts."""
+        from nbboard.summary import pr_curve as m
+
+        check_tag(tag, "add_pr_curve_raw")
+        rec = m.make_pr_curve_raw(true_positive_counts, false_positive_counts, true_negative_counts,
+                                  false_negative_counts, precision, recall, num_thresholds, weights)
+        self._log("add_pr_curve_raw", tag, st.PR_CURVES, rec, global_step, walltime, m.encode)
+
+    # ---- custom scalars -------------------------------------------------------------------
+    def add_custom_scalars(self, layout: dict[str, dict[str, list]]) -> None:
+        """Log a custom-scalars layout: {category: {title: ['Multiline'|'Margin', tags]}}."""
+        from nbboard.summary import custom_scalars as m
+
+        rec = m.make_layout(layout)
+        self._add_layout(rec)
+
+    def add_custom_scalars_multilinechart(self, tags: list[str], category: str = "default",
+                                          title: str = "untitled") -> None:
+        """Add one multiline chart of `tags` to the custom-scalars layout."""
+        self.add_custom_scalars({category: {title: ["Multiline", tags]}})
+
+    def add_custom_scalars_marginchart(self, tags: list[str], category: str = "default",
+                                       title: str = "untitled") -> None:
+        """Add one margin chart (value, lower, upper tags) to the custom-scalars layout."""
+        self.add_custom_scalars({category: {title: ["Margin", tags]}})
+
+    def _add_layout(self, rec: CustomScalarsLayout) -> None:
+        from nbboard.summary import custom_scalars as m
+
+        with self._lock:
+            merged = m.merge_layouts(self._layout, rec.categories)
+            self._layout = merged
+        self.store.set_plugin_record(self._key, st.CUSTOM_SCALARS, CustomScalarsLayout(merged))
+        self._queue(self._main, _time(), 0, "custom_scalars__config__", rec, m.encode)
+
+    # ---- mesh -------------------------------------------------------------------------
+    def add_mesh(self, tag: str, vertices: Any, colors: Any = None, faces: Any = None,
+                 config_dict: dict | None = None, global_step: Any = None, walltime: Any = None) -> None:
+        """Log a mesh or point cloud: vertices (B, N, 3), optional colors (B, N, 3), faces (B, F, 3)."""
+        from nbboard.summary import mesh as m
+
+        check_tag(tag, "add_mesh")
+        rec = m.make_mesh(vertices, colors, faces, config_dict)
+        self._log("add_mesh", tag, st.MESH, rec, global_step, walltime, m.encode)
+
+    # ---- hparams ------------------------------------------------------------------------
+    def add_hparams(self, hparam_dict: dict[str, Any], metric_dict: dict[str, Any],
+                    hparam_domain_discrete: dict[str, list] | None = None,
+                    run_name: str | None = None, global_step: Any = None) -> None:
+        """Log one hyperparameter session in its own sub-run (`<log_dir>/<run_name or time>`)."""
+        from nbboard.summary import hparams as m
+
+        if type(hparam_dict) is not dict or type(metric_dict) is not dict:
+            raise InputError("add_hparams: hparam_dict and metric_dict must be dicts; got "
+                             f"{describe(hparam_dict)} and {describe(metric_dict)}")
+        if run_name is not None and not isinstance(run_name, str):
+            raise InputError(f"add_hparams: run_name must be a str or None; got {describe(run_name)}")
+        step = to_step(global_step, "add_hparams")
+        rec = m.make_hparams(hparam_dict, metric_dict, hparam_domain_discrete)
+        run_dir = _join(self.log_dir, run_name or str(time.time()))
+        key = st.run_key(run_dir)
+        f = self._file(run_dir)
+        wt = _time()
+        self.store.set_plugin_record(key, st.HPARAMS, rec)
+        self._queue(f, wt, step, "_hparams_", rec, m.encode)
+        for k, v in rec.metrics.items():
+            s = self.store.scalar_series(key, k)
+            with self.store.lock:
+                s.append(step, v, wt)
+            self._queue(f, wt, step, k, v, None)
+        self._thread.flush()
+
+    # ---- lifecycle ---------------------------------------------------------------------
+    def flush(self) -> None:
+        """Write everything logged so far to the event files (flushed to the OS)."""
+        if self._thread is not None:
+            self._thread.flush()
+
+    def close(self) -> None:
+        """Flush, fsync and close every event file. Logging again reopens new files, like torch."""
+        with self._lock:
+            t, self._thread = self._thread, None
+            files, self._files = self._files, {}
+        if t is not None:
+            t.close()
+        for f in files.values():
+            f.close()
+
+    def __enter__(self) -> SummaryWriter:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def _raw_event(self, event_bytes: bytes, step: int = 0, run_dir: str | None = None) -> None:
+        """Queue a finished Event message (graph defs and other whole events)."""
+        f = self._file(run_dir or self.log_dir)
+        self._queue(f, _time(), step, None, event_bytes, RAW_EVENT)
+
+    def show(self, **options: Any) -> Any:
+        """Display a live Board of this writer's runs in the notebook."""
+        from nbboard.widgets import show_writer
+
+        return show_writer(self, **options)
+
+    def __repr__(self) -> str:
+        return f"SummaryWriter(log_dir={self.log_dir!r})"
