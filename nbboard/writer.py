@@ -116,7 +116,7 @@ class SummaryWriter:
         if t is None:  # reopened after close()
             f = self._file(f.run_dir)
             t = self._thread
-        t.queue.append((f, wall_time, step, tag, payload, encode))
+        t.queue.append((f.index, wall_time, step, tag, payload, encode))
 
     def _log(self, method: str, tag: str, kind: str, record: Any, global_step: Any,
              walltime: Any, encode: Any, run_dir: str | None = None) -> None:
@@ -163,7 +163,7 @@ class SummaryWriter:
         if t is None:  # reopened after close()
             self._file(self.log_dir)
             t = self._thread
-        t.queue.append((self._main, walltime, global_step, tag, v, None))
+        t.queue.append((self._main.index, walltime, global_step, tag, v, None))
 
     def add_scalars(self, main_tag: str, tag_scalar_dict: dict[str, Any], global_step: Any = None,
                     walltime: Any = None) -> None:

@@ -17,6 +17,7 @@ import warnings
 import weakref
 from collections import deque
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,10 @@ from nbboard.tfevents.messages import event, session_log_start
 from nbboard.tfevents.record import frame, frame_many
 
 _uid = itertools.count()
+
+_file_index = itertools.count()
+_open_files: dict[int, EventFileWriter] = {}
+_col0, _col1, _col2, _col3, _col4 = (itemgetter(i) for i in range(5))
 
 # Marks a pending item whose payload is a finished Event message.
 RAW_EVENT = object()
@@ -50,6 +55,8 @@ class EventFileWriter:
         else:
             self._fh = opener(self.path)
         self.closed = False
+        self.index = next(_file_index)  # what queued items carry (ints keep them out of the GC)
+        _open_files[self.index] = self
         self._tails: dict[str, bytes] = {}
         now = time.time()
         step = purge_step or 0
@@ -77,6 +84,7 @@ class EventFileWriter:
         if self.closed:
             return
         self.closed = True
+        _open_files.pop(self.index, None)
         self._fh.flush()
         try:
             os.fsync(self._fh.fileno())
@@ -88,7 +96,7 @@ class EventFileWriter:
 class EventWriterThread:
     """Encodes and writes the pending items of one SummaryWriter on a background thread.
 
-    An item is (file, wall_time, step, tag, payload, encode): a float payload with encode
+    An item is (file index, wall_time, step, tag, payload, encode): a float payload with encode
     None is a scalar; otherwise `encode(tag, payload)` gives one or more Summary messages,
     or `encode is RAW_EVENT` and payload is a whole Event message.
     """
@@ -129,41 +137,71 @@ class EventWriterThread:
             self._dirty.clear()
 
     def _write_items(self, items: list[tuple]) -> None:
-        scalars: dict[tuple[EventFileWriter, str], list[tuple[float, int, float]]] = {}
-        chunks: dict[EventFileWriter, list[bytes]] = {}
-
-        def flush_scalars(f: EventFileWriter) -> None:
-            for (ff, tag) in [k for k in scalars if k[0] is f]:
-                pts = scalars.pop((ff, tag))
-                arr = np.array(pts, dtype=np.float64)
-                steps = np.array([p[1] for p in pts], dtype=np.int64)
-                chunks.setdefault(f, []).append(
-                    encode_scalar_batch(tag, arr[:, 0], steps, arr[:, 2], f.tail(tag)))
-
-        for f, wall_time, step, tag, payload, encode in items:
-            if encode is None:
-                scalars.setdefault((f, tag), []).append((wall_time, step, payload))
-                continue
-            flush_scalars(f)
-            try:
-                if encode is RAW_EVENT:
-                    events = [payload]
-                else:
-                    sums = encode(tag, payload)
-                    if isinstance(sums, bytes):
-                        sums = [sums]
-                    events = [event(wall_time, step, summary_bytes=s) for s in sums]
-            except Exception as e:  # validated on the caller, so this is a bug: keep going
-                warnings.warn(f"nbboard: could not encode {tag!r}: {e!r}", stacklevel=1)
-                continue
-            chunks.setdefault(f, []).extend(frame(e) for e in events)
-        for f in {k[0] for k in scalars}:
-            flush_scalars(f)
-        for f, parts in chunks.items():
-            if f.closed:
+        chunks: dict[int, list[bytes]] = {}
+        start = 0
+        n = len(items)
+        while start < n:
+            # a maximal run of scalar items is encoded in numpy batches, one per (file, tag)
+            end = start
+            while end < n and items[end][5] is None:
+                end += 1
+            if end > start:
+                self._write_scalars(items[start:end], chunks)
+            if end < n:
+                self._write_record(items[end], chunks)
+            start = end + 1
+        for idx, parts in chunks.items():
+            f = _open_files.get(idx)
+            if f is None:
                 continue
             f.write(b"".join(parts))
             self._dirty.add(f)
+
+    @staticmethod
+    def _write_scalars(items: list[tuple], chunks: dict[int, list[bytes]]) -> None:
+        n = len(items)
+        files = list(map(_col0, items))
+        tags = list(map(_col3, items))
+        # Group by (file, tag) through object identities (the same tag string is usually the
+        # same object), then merge identities that carry equal (file, tag) values.
+        tid = np.fromiter(map(id, tags), dtype=np.int64, count=n)
+        fid = np.array(files, dtype=np.int64)
+        wt = np.fromiter(map(_col1, items), dtype=np.float64, count=n)
+        st = np.fromiter(map(_col2, items), dtype=np.int64, count=n)
+        vs = np.fromiter(map(_col4, items), dtype=np.float64, count=n)
+        if (tid == tid[0]).all() and (fid == fid[0]).all():
+            groups: list[tuple[tuple[int, str], Any]] = [((files[0], tags[0]), slice(None))]
+        else:
+            pairs = np.stack([tid, fid], axis=1)
+            _, first, inverse = np.unique(pairs, axis=0, return_index=True, return_inverse=True)
+            inverse = inverse.ravel()
+            canon: dict[tuple[int, str], int] = {}
+            code_of = np.array([canon.setdefault((files[i], tags[i]), len(canon)) for i in first])
+            codes = code_of[inverse]
+            order = np.argsort(codes, kind="stable")
+            bounds = np.cumsum(np.bincount(codes, minlength=len(canon)))
+            groups = [(k, order[(bounds[c - 1] if c else 0):bounds[c]]) for k, c in canon.items()]
+        for (idx, tag), sel in groups:
+            f = _open_files.get(idx)
+            if f is not None:
+                chunks.setdefault(idx, []).append(
+                    encode_scalar_batch(tag, wt[sel], st[sel], vs[sel], f.tail(tag)))
+
+    @staticmethod
+    def _write_record(item: tuple, chunks: dict[int, list[bytes]]) -> None:
+        f, wall_time, step, tag, payload, encode = item
+        try:
+            if encode is RAW_EVENT:
+                events = [payload]
+            else:
+                sums = encode(tag, payload)
+                if isinstance(sums, bytes):
+                    sums = [sums]
+                events = [event(wall_time, step, summary_bytes=s) for s in sums]
+        except Exception as e:  # validated on the caller, so this is a bug: keep going
+            warnings.warn(f"nbboard: could not encode {tag!r}: {e!r}", stacklevel=1)
+            return
+        chunks.setdefault(f, []).extend(frame(e) for e in events)
 
     def flush(self) -> None:
         """Write everything queued so far (on the calling thread) and flush it to the OS."""
