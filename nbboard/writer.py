@@ -366,6 +366,22 @@ class SummaryWriter:
             self._queue(f, wt, step, k, v, None)
         self._thread.flush()
 
+    # ---- model graph and embeddings -------------------------------------------------------
+    def add_graph(self, model: Any, input_to_model: Any = None, verbose: bool = False,
+                  use_strict_trace: bool = True) -> None:
+        """Trace `model` with `input_to_model` and log its graph (TensorBoard GraphDef + Store)."""
+        from nbboard.summary import graph as m
+
+        m.log_graph(self, model, input_to_model, verbose, use_strict_trace)
+
+    def add_embedding(self, mat: Any, metadata: Any = None, label_img: Any = None,
+                      global_step: Any = None, tag: str = "default",
+                      metadata_header: list[str] | None = None) -> None:
+        """Log an embedding matrix with metadata and sprite images for the projector."""
+        from nbboard.summary import embedding as m
+
+        m.log_embedding(self, mat, metadata, label_img, global_step, tag, metadata_header)
+
     # ---- lifecycle ---------------------------------------------------------------------
     def flush(self) -> None:
         """Write everything logged so far to the event files (flushed to the OS)."""
