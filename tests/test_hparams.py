@@ -1,0 +1,109 @@
+"""add_hparams: the experiment / session-start / session-end summaries and metric scalars torch
+writes, parsed by TensorBoard's hparams metadata functions, Store records, and bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from google.protobuf.json_format import MessageToDict
+from tensorboard.plugins.hparams import metadata as hp_metadata
+
+from nbboard.records import HParamsData
+from nbboard.summary import hparams as m
+from tests.both import assert_rejected, log_both
+
+HP = {"lr": 0.01, "batch": 64, "opt": "adam", "nesterov": True, "skip": None,
+      "wd": torch.tensor([0.5]), "f64": np.float64(2.5)}
+METRICS = {"hparam/accuracy": 0.93, "hparam/loss": torch.tensor(0.25)}
+DOMAINS = {"opt": ["adam", "sgd"], "batch": [32, 64, 128], "nesterov": [True, False]}
+
+
+def parsed(acc) -> dict:
+    """The three plugin payloads as dicts, parsed by TensorBoard's own functions."""
+    content = acc.PluginTagToContent("hparams")
+    return {
+        "experiment": MessageToDict(hp_metadata.parse_experiment_plugin_data(
+            content[hp_metadata.EXPERIMENT_TAG])),
+        "start": MessageToDict(hp_metadata.parse_session_start_info_plugin_data(
+            content[hp_metadata.SESSION_START_INFO_TAG])),
+        "end": MessageToDict(hp_metadata.parse_session_end_info_plugin_data(
+            content[hp_metadata.SESSION_END_INFO_TAG])),
+    }
+
+
+@pytest.mark.parametrize("domains", [None, DOMAINS], ids=["no-domains", "domains"])
+def test_round_trip_matches_torch(tmp_path, store, domains):
+    def log(w):
+        w.add_hparams(HP, METRICS, domains, run_name="trial", global_step=3)
+
+    ours, a, b = log_both(tmp_path, store, log, sub="trial")
+    pa, pb = parsed(a), parsed(b)
+    assert pa == pb
+    assert pa["start"]["hparams"] == {"lr": 0.01, "batch": 64.0, "opt": "adam", "nesterov": 1.0,
+                                      "wd": 0.5, "f64": 2.5}
+    assert pa["end"]["status"] == "STATUS_SUCCESS"
+    infos = {i["name"]: i for i in pa["experiment"]["hparamInfos"]}
+    assert infos["opt"]["type"] == "DATA_TYPE_STRING"
+    if domains:
+        assert infos["opt"]["domainDiscrete"] == ["adam", "sgd"]
+        assert infos["batch"]["domainDiscrete"] == [32.0, 64.0, 128.0]
+    assert [mi["name"]["tag"] for mi in pa["experiment"]["metricInfos"]] == list(METRICS)
+    for tag in METRICS:
+        sa, sb = a.Scalars(tag), b.Scalars(tag)
+        assert [(e.step, e.value) for e in sa] == [(e.step, e.value) for e in sb]
+        assert sa[0].step == 3
+    s = store.select(ours)
+    assert "trial" in s.runs()
+    rec = s.hparams("trial")
+    assert isinstance(rec, HParamsData)
+    assert rec.hparams == {"lr": 0.01, "batch": 64.0, "opt": "adam", "nesterov": 1.0, "wd": 0.5,
+                           "f64": 2.5}
+    assert rec.metrics == {"hparam/accuracy": 0.93, "hparam/loss": 0.25}
+    assert (rec.hparam_domains or {}) == ({"opt": ["adam", "sgd"], "batch": [32.0, 64.0, 128.0],
+                                           "nesterov": [1.0, 0.0]} if domains else {})
+    assert s.scalars("trial", "hparam/accuracy").values.tolist() == [0.93]
+    assert "hparams" in s.tags("trial")
+
+
+def test_default_run_name_is_a_time(tmp_path, store):
+    from nbboard import SummaryWriter
+
+    with SummaryWriter(str(tmp_path), store=store) as w:
+        w.add_hparams({"a": 1}, {"m": 2})
+    runs = store.select(str(tmp_path)).runs()
+    sub = [r for r in runs if r != "."]
+    assert len(sub) == 1 and float(sub[0]) > 1e9
+
+
+def test_encode_three_summaries():
+    from tensorboard.compat.proto.summary_pb2 import Summary
+
+    sums = [Summary.FromString(s) for s in m.encode("_hparams_", m.make_hparams({"x": "y"}, {"m": 1}))]
+    assert [s.value[0].tag for s in sums] == [hp_metadata.EXPERIMENT_TAG,
+                                              hp_metadata.SESSION_START_INFO_TAG,
+                                              hp_metadata.SESSION_END_INFO_TAG]
+    assert all(s.value[0].metadata.plugin_data.plugin_name == "hparams" for s in sums)
+
+
+BAD = [
+    (lambda w: w.add_hparams({"lr": [0.1, 0.2]}, {"m": 1}), ["add_hparams", "hparam_dict['lr']", "list", "str"]),
+    (lambda w: w.add_hparams({"lr": {"a": 1}}, {"m": 1}), ["add_hparams", "hparam_dict['lr']", "accepted"]),
+    (lambda w: w.add_hparams({"lr": torch.ones(3)}, {"m": 1}), ["add_hparams", "hparam_dict['lr']", "accepted"]),
+    (lambda w: w.add_hparams({"lr": 1j}, {"m": 1}), ["add_hparams", "hparam_dict['lr']"]),
+    (lambda w: w.add_hparams({1: 0.1}, {"m": 1}), ["add_hparams", "hparam_dict", "str"]),
+    (lambda w: w.add_hparams({"lr": 0.1}, {"m": "high"}), ["add_hparams", "metric_dict['m']", "number"]),
+    (lambda w: w.add_hparams({"lr": 0.1}, {"m": torch.ones(2)}), ["add_hparams", "metric_dict['m']"]),
+    (lambda w: w.add_hparams({"lr": 0.1}, {"m": 1}, {"lr": [1, 2]}),
+     ["add_hparams", "hparam_domain_discrete['lr']", "float"]),
+    (lambda w: w.add_hparams({"lr": 0.1}, {"m": 1}, {"zz": [1.0]}), ["add_hparams", "hparam_domain_discrete['zz']"]),
+    (lambda w: w.add_hparams({"lr": 0.1}, {"m": 1}, {"lr": 0.1}), ["add_hparams", "hparam_domain_discrete['lr']"]),
+    (lambda w: w.add_hparams([("lr", 0.1)], {"m": 1}), ["add_hparams", "hparam_dict", "dict"]),
+    (lambda w: w.add_hparams({"lr": 0.1}, {"m": 1}, run_name=5), ["add_hparams", "run_name"]),
+]
+
+
+@pytest.mark.parametrize("call,words", BAD)
+def test_bad_input_is_rejected_and_changes_nothing(tmp_path, store, call, words):
+    assert_rejected(tmp_path, store, call, words,
+                    then=lambda w: w.add_hparams({"lr": 0.1}, {"m": 1.0}, run_name="ok"))
