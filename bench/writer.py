@@ -63,7 +63,7 @@ def bench_add_scalar(tmp: str, calls: int) -> None:
     for label, value in (("add_scalar(float) per call", 0.5), ("add_scalar(0-d tensor) per call", t0d)):
         figs = {}
         for name, w in ws.items():
-            figs[name] = per_call_median(lambda i, w=w: w.add_scalar("loss", value, i), calls)
+            figs[name] = per_call_median(lambda i, w=w, value=value: w.add_scalar("loss", value, i), calls)
         row(label, figs, "us", 1e6)
     for w in ws.values():
         w.close()
