@@ -11,7 +11,8 @@ import numpy as np
 
 @dataclass(eq=False)
 class ImageData:
-    """An image (HWC uint8, C in 1/3/4) or a GIF video; encoded lazily, off the training thread."""
+    """An image (HWC uint8, C in 1-4) or a GIF video (THWC frames); encoded lazily, off the
+    training thread. With `boxes`, `array` holds the plain pixels and `encoded` has them drawn."""
 
     height: int
     width: int
@@ -21,24 +22,42 @@ class ImageData:
     format: str = "png"  # "png" or "gif" (video)
     boxes: np.ndarray | None = None  # (N, 4) xyxy pixel boxes from add_image_with_boxes
     labels: list[str] | None = None
+    rescale: float = 1.0  # add_image_with_boxes: the PNG is resized by this factor, like torch
+    fps: float = 4.0  # videos: frames per second of the GIF
 
     @property
     def encoded(self) -> bytes:
-        """The PNG (or GIF) bytes, encoded on first use and then cached."""
-        if self._encoded is None:
-            from nbboard.summary.image import encode_png
+        """The PNG (or GIF) bytes, encoded on first use and then cached.
 
-            self._encoded = encode_png(self._array)
-        return self._encoded
+        A plain PNG is lossless, so the raw pixels are then dropped (`array` decodes them)."""
+        enc = self._encoded
+        if enc is None:
+            if self.format == "gif":
+                from nbboard.summary.video import encode_gif
+
+                enc = encode_gif(self._array, self.fps)
+            else:
+                from nbboard.summary.image import render_png
+
+                enc = render_png(self)
+                if self.boxes is None and self.rescale == 1:
+                    self._encoded = enc
+                    self._array = None
+            self._encoded = enc
+        return enc
 
     @property
     def array(self) -> np.ndarray:
-        """The pixels as an HWC uint8 array (decoded from the encoded bytes when needed)."""
-        if self._array is not None:
-            return self._array
-        from PIL import Image
+        """The pixels as HWC uint8 (THWC for a GIF), decoded from the encoded bytes when needed."""
+        arr = self._array
+        if arr is not None:
+            return arr
+        from PIL import Image, ImageSequence
 
         img = Image.open(io.BytesIO(self.encoded))
+        if self.format == "gif":
+            frames = [np.asarray(f.convert("RGB")) for f in ImageSequence.Iterator(img)]
+            return np.stack(frames)
         arr = np.asarray(img)
         return arr[:, :, None] if arr.ndim == 2 else arr
 
@@ -90,7 +109,8 @@ class PRCurveData:
 
 @dataclass(eq=False)
 class MeshData:
-    """One of a mesh's three parts (vertices, faces or colors) as TensorBoard's mesh plugin stores it."""
+    """A mesh or point cloud at one step: vertices with optional faces and colors (the file's
+    `<tag>_VERTEX`, `<tag>_FACE`, `<tag>_COLOR` tensors merged under `<tag>`)."""
 
     vertices: np.ndarray | None  # (B, N, 3) float32
     faces: np.ndarray | None = None  # (B, F, 3) int32
