@@ -127,10 +127,17 @@ class SummaryWriter:
             wt = _time()
         run_dir = run_dir or self.log_dir
         key = self._key if run_dir is self.log_dir else st.run_key(run_dir)
-        self.store.check_kind(key, tag, kind)
+        self._check_kind(method, key, tag, kind)
         f = self._file(run_dir)
         self.store.append(key, tag, kind, step, record, wt)
         self._queue(f, wt, step, tag, record, encode)
+
+    def _check_kind(self, method: str, key: str, tag: str, kind: str) -> None:
+        """A tag holds one kind of data per run: refuse another kind before anything changes."""
+        try:
+            self.store.check_kind(key, tag, kind)
+        except ValueError as e:
+            raise InputError(f"{method}: {e}") from None
 
     # ---- scalars ----------------------------------------------------------------------
     def add_scalar(self, tag: str, scalar_value: Any, global_step: Any = None,
@@ -156,6 +163,7 @@ class SummaryWriter:
             walltime = to_walltime(walltime, "add_scalar")
         s = self._scalar_cache.get(tag)
         if s is None:
+            self._check_kind("add_scalar", self._key, tag, st.SCALARS)
             s = self._scalar_cache[tag] = self.store.scalar_series(self._key, tag)
         with self.store.lock:
             s.append(global_step, v, walltime)
@@ -180,6 +188,8 @@ class SummaryWriter:
         for k, v in tag_scalar_dict.items():
             check_tag(k, "add_scalars", "tag_scalar_dict key")
             values[k] = to_float(v, "add_scalars", f"tag_scalar_dict[{k!r}]")
+            sub = _join(self.log_dir, main_tag.replace("/", "_") + "_" + k)
+            self._check_kind("add_scalars", st.run_key(sub), main_tag, st.SCALARS)
         for k, v in values.items():
             run_dir = _join(self.log_dir, main_tag.replace("/", "_") + "_" + k)
             f = self._file(run_dir)

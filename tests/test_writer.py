@@ -247,3 +247,16 @@ def test_flush_secs_and_max_queue_are_accepted(tmp_path, store):
 
 def test_nbboard_store_is_a_store():
     assert isinstance(nbboard.default_store(), Store)
+
+
+def test_one_kind_per_tag(tmp_path, store):
+    logdir = str(tmp_path)
+    w = SummaryWriter(logdir, store=store)
+    w.add_scalar("x", 1.0, 0)
+    w.add_text("t", "hello", 0)
+    with pytest.raises(InputError, match="add_text: tag 'x' already holds scalars"):
+        w.add_text("x", "hello", 1)
+    with pytest.raises(InputError, match="add_scalar: tag 't' already holds text"):
+        w.add_scalar("t", 1.0, 1)
+    w.close()
+    assert store.select(logdir).tags(".") == {"scalars": ["x"], "text": ["t"]}
