@@ -33,6 +33,18 @@ def _join(base: str, name: str) -> str:
     return base.rstrip("/") + "/" + name if "://" in base else os.path.join(base, name)
 
 
+PENDING_BYTES_LIMIT = 256 << 20  # raw payload queued before a logging call waits for the writer
+
+
+def _approx_nbytes(record: Any) -> int:
+    """Raw bytes a queued record holds (pixels, samples, tensors); small records count as 0."""
+    for name in ("_array", "samples", "array", "data", "vertices"):
+        a = getattr(record, name, None)
+        if a is not None and hasattr(a, "nbytes") and not isinstance(a, property):
+            return int(a.nbytes)
+    return 0
+
+
 def _scalar_slow(v: Any) -> float:
     global _Tensor
     out = to_float(v, "add_scalar", "scalar_value")
@@ -131,6 +143,11 @@ class SummaryWriter:
         f = self._file(run_dir)
         self.store.append(key, tag, kind, step, record, wt)
         self._queue(f, wt, step, tag, record, encode)
+        t = self._thread
+        if t is not None:
+            t.pending_bytes += _approx_nbytes(record)
+            if t.pending_bytes > PENDING_BYTES_LIMIT:
+                t.drain()  # back-pressure: the encoder fell behind, so this caller helps
 
     def _check_kind(self, method: str, key: str, tag: str, kind: str) -> None:
         """A tag holds one kind of data per run: refuse another kind before anything changes."""

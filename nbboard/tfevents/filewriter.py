@@ -35,6 +35,10 @@ _col0, _col1, _col2, _col3, _col4 = (itemgetter(i) for i in range(5))
 # Marks a pending item whose payload is a finished Event message.
 RAW_EVENT = object()
 
+# reader: every event file path this process's writers opened (remote parts start with it), so a
+# logdir tailer feeding the same Store skips them (nbboard.logdir.follow_into).
+written_paths: set[str] = set()
+
 
 def event_file_name(filename_suffix: str = "") -> str:
     """An event file name like torch's: events.out.tfevents.<time>.<host>.<pid>.<uid><suffix>."""
@@ -49,6 +53,7 @@ class EventFileWriter:
                  opener: Callable[[str], Any] | None = None) -> None:
         self.run_dir = run_dir
         self.path = os.path.join(run_dir, event_file_name(filename_suffix))
+        written_paths.add(self.path if "://" in self.path else os.path.abspath(self.path))  # reader:
         if opener is None:
             os.makedirs(run_dir, exist_ok=True)
             self._fh = open(self.path, "ab")
@@ -103,6 +108,7 @@ class EventWriterThread:
 
     def __init__(self, interval: float = 0.5) -> None:
         self.queue: deque = deque()
+        self.pending_bytes = 0  # approximate raw bytes queued (callers add, drain resets)
         self.interval = interval
         self._io = threading.Lock()
         self._wake = threading.Event()
@@ -130,6 +136,7 @@ class EventWriterThread:
             if n == 0 and not self._dirty:
                 return
             items = [q.popleft() for _ in range(n)]
+            self.pending_bytes = 0
             self._write_items(items)
             for f in self._dirty:
                 if not f.closed:
