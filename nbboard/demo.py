@@ -76,7 +76,8 @@ def train(logdir: str, lr: float, epochs: int = 8, batch_size: int = 64,
     for cls in range(10):
         writer.add_pr_curve(f"pr/digit_{cls}", yva == cls, probs[:, cls], epochs)
     metrics = {"hparam/accuracy": acc, "hparam/loss": val_loss}
-    writer.add_hparams({"lr": lr, "batch_size": batch_size, "epochs": epochs}, metrics)
+    writer.add_hparams({"lr": lr, "batch_size": batch_size, "epochs": epochs}, metrics,
+                       run_name="hparams")
     writer.close()
     return metrics
 

@@ -406,6 +406,23 @@ class Store:
                 for s in r.series.values():
                     s.purge_from(step)
 
+    # reader: live tailing of this Store's logdir (nbboard.logdir does the work)
+    def follow(self, interval: float = 0.5) -> Any:
+        """Start tailing this Store's logdir in a background thread; returns the Follower."""
+        from nbboard.logdir import Follower, follow_into
+
+        f = self._follower
+        if isinstance(f, Follower):
+            return f.start()
+        self._follower = follow_into(self, self._root(), interval=interval)
+        return self._follower
+
+    def stop_following(self) -> None:  # reader:
+        """Stop the tailing thread started by `follow()` / `load(..., follow=True)`."""
+        f = self._follower
+        if f is not None:
+            f.stop()
+
     def run_keys(self) -> list[str]:
         """The Store keys (absolute paths or URLs) of the runs this Store lists."""
         with self._data.lock:

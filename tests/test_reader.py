@@ -1,0 +1,538 @@
+"""The logdir reader: every kind round-trips from nbboard's and torch's writers, files of a run
+merge in order, TensorBoard's purge semantics, corrupt and truncated files, the scalar fast
+path, TF2-style tensor summaries, fixtures from real writers, and `nbboard inspect`."""
+
+from __future__ import annotations
+
+import glob
+import io
+import os
+import struct
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from torch.utils.tensorboard import SummaryWriter as TorchWriter
+
+import nbboard
+from nbboard import store as st
+from nbboard.logdir import LogdirError, LogdirReader, load, read_logdir
+from nbboard.store import Store
+from nbboard.tfevents import decode as dec
+from nbboard.tfevents.messages import event, session_log_start, summary, summary_value
+from nbboard.tfevents.reader import fast_scalars, scan_records
+from nbboard.tfevents.record import frame
+from tests.tb import accumulator
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
+
+
+def event_files(logdir: str) -> list[str]:
+    return sorted(glob.glob(os.path.join(logdir, "**", "*tfevents*"), recursive=True))
+
+
+def log_everything(w, steps: int = 3) -> None:
+    """One call of (nearly) every SummaryWriter method, at a few steps."""
+    rng = np.random.default_rng(0)
+    for i in range(steps):
+        w.add_scalar("loss", 1.0 / (i + 1), i)
+        w.add_scalar("x/very_long_tag_name_that_is_over_sixteen_bytes", i * 0.5, i)
+        w.add_histogram("hist", rng.normal(size=200), i)
+        w.add_image("img", rng.random((3, 8, 6)), i)
+        w.add_images("imgs", rng.random((2, 3, 4, 4)), i)
+        w.add_text("note", f"hello *{i}*", i)
+        w.add_pr_curve("pr", rng.integers(0, 2, 64), rng.random(64), i, num_thresholds=11)
+        w.add_audio("sound", rng.random(800) * 2 - 1, i, sample_rate=8000)
+        w.add_mesh("mesh", torch.rand(1, 5, 3), colors=torch.randint(0, 255, (1, 5, 3)),
+                   faces=torch.randint(0, 5, (1, 4, 3)), global_step=i)
+        w.add_tensor("tens", torch.arange(6.0).reshape(2, 3) * i, i)
+    w.add_scalars("grp", {"a": 1.0, "b": 2.0}, 0)
+    w.add_custom_scalars({"cat": {"chart": ["Multiline", ["loss"]]}})
+    w.add_hparams({"lr": 0.1, "opt": "adam"}, {"hp/acc": 0.75}, run_name="hp")
+
+
+def assert_records_equal(kind: str, a, b) -> None:
+    """Compare a record written by the writer (`a`) with the one read back (`b`)."""
+    if kind in (st.IMAGES,):
+        assert (a.height, a.width, a.channels) == (b.height, b.width, b.channels)
+        np.testing.assert_array_equal(a.array, b.array)
+    elif kind == st.VIDEOS:
+        assert b.format == "gif" and a.encoded == b.encoded
+    elif kind == st.HISTOGRAMS:
+        for f in ("min", "max", "num", "sum", "sum_squares"):
+            assert getattr(a, f) == pytest.approx(getattr(b, f)), f
+        np.testing.assert_allclose(a.bucket_limit, b.bucket_limit)
+        np.testing.assert_allclose(a.bucket, b.bucket)
+    elif kind == st.AUDIO:
+        assert (a.sample_rate, a.num_channels, a.length_frames) == (
+            b.sample_rate, b.num_channels, b.length_frames)
+        assert a.encoded == b.encoded
+    elif kind == st.TEXT:
+        assert a.text == b.text
+    elif kind == st.PR_CURVES:
+        np.testing.assert_allclose(a.data, b.data, rtol=1e-6)
+    elif kind == st.MESH:
+        np.testing.assert_allclose(a.vertices, b.vertices, rtol=1e-6)
+        np.testing.assert_array_equal(a.faces, b.faces)
+        np.testing.assert_array_equal(a.colors, b.colors)
+        assert a.config == b.config
+    elif kind == st.TENSORS:
+        assert a.array.dtype == b.array.dtype
+        np.testing.assert_array_equal(a.array, b.array)
+    elif kind == st.FIGURES:
+        assert a.json == b.json
+    else:
+        raise AssertionError(f"no comparison for {kind}")
+
+
+def assert_store_matches(written: Store, loaded: Store) -> None:
+    """Everything in the writer's Store is in the loaded Store, point for point."""
+    assert written.runs() == loaded.runs()
+    for run in written.runs():
+        wt, lt = written.tags(run), loaded.tags(run)
+        assert {k: sorted(v) for k, v in wt.items()} == {k: sorted(v) for k, v in lt.items()}, run
+        for kind, tags in wt.items():
+            for tag in tags:
+                a, b = written.series(run, tag), loaded.series(run, tag)
+                np.testing.assert_array_equal(a.steps, b.steps)
+                np.testing.assert_array_equal(a.wall_times, b.wall_times)
+                if kind == st.SCALARS:
+                    np.testing.assert_allclose(a.values, b.values, rtol=1e-7)
+                else:
+                    for ra, rb in zip(a.values, b.values):
+                        assert_records_equal(kind, ra, rb)
+        ha, hb = written.hparams(run), loaded.hparams(run)
+        assert (ha is None) == (hb is None)
+        if ha is not None:
+            assert ha.hparams == hb.hparams
+            assert ha.metrics == pytest.approx(hb.metrics, rel=1e-7)
+        ca, cb = written.custom_scalars(run), loaded.custom_scalars(run)
+        assert (ca is None) == (cb is None)
+        if ca is not None:
+            assert ca.categories == cb.categories
+
+
+def test_every_kind_round_trips_from_nbboard_writer(tmp_path):
+    logdir = str(tmp_path)
+    store = Store()
+    with nbboard.SummaryWriter(os.path.join(logdir, "run"), store=store) as w:
+        log_everything(w)
+        w.add_video("vid", np.random.default_rng(1).random((1, 3, 3, 8, 8)), 0)
+        w.add_figure("fig", {"data": [{"type": "scatter", "x": [1, 2], "y": [3, 4]}]}, 0)
+        w.add_custom_scalars_marginchart(["loss", "loss", "loss"], category="cat", title="m")
+    loaded = nbboard.load(logdir)
+    assert loaded.runs() == ["run", "run/grp_a", "run/grp_b", "run/hp"]
+    assert_store_matches(store.select(logdir), loaded)
+
+
+def test_every_kind_from_torch_writer_matches_tensorboard(tmp_path):
+    logdir = str(tmp_path)
+    with TorchWriter(os.path.join(logdir, "run")) as w:
+        log_everything(w)
+    s = nbboard.load(logdir)
+    ea = accumulator(os.path.join(logdir, "run"))
+    tags = s.tags("run")
+    assert sorted(tags[st.SCALARS]) == sorted(ea.Tags()["scalars"])
+    for tag in ea.Tags()["scalars"]:
+        ref = ea.Scalars(tag)
+        ser = s.scalars("run", tag)
+        assert ser.steps.tolist() == [e.step for e in ref]
+        assert ser.values.tolist() == [e.value for e in ref]
+        assert ser.wall_times.tolist() == [e.wall_time for e in ref]
+    for tag in ea.Tags()["histograms"]:
+        for e, h in zip(ea.Histograms(tag), s.histograms("run", tag)):
+            assert (e.histogram_value.min, e.histogram_value.num) == (h.min, h.num)
+            assert list(e.histogram_value.bucket) == h.bucket.tolist()
+    for tag in ea.Tags()["images"]:
+        for e, im in zip(ea.Images(tag), s.images("run", tag)):
+            assert e.encoded_image_string == im.encoded and (e.height, e.width) == (im.height, im.width)
+    for tag in ea.Tags()["audio"]:
+        for e, a in zip(ea.Audio(tag), s.audio("run", tag)):
+            assert e.encoded_audio_string == a.encoded and e.sample_rate == a.sample_rate
+    assert s.texts("run", "note")[2].text == "hello *2*"
+    pr = s.pr_curves("run", "pr")
+    assert len(pr) == 3 and pr[0].data.shape == (6, 11)
+    np.testing.assert_allclose(pr[1].data, torch_tensor(ea, "pr")[1], rtol=1e-6)
+    mesh = s.meshes("run", "mesh")
+    assert len(mesh) == 3 and mesh[0].vertices.shape == (1, 5, 3) and mesh[0].faces.dtype == np.int32
+    np.testing.assert_array_equal(s.tensors("run", "tens")[2].array, np.arange(6.0).reshape(2, 3) * 2)
+    hp = s.hparams("run/hp")
+    assert hp.hparams == {"lr": 0.1, "opt": "adam"} and hp.metrics == {"hp/acc": pytest.approx(0.75)}
+    assert s.custom_scalars("run").categories == [
+        {"title": "cat", "charts": [{"title": "chart", "kind": "Multiline", "tags": ["loss"]}]}]
+
+
+def torch_tensor(ea, tag):
+    from tensorboard.util import tensor_util
+
+    return [tensor_util.make_ndarray(e.tensor_proto) for e in ea.Tensors(tag)]
+
+
+def test_files_of_a_run_merge_in_order_and_runs_are_named_relative(tmp_path):
+    logdir = str(tmp_path)
+    a = TorchWriter(logdir, filename_suffix=".rank0")
+    b = TorchWriter(os.path.join(logdir, "sub", "deep"))
+    for i in range(5):
+        a.add_scalar("x", i, i)
+        b.add_scalar("y", -i, i)
+    a.close()
+    b.close()
+    c = TorchWriter(logdir, filename_suffix=".rank1")  # a later file in the same run
+    for i in range(5, 8):
+        c.add_scalar("x", i, i)
+    c.close()
+    s = load(logdir)
+    assert s.runs() == [".", "sub/deep"]
+    assert s.scalars(".", "x").steps.tolist() == list(range(8))
+    assert s.scalars("sub/deep", "y").values.tolist() == [0, -1, -2, -3, -4]
+
+
+def test_session_log_start_purges_orphaned_steps_like_tensorboard(tmp_path):
+    logdir = str(tmp_path)
+    with TorchWriter(logdir) as w:
+        for i in range(10):
+            w.add_scalar("x", i, i)
+            w.add_text("t", str(i), i)
+    with TorchWriter(logdir, purge_step=5) as w:  # restart from a checkpoint at step 5
+        for i in range(5, 8):
+            w.add_scalar("x", 100 + i, i)
+    s = load(logdir)
+    ea = accumulator(logdir)
+    assert s.scalars(".", "x").steps.tolist() == [e.step for e in ea.Scalars("x")]
+    assert s.scalars(".", "x").values.tolist() == [e.value for e in ea.Scalars("x")]
+    assert s.scalars(".", "x").steps.tolist() == [0, 1, 2, 3, 4, 5, 6, 7]
+    assert s.texts(".", "t").steps.tolist() == [0, 1, 2, 3, 4]
+
+
+def test_legacy_files_without_version_purge_out_of_order_steps(tmp_path):
+    recs = [event(1.0, i, summary_bytes=summary(summary_value("a", simple_value=i))) for i in range(6)]
+    recs += [event(2.0, 3, summary_bytes=summary(summary_value("a", simple_value=-1.0)))]
+    recs += [event(3.0, 7, summary_bytes=summary(summary_value("b", simple_value=7.0)))]
+    (tmp_path / "events.out.tfevents.1.legacy").write_bytes(b"".join(frame(r) for r in recs))
+    s = load(str(tmp_path))
+    assert s.scalars(".", "a").steps.tolist() == [0, 1, 2, 3]
+    assert s.scalars(".", "a").values.tolist() == [0, 1, 2, -1]
+    assert s.scalars(".", "b").steps.tolist() == [7]
+
+
+def _torch_file(tmp_path, n=50, **kw) -> str:
+    d = str(tmp_path / "run")
+    with TorchWriter(d) as w:
+        for i in range(n):
+            w.add_scalar("x", float(i), i)
+    return event_files(d)[0]
+
+
+def test_corrupt_records_are_skipped_counted_and_reported_once(tmp_path):
+    path = _torch_file(tmp_path)
+    data = bytearray(open(path, "rb").read())
+    recs = scan_records(bytes(data))
+    # break a data byte of record 10 and the length header of record 20, and splice garbage
+    data[int(recs.starts[10]) + 3] ^= 0xFF
+    data[int(recs.starts[20]) - 12] ^= 0x01
+    cut = int(recs.starts[30]) - 12
+    data[cut:cut] = b"\x00garbage" * 7
+    open(path, "wb").write(bytes(data))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        reader = read_logdir(str(tmp_path))
+    msgs = [str(w.message) for w in caught if "corrupt" in str(w.message)]
+    assert len(msgs) == 1 and path in msgs[0]
+    steps = reader.store.scalars("run", "x").steps.tolist()
+    assert steps == [i for i in range(50) if i not in (9, 19)]  # records 10, 20 hold steps 9, 19
+    (d,) = reader.damage
+    assert d.corrupt_records == 3
+    assert reader.poll() is False  # nothing new: no second report
+
+
+def test_truncated_tail_waits_for_completion(tmp_path):
+    path = _torch_file(tmp_path, n=20)
+    data = open(path, "rb").read()
+    open(path, "wb").write(data[:-7])
+    store = Store(str(tmp_path))
+    reader = LogdirReader(str(tmp_path), store)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an incomplete last record is no damage
+        reader.poll()
+    assert store.scalars("run", "x").steps.tolist() == list(range(19))
+    open(path, "ab").write(data[-7:])
+    assert reader.poll()
+    assert store.scalars("run", "x").steps.tolist() == list(range(20))
+    assert reader.damage == []
+
+
+def test_fast_path_equals_generic_decoding(tmp_path):
+    tags = ["a", "b" * 8, "c" * 9, "d" * 16, "e" * 17, "long/" * 10, "ü名"]
+    steps = [0, 1, 127, 128, 2**21, 2**40, 2**55, 2**56, 2**62, -1, -(2**40)]
+    recs, want = [], []
+    for k, step in enumerate(steps):
+        for j, tag in enumerate(tags):
+            v = float(np.float32(k * 10 + j + 0.5))
+            recs.append(frame(event(1000.0 + k, step, summary_bytes=summary(summary_value(tag, simple_value=v)))))
+            want.append((tag, step, v, 1000.0 + k))
+    data = frame(event(1.0, 0, file_version="brain.Event:2")) + b"".join(recs)
+    scan = scan_records(data)
+    fast = fast_scalars(data, scan.starts, scan.lengths)
+    assert fast["ok"].sum() == len(want) - 4 * len(tags)  # ≥ 2^56 and negative: generic path
+    got = [(fast["tags"][t], int(s), float(v), float(w)) for t, s, v, w in zip(
+        fast["tag_index"], fast["steps"], fast["values"], fast["wall_times"])]
+    assert got == [w for w, ok in zip(want, fast["ok"][1:]) if ok]
+    d = str(tmp_path)
+    open(os.path.join(d, "events.out.tfevents.x"), "wb").write(data)
+    s = load(d)
+    for tag in tags:
+        ser = s.scalars(".", tag)
+        assert [(tag, int(a), float(b), float(c)) for a, b, c in zip(ser.steps, ser.values, ser.wall_times)] == [
+            w for w in want if w[0] == tag]
+
+
+def _tf2_events() -> bytes:
+    """Events the way TF2's tf.summary writes them (tensor values, metadata on first write only)."""
+    from PIL import Image
+    from tensorboard.compat.proto import event_pb2, summary_pb2
+    from tensorboard.plugins.audio import metadata as audio_md
+    from tensorboard.plugins.histogram import metadata as hist_md
+    from tensorboard.plugins.image import metadata as image_md
+    from tensorboard.plugins.scalar import metadata as scalar_md
+    from tensorboard.plugins.text import metadata as text_md
+    from tensorboard.util import tensor_util
+
+    png = io.BytesIO()
+    Image.fromarray(np.full((4, 5, 3), 200, np.uint8)).save(png, format="PNG")
+    wav = io.BytesIO()
+    import wave
+
+    with wave.open(wav, "wb") as wf:
+        wf.setnchannels(1)
+        wf.setsampwidth(2)
+        wf.setframerate(16000)
+        wf.writeframes(np.zeros(100, "<i2").tobytes())
+    out = [event_pb2.Event(wall_time=1.0, file_version="brain.Event:2")]
+    for step in range(3):
+        vals = [
+            ("loss", scalar_md.create_summary_metadata("", ""), np.float32(0.5 * step)),
+            ("img", image_md.create_summary_metadata("", ""),
+             np.array([b"5", b"4", png.getvalue(), png.getvalue()], dtype=object)),
+            ("h", hist_md.create_summary_metadata("", ""),
+             np.array([[0.0, 1.0, 2.0], [1.0, 2.0, 3.0 + step]], dtype=np.float64)),
+            ("snd", audio_md.create_summary_metadata("", "", encoding=audio_md.Encoding.Value("WAV")),
+             np.array([[wav.getvalue(), b""]], dtype=object)),
+            ("txt", text_md.create_summary_metadata("", ""), np.array(b"hi %d" % step, dtype=object)),
+        ]
+        values = []
+        for tag, md, arr in vals:
+            v = summary_pb2.Summary.Value(tag=tag, tensor=tensor_util.make_tensor_proto(arr))
+            if step == 0:
+                v.metadata.CopyFrom(md)
+            values.append(v)
+        out.append(event_pb2.Event(wall_time=10.0 + step, step=step, summary=summary_pb2.Summary(value=values)))
+    return b"".join(frame(e.SerializeToString()) for e in out)
+
+
+def test_tf2_tensor_summaries(tmp_path):
+    (tmp_path / "events.out.tfevents.1.tf2").write_bytes(_tf2_events())
+    s = load(str(tmp_path))
+    tags = s.tags(".")
+    assert tags[st.SCALARS] == ["loss"] and tags[st.IMAGES] == ["img"]
+    assert s.scalars(".", "loss").values.tolist() == [0.0, 0.5, 1.0]
+    imgs = s.images(".", "img")
+    assert len(imgs) == 6 and imgs[0].array.shape == (4, 5, 3) and (imgs[0].width, imgs[0].height) == (5, 4)
+    h = s.histograms(".", "h")[2]
+    assert h.num == 7 and h.bucket.tolist() == [2.0, 5.0] and h.min == 0.0 and h.max == 2.0
+    a = s.audio(".", "snd")[0]
+    assert a.sample_rate == 16000 and a.length_frames == 100
+    assert s.texts(".", "txt")[1].text == "hi 1"
+
+
+@pytest.mark.parametrize("writer", ["nbboard", "torch", "tensorboardX", "tf2", "lightning"])
+def test_fixture_logdirs_from_real_writers(writer):
+    d = os.path.join(FIXTURES, writer)
+    if not os.path.isdir(d):
+        pytest.skip(f"no {writer} fixture (tests/make_fixtures.py could not run that writer)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # fixtures have no damage
+        s = load(d)
+    runs = s.runs()
+    assert runs
+    scalars = [(r, t) for r in runs for t in s.tags(r).get(st.SCALARS, [])]
+    assert scalars, "every fixture logs scalars"
+    for r, t in scalars:
+        ser = s.scalars(r, t)
+        assert len(ser) > 0 and np.all(np.isfinite(ser.wall_times))
+    if writer != "tf2":  # every torch-style writer logged hparams (Lightning into its own run)
+        hp = [s.hparams(r) for r in runs if s.hparams(r) is not None]
+        assert len(hp) == 1 and set(hp[0].hparams) in ({"lr", "opt"}, {"lr", "layers"})
+        assert len(hp[0].metrics) == 1
+    ea_runs = {r: accumulator(os.path.join(d, r)) for r in runs}
+    for r, ea in ea_runs.items():
+        for tag in ea.Tags()["scalars"]:
+            assert s.scalars(r, tag).values.tolist() == [e.value for e in ea.Scalars(tag)]
+        for tag in ea.Tags()["images"]:
+            assert [im.encoded for im in s.series(r, tag)] == [e.encoded_image_string for e in ea.Images(tag)]
+        for tag in ea.Tags()["histograms"]:
+            assert len(s.histograms(r, tag)) == len(ea.Histograms(tag))
+        for tag in ea.Tags()["tensors"]:
+            md = ea.SummaryMetadata(tag).plugin_data.plugin_name
+            if md == "scalars":
+                assert len(s.scalars(r, tag)) == len(ea.Tensors(tag))
+
+
+def test_unreadable_logdir_raises_logdir_error(tmp_path):
+    with pytest.raises(LogdirError):
+        load(str(tmp_path / "missing"))
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(LogdirError):
+        load(str(tmp_path / "f"))
+    assert load(str(tmp_path)).runs() == []
+    assert isinstance(LogdirError("x"), OSError)
+
+
+def test_decode_rejects_absurd_tensor_shapes():
+    from nbboard.tfevents.messages import tensor_shape
+    from nbboard.tfevents.wire import field_bytes, field_varint
+
+    proto = field_varint(1, 1) + field_bytes(2, tensor_shape((1 << 20, 1 << 20)))
+    with pytest.raises(dec.DecodeError):
+        dec.parse_tensor(proto)
+
+
+def test_session_log_in_generic_records_splits_fast_batches(tmp_path):
+    recs = [event(1.0, 0, file_version="brain.Event:2")]
+    recs += [event(1.0, i, summary_bytes=summary(summary_value("a", simple_value=i))) for i in range(10)]
+    recs += [event(2.0, 4, session_log=session_log_start())]
+    recs += [event(3.0, i, summary_bytes=summary(summary_value("a", simple_value=-i))) for i in range(4, 6)]
+    (tmp_path / "events.out.tfevents.1.x").write_bytes(b"".join(frame(r) for r in recs))
+    s = load(str(tmp_path))
+    assert s.scalars(".", "a").steps.tolist() == [0, 1, 2, 3, 4, 5]
+    assert s.scalars(".", "a").values.tolist() == [0, 1, 2, 3, -4, -5]
+
+
+def test_progress_bar_text(tmp_path, capsys):
+    with TorchWriter(str(tmp_path)) as w:
+        w.add_scalar("x", 1.0, 0)
+    load(str(tmp_path), progress=True)
+    err = capsys.readouterr().err
+    assert "nbboard: reading logdir" in err and "100%" in err
+    load(str(tmp_path), progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_cli_inspect(tmp_path, capsys):
+    from nbboard.cli import main
+
+    with TorchWriter(str(tmp_path / "r1")) as w:
+        for i in range(4):
+            w.add_scalar("loss", 4 - i, i)
+        w.add_histogram("h", np.arange(10), 2)
+    path = event_files(str(tmp_path))[0]
+    data = bytearray(open(path, "rb").read())
+    data[-5] ^= 0xFF  # damage the last record's data
+    open(path, "wb").write(bytes(data))
+    assert main(["inspect", str(tmp_path), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "run: r1" in out and "loss: 4 point(s), steps 0..3, last 1" in out
+    assert "histograms: 0 tag(s)" not in out
+    assert "1 corrupt record(s)" in out
+    assert main(["inspect", str(tmp_path / "nope")]) == 2
+
+
+def test_bad_header_crc_in_fresh_buffer_then_resync():
+    good = frame(event(1.0, 1, summary_bytes=summary(summary_value("a", simple_value=1.0))))
+    data = b"\x01" * 5 + good + good[:-1] + b"\x00" + good
+    scan = scan_records(data, final=True)
+    assert len(scan.starts) == 2 and scan.corrupt == 2
+    assert struct.unpack_from("<Q", data, int(scan.starts[0]) - 12)[0] == len(good) - 16
+
+
+def test_tf2_scalar_tensors_take_the_fast_path_only_for_scalar_plugins(tmp_path):
+    from nbboard.tfevents.messages import plugin_metadata, tensor_proto
+
+    def val(tag, x, md=None):
+        return summary(summary_value(tag, tensor=tensor_proto(np.array(x, dtype=np.float32)),
+                                     metadata=md))
+
+    recs = [event(1.0, 0, file_version="brain.Event:2")]
+    for i in range(300):
+        first = i == 0
+        recs.append(event(2.0 + i, i, summary_bytes=val("loss", i * 0.5, plugin_metadata("scalars") if first else None)))
+        recs.append(event(2.0 + i, i, summary_bytes=val("raw", -i, plugin_metadata("tensor") if first else None)))
+    (tmp_path / "events.out.tfevents.1.tf2").write_bytes(b"".join(frame(r) for r in recs))
+    data = (tmp_path / "events.out.tfevents.1.tf2").read_bytes()
+    scan = scan_records(data)
+    assert fast_scalars(data, scan.starts, scan.lengths)["tensor"].sum() == 2 * 299
+    s = load(str(tmp_path))
+    assert s.tags(".") == {"scalars": ["loss"], "tensor": ["raw"]}
+    assert s.scalars(".", "loss").values.tolist() == [i * 0.5 for i in range(300)]
+    raw = s.tensors(".", "raw")
+    assert raw.steps.tolist() == list(range(300)) and float(raw[299].array) == -299.0
+
+
+def test_purge_step_round_trips_from_nbboard_writer(tmp_path):
+    store = Store()
+    d = str(tmp_path / "run")
+    with nbboard.SummaryWriter(d, store=store) as w:
+        for i in range(10):
+            w.add_scalar("x", float(i), i)
+            w.add_text("t", str(i), i)
+    with nbboard.SummaryWriter(d, store=store, purge_step=5) as w:
+        for i in range(5, 8):
+            w.add_scalar("x", 10.0 * i, i)
+    loaded = load(str(tmp_path))
+    assert loaded.scalars("run", "x").steps.tolist() == [0, 1, 2, 3, 4, 5, 6, 7]
+    assert_store_matches(store.select(str(tmp_path)), loaded)
+
+
+def test_graphs_and_embeddings_are_read(tmp_path):
+    from nbboard.logdir import follow_into
+
+    model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.ReLU())
+    with TorchWriter(str(tmp_path / "torch")) as t:
+        t.add_embedding(torch.rand(10, 4), metadata=list(range(10)), tag="e", global_step=1)
+        t.add_graph(model, torch.rand(1, 3))
+    store = Store(str(tmp_path))
+    with nbboard.SummaryWriter(str(tmp_path / "mine"), store=store) as w:
+        w.add_embedding(np.random.rand(6, 3), tag="m", global_step=0)
+        w.add_graph(model, torch.rand(1, 3))
+    s = load(str(tmp_path))
+    emb = s.series("torch", "e")
+    assert emb.kind == st.PROJECTOR and emb[0].mat.shape == (10, 4) and emb.steps.tolist() == [1]
+    assert s.plugin_record("torch", st.GRAPHS) is not None
+    assert s.plugin_record("mine", st.GRAPHS) is not None
+    assert s.series("mine", "m")[0].mat.shape == (6, 3)
+    f = follow_into(store, str(tmp_path), interval=0.05)  # the writer's own files are skipped
+    try:
+        import time
+
+        t0 = time.monotonic()
+        while "torch" not in store.runs() or "e" not in store.tags("torch").get(st.PROJECTOR, []):
+            assert time.monotonic() - t0 < 3
+            time.sleep(0.02)
+        time.sleep(0.2)
+    finally:
+        f.stop()
+    assert len(store.series("mine", "m")) == 1
+
+
+def test_purge_after_a_batch_boundary_drops_buffered_points(tmp_path, monkeypatch):
+    import nbboard.logdir as ld
+
+    real = ld.LogdirReader._process
+
+    def small_batches(self, run, data, starts, lengths, damage):  # batches of 7 records
+        try:
+            for a in range(0, len(starts), 7):
+                self._process_batch(run, data, starts[a : a + 7], lengths[a : a + 7], damage)
+        finally:
+            self._flush_pending(run)
+
+    monkeypatch.setattr(ld.LogdirReader, "_process", small_batches)
+    recs = [event(1.0, 0, file_version="brain.Event:2")]
+    recs += [event(1.0, i, summary_bytes=summary(summary_value("a", simple_value=i))) for i in range(13)]
+    recs += [event(2.0, 4, session_log=session_log_start())]
+    recs += [event(3.0, 4, summary_bytes=summary(summary_value("a", simple_value=-4.0)))]
+    (tmp_path / "events.out.tfevents.1.x").write_bytes(b"".join(frame(r) for r in recs))
+    s = load(str(tmp_path))
+    assert s.scalars(".", "a").steps.tolist() == [0, 1, 2, 3, 4]
+    assert s.scalars(".", "a").values.tolist() == [0, 1, 2, 3, -4]
+    assert real is not small_batches
