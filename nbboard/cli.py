@@ -16,8 +16,9 @@ def _fmt_value(v: float) -> str:
     return f"{v:.6g}"
 
 
-def inspect_logdir(logdir: str, out: TextIO = sys.stdout, progress: bool | None = None) -> int:
+def inspect_logdir(logdir: str, out: TextIO | None = None, progress: bool | None = None) -> int:
     """Print runs, tags per plugin, counts, step ranges, last scalar values and damage found."""
+    out = sys.stdout if out is None else out  # looked up per call: stdout may be redirected
     import warnings
 
     from nbboard.logdir import LogdirError, read_logdir
@@ -88,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("logdir", help="a local path or an fsspec URL (s3://, gs://, memory://, file://)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_inspect)
+    from nbboard.export import add_subcommands  # export: `nbboard export` and `nbboard report`
+
+    add_subcommands(sub)  # export:
     d = sub.add_parser("demo", help="train the bundled load_digits example and show what was logged",
                        add_help=False)
     d.add_argument("args", nargs=argparse.REMAINDER, help="see `nbboard demo --help`")
