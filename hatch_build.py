@@ -23,6 +23,8 @@ class JSBuildHook(BuildHookInterface):
         npm = shutil.which("npm")
         if npm is None:
             raise RuntimeError("building nbboard's views needs Node.js and npm on PATH")
-        if not (js / "node_modules").exists():
+        installed = js / "node_modules" / ".package-lock.json"  # npm writes it on every install
+        lock = js / "package-lock.json"
+        if not installed.exists() or (lock.exists() and lock.stat().st_mtime > installed.stat().st_mtime + 5):
             subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=js, check=True)
         subprocess.run([npm, "run", "build"], cwd=js, check=True)

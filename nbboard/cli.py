@@ -92,8 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     from nbboard.export import add_subcommands  # export: `nbboard export` and `nbboard report`
 
     add_subcommands(sub)  # export:
-    d = sub.add_parser("demo", help="train the bundled load_digits example and show what was logged",
-                       add_help=False)
+    d = sub.add_parser("demo", help="run the quickstart notebook headless and export it to one offline HTML file",
+                       add_help=False)  # export: the demo's help (it runs and exports the quickstart)
     d.add_argument("args", nargs=argparse.REMAINDER, help="see `nbboard demo --help`")
     return parser
 

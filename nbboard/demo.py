@@ -1,11 +1,12 @@
-"""The bundled example: a small CNN trained on scikit-learn's `load_digits`, logged with
-nbboard's SummaryWriter exactly as the PyTorch TensorBoard tutorial logs with torch's."""
+"""The demo: the quickstart notebook run headless and exported to one offline HTML file, plus the
+bundled example it uses (a small CNN on scikit-learn's `load_digits`, logged like the PyTorch tutorial)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 from nbboard import SummaryWriter
@@ -103,19 +104,77 @@ def summarize(logdir: str) -> str:
     return "\n".join(lines)
 
 
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+KERNEL = "nbboard-demo"
+
+
+def run_notebook(src: str | os.PathLike, dest: str | os.PathLike | None = None, *,
+                 cwd: str | os.PathLike | None = None, timeout: float = 600) -> Any:
+    """Execute a notebook headless (nbclient) in a kernel running this interpreter; returns it (and saves to `dest`).
+
+    The kernel spec is written to a temporary JUPYTER_PATH, so whatever kernels are installed,
+    the notebook runs with the packages of this environment. `cwd` is the kernel's working directory.
+    """
+    import json
+    import sys
+    import tempfile
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(os.fspath(src), as_version=4)
+    kernelspec = dict(nb.metadata.get("kernelspec", {}))
+    with tempfile.TemporaryDirectory(prefix="nbboard-kernel-") as tmp:
+        spec = Path(tmp) / "kernels" / KERNEL
+        spec.mkdir(parents=True)
+        (spec / "kernel.json").write_text(json.dumps({
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "nbboard (this environment)", "language": "python"}))
+        old = os.environ.get("JUPYTER_PATH")
+        os.environ["JUPYTER_PATH"] = tmp + (os.pathsep + old if old else "")
+        try:
+            client = NotebookClient(nb, timeout=int(timeout), kernel_name=KERNEL,
+                                    resources={"metadata": {"path": os.fspath(cwd or Path(src).parent)}})
+            client.execute()
+        finally:
+            if old is None:
+                os.environ.pop("JUPYTER_PATH", None)
+            else:
+                os.environ["JUPYTER_PATH"] = old
+    if kernelspec:
+        nb.metadata["kernelspec"] = kernelspec
+    if dest is not None:
+        nbformat.write(nb, os.fspath(dest))
+    return nb
+
+
 def main(argv: list[str] | None = None) -> None:
-    """`nbboard demo`: train two learning rates on load_digits and print what was logged."""
+    """`nbboard demo`: run notebooks/quickstart.ipynb headless and export it, with its logs, to one HTML file."""
     ap = argparse.ArgumentParser(prog="nbboard demo", description=main.__doc__)
-    ap.add_argument("--logdir", default=os.path.join("build", "demo-runs"))
-    ap.add_argument("--epochs", type=int, default=8)
+    ap.add_argument("--out", default="build", help="directory for the executed notebook, its logs and the HTML")
+    ap.add_argument("--notebook", default=str(NOTEBOOKS / "quickstart.ipynb"))
+    ap.add_argument("--timeout", type=float, default=600, help="seconds a cell may run")
     args = ap.parse_args(argv)
+    from nbboard.export import export_notebook
+
+    src = Path(args.notebook)
+    if not src.exists():
+        raise SystemExit(f"nbboard demo: {src} not found (the demo runs from a clone of the repository)")
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    for lr in (0.01, 0.1):
-        m = train(os.path.join(args.logdir, f"lr_{lr}"), lr, epochs=args.epochs)
-        print(f"trained lr={lr}: validation accuracy {m['hparam/accuracy']:.3f}")
-    print(f"\nlogged to {os.path.abspath(args.logdir)} in {time.time() - t0:.1f}s:")
-    print(summarize(args.logdir))
-    print(f"\nLook at it: tensorboard --logdir {args.logdir}  (or, with nbboard's views, `make lab`)")
+    print(f"running {src.name} headless ...", flush=True)
+    executed = out / src.name
+    run_notebook(src, executed, cwd=out, timeout=args.timeout)
+    t1 = time.time()
+    print(f"  ran in {t1 - t0:.1f}s; logs in {out / 'runs'}", flush=True)
+    res = export_notebook(executed, executed.with_suffix(".html"))
+    print(f"  exported {res.views} interactive views in {time.time() - t1:.1f}s "
+          f"({res.bytes / 1e6:.2f} MB, works offline)")
+    if res.missing:
+        print("  left out: " + "; ".join(res.missing))
+    print(f"\nOpen it: {res.path}")
+    print("Run the notebooks yourself: make lab")
 
 
 if __name__ == "__main__":

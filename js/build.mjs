@@ -1,0 +1,30 @@
+// Builds the shared runtime (uPlot + every view) and the tiny per-view loader into nbboard/static/.
+import { build } from "esbuild";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = resolve(here, "../nbboard/static");
+mkdirSync(out, { recursive: true });
+
+const common = {
+  bundle: true,
+  format: "esm",
+  target: "es2020",
+  minify: process.env.NBBOARD_JS_DEBUG !== "1",
+  legalComments: "none",
+  loader: { ".css": "text" },
+  logLevel: "warning",
+};
+
+await build({ ...common, entryPoints: [resolve(here, "src/runtime.ts")], outfile: resolve(out, "runtime.js") });
+await build({ ...common, entryPoints: [resolve(here, "src/loader.ts")], outfile: resolve(out, "view.js") });
+await build({ ...common, entryPoints: [resolve(here, "src/views/graph.ts")], outfile: resolve(out, "graph.js") }); // graph runtime: dagre + graph view
+await build({ ...common, entryPoints: [resolve(here, "src/export.ts")], outfile: resolve(out, "export.js") }); // export: the bootstrap inlined in exported HTML
+
+const code = readFileSync(resolve(out, "runtime.js"));
+const digest = createHash("sha256").update(code).digest("hex").slice(0, 16);
+writeFileSync(resolve(out, "runtime.json"), JSON.stringify({ digest, bytes: code.length }) + "\n");
+console.log(`nbboard js: runtime.js ${(code.length / 1024).toFixed(1)} KB (digest ${digest}), view.js ${(readFileSync(resolve(out, "view.js")).length / 1024).toFixed(1)} KB`);

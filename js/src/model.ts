@@ -1,0 +1,121 @@
+/** The page-side data of one nbboard widget model: its series, kept across views and re-renders. */
+import { ColorMap } from "./lib/colors";
+import { applyDelta, ScalarData } from "./lib/series";
+import { decodeScalars, type Buffer } from "./lib/wire";
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export interface AnyModel {
+  get(key: string): any;
+  set(key: string, value: any): void;
+  save_changes(): void;
+  on(event: string, cb: (...args: any[]) => void): void;
+  off(event?: string | null, cb?: ((...args: any[]) => void) | null): void;
+  send(content: any, callbacks?: any, buffers?: any[]): void;
+}
+
+export type Listener = (changed: Set<ScalarData>, structural: boolean) => void;
+
+export class ModelData {
+  readonly series = new Map<number, ScalarData>();
+  /** tag → run → series */
+  readonly byTag = new Map<string, Map<string, ScalarData>>();
+  readonly runs = new Set<string>();
+  readonly colors = new ColorMap();
+  readonly listeners = new Set<Listener>();
+  structure = 0;
+  lastData = 0; // performance.now() of the last delta with points
+  messages = 0;
+  model: AnyModel | null = null;
+  private resyncAsked = false;
+
+  constructor(readonly uid: string) {}
+
+  subscribe(fn: Listener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  totalPoints(): number {
+    let t = 0;
+    for (const s of this.series.values()) t += s.n;
+    return t;
+  }
+
+  /** The next message number expected from the kernel (every data message carries `seq`). */
+  nextSeq = 0;
+
+  /** Apply one message from the kernel. */
+  apply(content: any, buffers: readonly Buffer[]): void {
+    if (!content) return;
+    if (content.type === "sync") {
+      // the kernel's answer to "hello": it has sent `next` messages; did we get them all?
+      if (typeof content.next === "number" && content.next !== this.nextSeq) this.askResync();
+      return;
+    }
+    if (typeof content.seq === "number") {
+      if (content.full) {
+        this.nextSeq = content.seq + 1; // a full resend starts the count afresh
+      } else if (content.seq !== this.nextSeq) {
+        this.askResync(); // messages were missed (page reloaded mid-run): ask for everything
+        this.nextSeq = content.seq + 1;
+      } else {
+        this.nextSeq++;
+      }
+    }
+    if (content.type !== "scalars") return;
+    this.messages++;
+    const changed = new Set<ScalarData>();
+    let structural = false;
+    let gap = false;
+    for (const c of decodeScalars(content, buffers)) {
+      let s = this.series.get(c.id);
+      if (!s) {
+        s = new ScalarData(c.id, c.run, c.tag);
+        this.series.set(c.id, s);
+        let m = this.byTag.get(c.tag);
+        if (!m) this.byTag.set(c.tag, (m = new Map()));
+        m.set(c.run, s);
+        if (!this.runs.has(c.run)) {
+          this.runs.add(c.run);
+          this.colors.get(c.run);
+        }
+        structural = true;
+      }
+      if (applyDelta(s, c.start, c.steps, c.values, c.walls, c.reset) === "gap") gap = true;
+      else if (c.steps.length > 0 || c.reset) changed.add(s);
+    }
+    if (changed.size) this.lastData = performance.now();
+    if (structural) this.structure++;
+    if (content.full) this.resyncAsked = false;
+    if (gap) this.askResync();
+    if (changed.size || structural) for (const fn of this.listeners) fn(changed, structural);
+  }
+
+  /** A page attached to this model: ask the kernel how many messages it sent (answered by "sync"). */
+  hello(): void {
+    try {
+      this.model?.send({ type: "hello" });
+    } catch {
+      /* no kernel (a static export): nothing to ask */
+    }
+  }
+
+  /** Some deltas were missed (e.g. the page reloaded mid-run): ask the kernel for everything. */
+  private askResync(): void {
+    if (this.resyncAsked || !this.model) return;
+    this.resyncAsked = true;
+    try {
+      this.model.send({ type: "resync" });
+    } catch (err) {
+      console.warn("nbboard: resync request failed", err);
+    }
+  }
+}
+
+export const models = new Map<string, ModelData>();
+
+export function modelData(uid: string): ModelData {
+  let d = models.get(uid);
+  if (!d) models.set(uid, (d = new ModelData(uid)));
+  return d;
+}

@@ -1,0 +1,297 @@
+/**
+ * HParams: every session logged by add_hparams in a sortable, filterable table, as parallel
+ * coordinates, and as a scatter of each hparam against each metric. Clicking a session's run
+ * (in a Board) opens its scalars.
+ */
+import { fmtTick } from "../lib/charts";
+import { cell, columns, filterSessions, parseRange, sortSessions, type Cell, type Column, type Session } from "../lib/hparamstable";
+import { num } from "../lib/records";
+import { registerView, type ViewContext } from "../lib/registry";
+import { el, toolbar } from "../lib/viewkit";
+
+const SVG = "http://www.w3.org/2000/svg";
+function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, cls?: string): SVGElementTagNameMap[K] {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (cls) e.setAttribute("class", cls);
+  return e;
+}
+
+function cellValue(v: unknown): Cell {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "boolean" || typeof v === "number") return v;
+  const s = String(v);
+  const lower = s.toLowerCase();
+  if (lower === "nan" || lower === "inf" || lower === "-inf" || lower === "+inf") return num(s);
+  return s;
+}
+
+export function sessionsOf(plugins: Map<string, Record<string, unknown>>): Session[] {
+  const out: Session[] = [];
+  for (const [run, p] of plugins) {
+    const hp = p.hparams as { hparams?: Record<string, unknown>; metrics?: Record<string, unknown> } | undefined;
+    if (!hp) continue;
+    const h: Record<string, Cell> = {}, m: Record<string, Cell> = {};
+    for (const [k, v] of Object.entries(hp.hparams ?? {})) h[k] = cellValue(v);
+    for (const [k, v] of Object.entries(hp.metrics ?? {})) m[k] = cellValue(v);
+    out.push({ run, hparams: h, metrics: m });
+  }
+  return out;
+}
+
+function fmtCell(v: Cell): string {
+  if (v === null) return "—";
+  if (typeof v === "number") return Number.isNaN(v) ? "NaN" : fmtTick(v);
+  return String(v);
+}
+
+/** A position in [0, 1] along an axis for each session's value of `col`. */
+function axisScale(rows: Session[], col: Column): { pos(v: Cell): number | null; ticks: [number, string][] } {
+  const vals = rows.map((r) => cell(r, col.key));
+  if (col.numeric) {
+    const f = vals.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+    let lo = Math.min(...f), hi = Math.max(...f);
+    const log = f.length > 1 && lo > 0 && hi / lo >= 100;
+    const t = (v: number) => (log ? Math.log10(v) : v);
+    if (!(lo < hi)) {
+      lo -= 0.5;
+      hi += 0.5;
+    }
+    const a = t(lo), b = t(hi);
+    const pos = (v: Cell) => (typeof v === "number" && Number.isFinite(v) ? (t(v) - a) / (b - a || 1) : null);
+    return { pos, ticks: [[0, fmtTick(lo)], [1, fmtTick(hi)]] };
+  }
+  const cats = [...new Set(vals.filter((v) => v !== null).map(String))].sort();
+  const pos = (v: Cell) => (v === null ? null : cats.length < 2 ? 0.5 : cats.indexOf(String(v)) / (cats.length - 1));
+  return { pos, ticks: cats.slice(0, 12).map((c, i) => [cats.length < 2 ? 0.5 : i / (cats.length - 1), c]) };
+}
+
+function render(host: HTMLElement, ctx: ViewContext): () => void {
+  let sortKey = ctx.ui.get<string>("hparams_sort", "run");
+  let sortDir: 1 | -1 = ctx.ui.get<number>("hparams_dir", 1) === -1 ? -1 : 1;
+  let text = ctx.ui.get<string>("hparams_filter", "");
+  const ranges: Record<string, [number, number]> = {};
+  let highlight: string | null = null;
+  let lastW = 0;
+
+  const filt = el("label", "nbb-field nbb-v-hp-filter");
+  filt.appendChild(el("span", "nbb-label", "Sessions"));
+  const inp = el("input", "nbb-input");
+  inp.type = "text";
+  inp.placeholder = "filter, e.g. adam or /lr=0\\.1/";
+  inp.value = text;
+  inp.addEventListener("input", () => {
+    text = inp.value;
+    ctx.ui.set("hparams_filter", text);
+    draw();
+  });
+  filt.appendChild(inp);
+  const bar = toolbar(ctx, [filt], () => ctx.records.lastData);
+  const count = el("div", "nbb-v-meta");
+  const tableWrap = el("div", "nbb-v-hp-table-wrap");
+  const pcHead = el("div", "nbb-v-hp-sec", "Parallel coordinates");
+  const pc = el("div", "nbb-v-hp-pc");
+  const scHead = el("div", "nbb-v-hp-sec", "Hparams vs metrics");
+  const sc = el("div", "nbb-v-scatter-grid");
+  const empty = el("div", "nbb-empty", "No hparams sessions yet — they appear here when a writer calls add_hparams.");
+  host.append(bar.bar, empty, count, tableWrap, pcHead, pc, scHead, sc);
+
+  const setHighlight = (run: string | null) => {
+    highlight = run;
+    for (const tr of tableWrap.querySelectorAll<HTMLTableRowElement>("tbody tr")) tr.classList.toggle("nbb-v-hl", tr.dataset.run === run);
+    for (const p of pc.querySelectorAll<SVGPathElement>("path.nbb-v-line")) p.classList.toggle("nbb-v-hl", p.dataset.run === run);
+    for (const c of sc.querySelectorAll<SVGCircleElement>("circle")) c.setAttribute("r", c.dataset.run === run ? "5.5" : "3.5");
+  };
+
+  function draw(): void {
+    const all = sessionsOf(ctx.records.plugins).filter((s) => ctx.filters.runShown(s.run));
+    empty.style.display = all.length ? "none" : "";
+    for (const e of [count, tableWrap, pcHead, pc, scHead, sc]) e.style.display = all.length ? "" : "none";
+    const cols = columns(all);
+    const rows = sortSessions(filterSessions(all, { text, ranges }), sortKey, sortDir);
+    count.textContent = `${rows.length} of ${all.length} session${all.length === 1 ? "" : "s"}`;
+    host.dataset.sessions = String(rows.length);
+    // table
+    const table = el("table", "nbb-v-hp-table");
+    const thead = el("thead");
+    const hr = el("tr");
+    const fr = el("tr", "nbb-v-hp-ranges");
+    const head = (key: string, name: string, cls?: string) => {
+      const th = el("th", cls, name);
+      th.title = `Sort by ${name}`;
+      th.dataset.key = key;
+      if (key === sortKey) th.appendChild(el("span", "nbb-v-sort", sortDir === 1 ? "▲" : "▼"));
+      th.addEventListener("click", () => {
+        sortDir = key === sortKey ? ((-sortDir) as 1 | -1) : 1;
+        sortKey = key;
+        ctx.ui.set("hparams_sort", sortKey);
+        ctx.ui.set("hparams_dir", sortDir);
+        draw();
+      });
+      hr.appendChild(th);
+    };
+    head("run", "run");
+    fr.appendChild(el("td"));
+    for (const c of cols) {
+      head(c.key, c.name, c.group === "metric" ? "nbb-v-metric" : undefined);
+      const td = el("td");
+      if (c.numeric) {
+        const r = el("input", "nbb-input nbb-v-range");
+        r.placeholder = "min..max";
+        r.style.width = "7em";
+        r.dataset.key = c.key;
+        r.addEventListener("change", () => {
+          const v = parseRange(r.value);
+          if (v) ranges[c.key] = v;
+          else delete ranges[c.key];
+          r.classList.toggle("nbb-invalid", !!r.value.trim() && !v);
+          draw();
+        });
+        const cur = ranges[c.key];
+        if (cur) r.value = `${Number.isNaN(cur[0]) ? "" : cur[0]}..${Number.isNaN(cur[1]) ? "" : cur[1]}`;
+        td.appendChild(r);
+      }
+      fr.appendChild(td);
+    }
+    thead.append(hr, fr);
+    const tbody = el("tbody");
+    for (const s of rows) {
+      const tr = el("tr");
+      tr.dataset.run = s.run;
+      const td = el("td");
+      if (ctx.openScalars) {
+        const a = el("button", "nbb-v-runlink", s.run);
+        a.type = "button";
+        a.title = `Show the scalars of ${s.run}`;
+        a.addEventListener("click", () => ctx.openScalars?.(s.run));
+        td.appendChild(a);
+      } else td.textContent = s.run;
+      const sw = el("span", "nbb-swatch");
+      sw.style.background = ctx.colors.get(s.run);
+      sw.style.marginRight = "6px";
+      td.prepend(sw);
+      tr.appendChild(td);
+      for (const c of cols) tr.appendChild(el("td", undefined, fmtCell(cell(s, c.key))));
+      tr.addEventListener("mouseenter", () => setHighlight(s.run));
+      tr.addEventListener("mouseleave", () => setHighlight(null));
+      tbody.appendChild(tr);
+    }
+    table.append(thead, tbody);
+    const focused = document.activeElement as HTMLInputElement | null;
+    const refocus = focused?.classList.contains("nbb-v-range") ? focused.dataset.key : null;
+    tableWrap.replaceChildren(table);
+    if (refocus) tableWrap.querySelector<HTMLInputElement>(`input[data-key="${CSS.escape(refocus)}"]`)?.focus();
+    drawParallel(rows, cols);
+    drawScatter(rows, cols);
+    if (highlight) setHighlight(highlight);
+  }
+
+  function drawParallel(rows: Session[], cols: Column[]): void {
+    const w = Math.max(320, host.clientWidth || lastW || 640), h = 240, padX = 50, top = 26, bottom = 28;
+    const s = svg("svg", { viewBox: `0 0 ${w} ${h}`, height: h }, "nbb-v-svg");
+    const n = cols.length;
+    const xs = cols.map((_, i) => (n < 2 ? w / 2 : padX + (i * (w - 2 * padX)) / (n - 1)));
+    const scales = cols.map((c) => axisScale(rows, c));
+    const y = (p: number) => top + (1 - p) * (h - top - bottom);
+    cols.forEach((c, i) => {
+      s.appendChild(svg("line", { x1: xs[i], x2: xs[i], y1: top, y2: h - bottom }, "nbb-v-axis"));
+      const t = svg("text", { x: xs[i], y: 12, "text-anchor": "middle" });
+      t.textContent = c.name.length > 18 ? c.name.slice(0, 17) + "…" : c.name;
+      if (c.group === "metric") t.setAttribute("style", "font-weight:600");
+      s.appendChild(t);
+      for (const [p, label] of scales[i].ticks) {
+        const tt = svg("text", { x: xs[i] + 4, y: y(p) + 4 });
+        tt.textContent = label.length > 12 ? label.slice(0, 11) + "…" : label;
+        s.appendChild(tt);
+      }
+    });
+    for (const r of rows) {
+      let d = "";
+      cols.forEach((c, i) => {
+        const p = scales[i].pos(cell(r, c.key));
+        if (p === null) return;
+        d += `${d ? "L" : "M"}${xs[i].toFixed(1)},${y(p).toFixed(1)}`;
+      });
+      const path = svg("path", { d, stroke: ctx.colors.get(r.run) }, "nbb-v-line");
+      path.dataset.run = r.run;
+      const title = svg("title");
+      title.textContent = r.run;
+      path.appendChild(title);
+      path.addEventListener("mouseenter", () => setHighlight(r.run));
+      path.addEventListener("mouseleave", () => setHighlight(null));
+      s.appendChild(path);
+    }
+    pc.replaceChildren(s);
+  }
+
+  function drawScatter(rows: Session[], cols: Column[]): void {
+    const hps = cols.filter((c) => c.group === "hparam"), mts = cols.filter((c) => c.group === "metric");
+    sc.replaceChildren();
+    const W = 220, Hh = 160, pl = 38, pb = 30, pt = 18, pr = 8;
+    for (const m of mts) {
+      for (const hp of hps) {
+        const box = el("div", "nbb-v-scatter");
+        const s = svg("svg", { viewBox: `0 0 ${W} ${Hh}`, height: Hh }, "nbb-v-svg");
+        const xs = axisScale(rows, hp), ys = axisScale(rows, m);
+        const t = svg("text", { x: W / 2, y: 12, "text-anchor": "middle" });
+        t.textContent = `${m.name} vs ${hp.name}`.slice(0, 40);
+        s.appendChild(t);
+        s.appendChild(svg("line", { x1: pl, x2: W - pr, y1: Hh - pb, y2: Hh - pb }, "nbb-v-axis"));
+        s.appendChild(svg("line", { x1: pl, x2: pl, y1: pt, y2: Hh - pb }, "nbb-v-axis"));
+        const X = (p: number) => pl + 6 + p * (W - pl - pr - 12), Y = (p: number) => Hh - pb - 6 - p * (Hh - pb - pt - 12);
+        for (const [p, label] of xs.ticks.slice(0, 6)) {
+          const tt = svg("text", { x: X(p), y: Hh - pb + 13, "text-anchor": "middle" });
+          tt.textContent = label.slice(0, 10);
+          s.appendChild(tt);
+        }
+        for (const [p, label] of ys.ticks.slice(0, 4)) {
+          const tt = svg("text", { x: pl - 3, y: Y(p) + 4, "text-anchor": "end" });
+          tt.textContent = label.slice(0, 7);
+          s.appendChild(tt);
+        }
+        for (const r of rows) {
+          const px = xs.pos(cell(r, hp.key)), py = ys.pos(cell(r, m.key));
+          if (px === null || py === null) continue;
+          const c = svg("circle", { cx: X(px), cy: Y(py), r: 3.5, fill: ctx.colors.get(r.run) });
+          c.dataset.run = r.run;
+          const title = svg("title");
+          title.textContent = `${r.run}: ${hp.name}=${fmtCell(cell(r, hp.key))}, ${m.name}=${fmtCell(cell(r, m.key))}`;
+          c.appendChild(title);
+          c.addEventListener("mouseenter", () => setHighlight(r.run));
+          c.addEventListener("mouseleave", () => setHighlight(null));
+          s.appendChild(c);
+        }
+        box.appendChild(s);
+        sc.appendChild(box);
+      }
+    }
+  }
+
+  let raf = 0;
+  const request = (): void => {
+    if (!raf) raf = requestAnimationFrame(() => {
+      raf = 0;
+      draw();
+    });
+  };
+  const off1 = ctx.records.subscribe((_c, structural) => structural && request());
+  const off2 = ctx.filters.subscribe(request);
+  const ro = new ResizeObserver(() => {
+    const w = host.clientWidth;
+    if (w > 0 && Math.abs(w - lastW) > 20) {
+      lastW = w;
+      request();
+    }
+  });
+  ro.observe(host);
+  draw();
+  return () => {
+    cancelAnimationFrame(raf);
+    ro.disconnect();
+    off1();
+    off2();
+    bar.dispose();
+  };
+}
+
+registerView({ kind: "hparams", label: "HParams", order: 60, present: (r) => [...r.plugins.values()].some((p) => "hparams" in p), render });

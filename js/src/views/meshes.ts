@@ -1,0 +1,249 @@
+/**
+ * Meshes and point clouds from add_mesh, drawn with three.js (shared through the runtime bundle):
+ * a card per run and tag with a step slider, orbit controls, vertex colours and faces.
+ * Each card holds one WebGL context only while it is on the page.
+ */
+import * as THREE from "three";
+import { OrbitControls } from "three/examples/jsm/controls/OrbitControls.js";
+import { f32, i32, type Rec, type RecordSeries } from "../lib/records";
+import { registerView, type ViewContext } from "../lib/registry";
+import { CardGrid, el, seriesItems, StepSlider, toolbar, type CardImpl } from "../lib/viewkit";
+import { onThemeChange, readTheme, type Theme } from "../theme";
+
+interface Parts {
+  vertices: Float32Array | null;
+  faces: Int32Array | null;
+  colors: Uint8Array | null;
+  n: number;
+  f: number;
+}
+
+/** The first batch element's vertices, faces and colours of a mesh record. */
+export function meshParts(rec: Rec): Parts {
+  const m = rec.meta;
+  const names: string[] = m.parts ?? [];
+  const part = (name: string) => {
+    const k = names.indexOf(name);
+    return k >= 0 ? rec.parts[k] : null;
+  };
+  const vs = m.vertices as number[] | null, fs = m.faces as number[] | null;
+  const v = part("vertices"), f = part("faces"), c = part("colors");
+  const n = vs ? vs[1] : 0, nf = fs ? fs[1] : 0;
+  return {
+    vertices: v ? f32(v).subarray(0, n * 3) : null,
+    faces: f && nf ? i32(f).subarray(0, nf * 3) : null,
+    colors: c ? c.subarray(0, n * 3) : null,
+    n,
+    f: nf,
+  };
+}
+
+function webglOK(): boolean {
+  try {
+    const c = document.createElement("canvas");
+    return !!(c.getContext("webgl2") || c.getContext("webgl"));
+  } catch {
+    return false;
+  }
+}
+
+class MeshCard implements CardImpl {
+  private box: HTMLDivElement;
+  private meta: HTMLDivElement;
+  private step: StepSlider;
+  private renderer: THREE.WebGLRenderer | null = null;
+  private scene = new THREE.Scene();
+  private camera = new THREE.PerspectiveCamera(45, 1, 0.01, 1000);
+  private controls: OrbitControls | null = null;
+  private object: THREE.Object3D | null = null;
+  private light = new THREE.DirectionalLight(0xffffff, 1.6);
+  private shown: Rec | null = null;
+  private fitted = false;
+  private target = new THREE.Vector3();
+  private ro: ResizeObserver;
+
+  constructor(
+    body: HTMLElement,
+    private series: RecordSeries,
+    private view: { theme(): Theme },
+  ) {
+    this.step = new StepSlider(() => this.update());
+    this.box = el("div", "nbb-v-mesh");
+    this.meta = el("div", "nbb-v-meta");
+    body.append(this.step.root, this.box, this.meta);
+    this.scene.add(new THREE.AmbientLight(0xffffff, 0.9));
+    this.camera.add(this.light);
+    this.scene.add(this.camera);
+    this.ro = new ResizeObserver(() => this.resize());
+    this.ro.observe(this.box);
+  }
+
+  private ensureRenderer(): boolean {
+    if (this.renderer) return true;
+    if (!webglOK()) {
+      this.box.replaceChildren(el("div", "nbb-v-note", "WebGL is not available in this browser, so meshes cannot be drawn."));
+      return false;
+    }
+    this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
+    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+    this.box.appendChild(this.renderer.domElement);
+    this.controls = new OrbitControls(this.camera, this.renderer.domElement);
+    this.controls.enableDamping = false;
+    this.controls.addEventListener("change", () => this.draw());
+    if (this.fitted) {
+      this.controls.target.copy(this.target);
+      this.controls.update();
+    }
+    this.resize();
+    return true;
+  }
+
+  private resize(): void {
+    if (!this.renderer) return;
+    const w = this.box.clientWidth || 320, h = this.box.clientHeight || 320;
+    this.renderer.setSize(w, h, true);
+    this.camera.aspect = w / h;
+    this.camera.updateProjectionMatrix();
+    this.draw();
+  }
+
+  draw(): void {
+    if (!this.renderer) return;
+    this.renderer.setClearColor(new THREE.Color(this.view.theme().background === "" ? "#fff" : cssColor(this.view.theme().background)), 1);
+    this.renderer.render(this.scene, this.camera);
+    this.box.dataset.draws = String(Number(this.box.dataset.draws ?? 0) + 1);
+    this.box.dataset.azimuth = this.controls ? this.controls.getAzimuthalAngle().toFixed(3) : "0";
+  }
+
+  update(): void {
+    const s = this.series;
+    const i = this.step.sync(s.recs.length, (k) => s.recs[k].step, (k) => s.recs[k].wall);
+    const rec = s.recs[i];
+    if (!rec || !this.ensureRenderer()) return;
+    if (rec !== this.shown) {
+      this.shown = rec;
+      this.build(rec);
+    }
+    this.draw();
+  }
+
+  private build(rec: Rec): void {
+    const p = meshParts(rec);
+    if (this.object?.userData.rec === rec) {
+      this.scene.add(this.object);
+      return;
+    }
+    if (this.object) {
+      this.scene.remove(this.object);
+      disposeObject(this.object);
+      this.object = null;
+    }
+    if (!p.vertices) return;
+    const geo = new THREE.BufferGeometry();
+    geo.setAttribute("position", new THREE.BufferAttribute(p.vertices.slice(), 3));
+    if (p.colors) geo.setAttribute("color", new THREE.BufferAttribute(p.colors.slice(), 3, true));
+    const cfg = (rec.meta.config ?? {}) as { material?: { size?: number }; camera?: { fov?: number } };
+    if (typeof cfg.camera?.fov === "number" && cfg.camera.fov > 1 && cfg.camera.fov < 179) this.camera.fov = cfg.camera.fov;
+    if (p.faces) {
+      geo.setIndex(new THREE.BufferAttribute(Uint32Array.from(p.faces), 1));
+      geo.computeVertexNormals();
+      const mat = new THREE.MeshStandardMaterial({
+        vertexColors: !!p.colors,
+        color: p.colors ? 0xffffff : 0x8fa3b8,
+        side: THREE.DoubleSide,
+        roughness: 0.75,
+        metalness: 0.05,
+        flatShading: p.f < 20000,
+      });
+      this.object = new THREE.Mesh(geo, mat);
+    } else {
+      geo.computeBoundingSphere();
+      const r = geo.boundingSphere?.radius || 1;
+      const size = typeof cfg.material?.size === "number" ? cfg.material.size : Math.max(r / Math.cbrt(Math.max(p.n, 1)) / 3, r / 400);
+      const mat = new THREE.PointsMaterial({ size, vertexColors: !!p.colors, color: p.colors ? 0xffffff : 0x2b7bd6, sizeAttenuation: true });
+      this.object = new THREE.Points(geo, mat);
+    }
+    this.object.userData.rec = rec;
+    this.scene.add(this.object);
+    if (!this.fitted) {
+      this.fit(geo);
+      this.fitted = true;
+    }
+    this.meta.textContent = `${p.n.toLocaleString()} vertices${p.faces ? ` · ${p.f.toLocaleString()} faces` : " · point cloud"}${p.colors ? " · vertex colours" : ""} · drag to rotate, wheel to zoom`;
+    this.box.dataset.vertices = String(p.n);
+    this.box.dataset.step = String(rec.step);
+  }
+
+  private fit(geo: THREE.BufferGeometry): void {
+    geo.computeBoundingSphere();
+    const bs = geo.boundingSphere;
+    if (!bs || !this.controls) return;
+    const r = bs.radius || 1;
+    const d = r / Math.sin((this.camera.fov * Math.PI) / 360);
+    this.camera.position.copy(bs.center).add(new THREE.Vector3(0.6, 0.5, 1).normalize().multiplyScalar(d * 1.05));
+    this.camera.near = d / 100;
+    this.camera.far = d * 100;
+    this.camera.updateProjectionMatrix();
+    this.controls.target.copy(bs.center);
+    this.controls.update();
+  }
+
+  /** Off screen: give the WebGL context back (browsers allow ~16 live ones); the next update makes a new one. */
+  hide(): void {
+    if (!this.renderer) return;
+    if (this.controls) this.target.copy(this.controls.target); // keep the user's view for when it comes back
+    this.controls?.dispose();
+    this.controls = null;
+    this.renderer.dispose();
+    this.renderer.forceContextLoss();
+    this.renderer.domElement.remove();
+    this.renderer = null;
+    this.shown = null;
+  }
+
+  dispose(): void {
+    this.ro.disconnect();
+    this.hide();
+    if (this.object) disposeObject(this.object);
+  }
+}
+
+function cssColor(c: string): string {
+  const probe = document.createElement("span");
+  probe.style.color = c;
+  document.body.appendChild(probe);
+  const rgb = getComputedStyle(probe).color;
+  probe.remove();
+  const m = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(rgb);
+  return m ? `rgb(${m[1]},${m[2]},${m[3]})` : "#ffffff";
+}
+
+function disposeObject(o: THREE.Object3D): void {
+  const m = o as THREE.Mesh;
+  m.geometry?.dispose();
+  const mat = m.material as THREE.Material | THREE.Material[] | undefined;
+  if (Array.isArray(mat)) mat.forEach((x) => x.dispose());
+  else mat?.dispose();
+}
+
+function render(host: HTMLElement, ctx: ViewContext): () => void {
+  let theme = readTheme(host);
+  const bar = toolbar(ctx, [], () => ctx.records.lastData);
+  const grid = new CardGrid(
+    ctx,
+    { items: () => seriesItems(ctx.records, ["mesh"]), make: (body, it) => new MeshCard(body, it.series[0], { theme: () => theme }), gridClass: "nbb-v-wide" },
+    "No meshes yet — they appear here as soon as a writer logs one with add_mesh.",
+  );
+  const offTheme = onThemeChange(() => {
+    theme = readTheme(host);
+    grid.allDirty();
+  });
+  host.append(bar.bar, grid.root);
+  return () => {
+    offTheme();
+    grid.dispose();
+    bar.dispose();
+  };
+}
+
+registerView({ kind: "meshes", label: "Mesh", order: 70, present: (r) => r.ofKind("mesh").some((s) => s.recs.length > 0), render });

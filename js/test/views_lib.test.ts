@@ -1,0 +1,148 @@
+// @vitest-environment jsdom
+import { describe, expect, it } from "vitest";
+import { buckets, compressHistogram, extentOf, NORMAL_BPS, overlay, rebin, ridgeline, sampleIndices } from "../src/lib/histogram";
+import { prPoints, nearestPoint } from "../src/lib/prcurve";
+import { adjustChannel, boxRects, cssFilter } from "../src/lib/imageadjust";
+import { renderMarkdown } from "../src/lib/markdown";
+import { columns, filterSessions, parseRange, sortSessions, type Session } from "../src/lib/hparamstable";
+import { RecordData, f64, num } from "../src/lib/records";
+
+const uniform = { min: 0, max: 10, limits: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], counts: new Array(10).fill(1) };
+
+describe("histogram geometry", () => {
+  it("derives bucket edges as TensorBoard does (min first, max last)", () => {
+    const b = buckets({ min: -1, max: 3, limits: [0, 1, 1.7976931348623157e308], counts: [1, 2, 3] });
+    expect(b).toEqual([[-1, 0, 1], [0, 1, 2], [1, 3, 3]]);
+  });
+  it("compresses to TensorBoard's basis points", () => {
+    expect(NORMAL_BPS).toEqual([0, 668, 1587, 3085, 5000, 6915, 8413, 9332, 10000]);
+    const c = compressHistogram(uniform);
+    expect(c[0]).toBe(0);
+    expect(c[1]).toBeCloseTo(0.668);
+    expect(c[4]).toBeCloseTo(5);
+    expect(c[7]).toBeCloseTo(9.332);
+    expect(c[8]).toBe(10);
+    for (let i = 1; i < c.length; i++) expect(c[i]).toBeGreaterThanOrEqual(c[i - 1]);
+  });
+  it("compresses an empty histogram to zeros and a spike to its value", () => {
+    expect(compressHistogram({ min: 0, max: 0, limits: [], counts: [] })).toEqual(new Array(9).fill(0));
+    const spike = compressHistogram({ min: 2, max: 2, limits: [2], counts: [5] });
+    expect(spike.every((v) => v === 2)).toBe(true);
+  });
+  it("rebinning keeps the total count", () => {
+    const r = rebin(uniform, 0, 10, 7);
+    expect(r.reduce((a, b) => a + b, 0)).toBeCloseTo(10);
+    const spike = rebin({ min: 3, max: 3, limits: [3], counts: [4] }, 0, 10, 10);
+    expect(spike[3]).toBe(4);
+    expect(extentOf([uniform, { min: -5, max: 2, limits: [2], counts: [1] }])).toEqual([-5, 10]);
+  });
+  it("lays ridgelines out newest at the bottom, peaks above their baselines", () => {
+    const hs = Array.from({ length: 5 }, () => uniform);
+    const rows = ridgeline(hs, [0, 1, 2, 3, 4], 200, 100, { nbins: 10 });
+    expect(rows.map((r) => r.step)).toEqual([0, 1, 2, 3, 4]);
+    for (let i = 1; i < rows.length; i++) expect(rows[i].base).toBeGreaterThan(rows[i - 1].base);
+    expect(rows[4].base).toBeLessThanOrEqual(100.01);
+    for (const r of rows) for (let j = 1; j < r.points.length; j += 2) {
+      expect(r.points[j]).toBeLessThanOrEqual(r.base + 1e-9);
+      expect(r.points[j]).toBeGreaterThanOrEqual(-1e-6);
+    }
+    expect(overlay(hs, 100, 50, 10)).toHaveLength(5);
+  });
+  it("samples long series evenly, keeping both ends", () => {
+    const s = sampleIndices(1000, 60);
+    expect(s).toHaveLength(60);
+    expect(s[0]).toBe(0);
+    expect(s[59]).toBe(999);
+    expect(sampleIndices(3, 60)).toEqual([0, 1, 2]);
+  });
+});
+
+describe("PR curves", () => {
+  // 3 thresholds: TP, FP, TN, FN, precision, recall rows
+  const data = [10, 6, 0, /* FP */ 10, 2, 0, /* TN */ 0, 8, 10, /* FN */ 0, 4, 10, /* P */ 0.5, 0.75, 0, /* R */ 1, 0.6, 0];
+  it("drops thresholds with nothing predicted positive and orders by recall", () => {
+    const p = prPoints(data, 3);
+    expect(p).toHaveLength(2);
+    expect(p[0]).toMatchObject({ recall: 0.6, precision: 0.75, threshold: 0.5, tp: 6, fp: 2, tn: 8, fn: 4 });
+    expect(p[1].threshold).toBe(0);
+  });
+  it("finds the nearest point for the tooltip", () => {
+    const p = prPoints(data, 3);
+    expect(nearestPoint(p, 0.62, 0.7)?.threshold).toBe(0.5);
+    expect(nearestPoint([], 0, 0)).toBeNull();
+  });
+});
+
+describe("image adjustments", () => {
+  it("maps brightness/contrast to a CSS filter and per-pixel values", () => {
+    expect(cssFilter(1, 1)).toBe("");
+    expect(cssFilter(1.5, 0.5)).toBe("brightness(1.5) contrast(0.5)");
+    expect(adjustChannel(100, 1, 1)).toBe(100);
+    expect(adjustChannel(200, 2, 1)).toBe(255);
+    expect(adjustChannel(0, 1, 0)).toBe(128);
+  });
+  it("places xyxy boxes in percent of the image", () => {
+    const [r] = boxRects([[10, 20, 30, 60]], ["cat"], 100, 200);
+    expect(r).toEqual({ left: 10, top: 10, width: 20, height: 20, label: "cat" });
+    expect(boxRects([[30, 60, 10, 20]], null, 100, 200)[0].left).toBe(10);
+  });
+});
+
+describe("markdown", () => {
+  it("renders tables and sanitises scripts, handlers and javascript: links", () => {
+    const html = renderMarkdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n<img src=x onerror=alert(1)> <script>alert(2)</script> [x](javascript:alert(3))");
+    expect(html).toContain("<table>");
+    expect(html).toContain("<td>1</td>");
+    expect(html).not.toMatch(/onerror|<script|javascript:/i);
+  });
+  it("opens links in a new tab without an opener", () => {
+    const html = renderMarkdown("[site](https://example.com)");
+    expect(html).toContain('target="_blank"');
+    expect(html).toContain("noopener");
+  });
+});
+
+describe("hparams table", () => {
+  const s: Session[] = [
+    { run: "a", hparams: { lr: 0.1, opt: "adam" }, metrics: { acc: 0.9 } },
+    { run: "b", hparams: { lr: 0.01, opt: "sgd" }, metrics: { acc: 0.7 } },
+    { run: "c", hparams: { lr: 1, opt: "adam" }, metrics: { acc: NaN } },
+  ];
+  it("lists hparam then metric columns, numeric where all numbers", () => {
+    expect(columns(s).map((c) => [c.key, c.numeric])).toEqual([["h:lr", true], ["h:opt", false], ["m:acc", true]]);
+  });
+  it("sorts both ways with NaN last", () => {
+    expect(sortSessions(s, "m:acc", 1).map((x) => x.run)).toEqual(["b", "a", "c"]);
+    expect(sortSessions(s, "m:acc", -1).map((x) => x.run)).toEqual(["a", "b", "c"]);
+    expect(sortSessions(s, "h:opt", 1).map((x) => x.run)).toEqual(["a", "c", "b"]);
+  });
+  it("filters by text and numeric ranges", () => {
+    expect(filterSessions(s, { text: "sgd" }).map((x) => x.run)).toEqual(["b"]);
+    expect(filterSessions(s, { ranges: { "h:lr": [0.05, NaN] } }).map((x) => x.run)).toEqual(["a", "c"]);
+    expect(parseRange("0.1..0.5")).toEqual([0.1, 0.5]);
+    expect(parseRange(">=3")).toEqual([3, NaN]);
+    expect(parseRange("abc")).toBeNull();
+  });
+});
+
+describe("records wire", () => {
+  it("decodes a snapshot then appends a delta; detects gaps", () => {
+    const d = new RecordData();
+    const buf = new Float64Array([1, 2, 3, 4]).buffer;
+    d.apply({ type: "records", series: [[0, "histograms", "r", "t", 0, false, [5], [1.5], [{ min: 0, p: [[0, 16], [16, 16]] }]]] }, [buf]);
+    const s = d.series.get(0)!;
+    expect(s.recs).toHaveLength(1);
+    expect(Array.from(f64(s.recs[0].parts[1]))).toEqual([3, 4]);
+    d.apply({ type: "records", series: [[0, "histograms", "r", "t", 1, false, [6], [2], [{ p: [] }]]] }, [new ArrayBuffer(0)]);
+    expect(s.recs.map((r) => r.step)).toEqual([5, 6]);
+    let asked = 0;
+    d.model = { send: () => asked++ };
+    d.apply({ type: "records", series: [[0, "histograms", "r", "t", 9, false, [9], [2], [{ p: [] }]]] }, [new ArrayBuffer(0)]);
+    expect(s.recs).toHaveLength(2);
+    expect(asked).toBe(1);
+    expect(d.kindsPresent().has("histograms")).toBe(true);
+    expect(d.apply({ type: "scalars" }, [])).toBe(false);
+    expect(num("nan")).toBeNaN();
+    expect(num("-inf")).toBe(-Infinity);
+  });
+});

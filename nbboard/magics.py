@@ -1,0 +1,61 @@
+"""`%load_ext nbboard` and the `%nbboard` line magic (the drop-in for `%tensorboard`)."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from typing import Any
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # raise instead of exiting the kernel
+        raise ValueError(f"%nbboard: {message}\n{self.format_usage()}")
+
+
+def _parser() -> _Parser:
+    p = _Parser(prog="%nbboard", add_help=False,
+                description="Show a live Board for the runs under a logdir (like %tensorboard --logdir).")
+    p.add_argument("--logdir", "--log_dir", dest="logdir", default=None,
+                   help="directory whose runs to show (this kernel's writers live, plus files on disk)")
+    p.add_argument("--runs", default=None, help="regex: only runs matching it are shown at first")
+    p.add_argument("--tags", default=None, help="regex: only tags matching it are shown at first")
+    p.add_argument("--smoothing", type=float, default=None, help="initial smoothing, 0 to 0.999")
+    p.add_argument("-h", "--help", action="store_true")
+    return p
+
+
+def nbboard_magic(line: str) -> Any:
+    """%nbboard --logdir DIR [--runs REGEX] [--tags REGEX] [--smoothing W]"""
+    args_list = shlex.split(line)
+    if args_list and args_list[0] == "export":
+        try:
+            from nbboard import export  # noqa: F401  (the export issue adds `%nbboard export`)
+        except ImportError:
+            raise ValueError("%nbboard export is not available in this version") from None
+        handler = getattr(export, "magic", None)
+        if handler is None:
+            raise ValueError("%nbboard export is not available in this version")
+        return handler(args_list[1:])
+    p = _parser()
+    args, rest = p.parse_known_args(args_list)
+    if args.help:
+        print(p.format_help())
+        return None
+    if rest:
+        raise ValueError(f"%nbboard: unexpected arguments {rest}\n{p.format_usage()}")
+    from IPython.display import display
+
+    from nbboard.widgets import Board
+
+    board = Board(args.logdir, runs=args.runs, tags=args.tags, smoothing=args.smoothing)
+    display(board)
+    return None
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Register `%nbboard` (called by `%load_ext nbboard`)."""
+    ipython.register_magic_function(nbboard_magic, magic_kind="line", magic_name="nbboard")
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """Nothing to undo beyond the magic staying registered (IPython has no unregister)."""

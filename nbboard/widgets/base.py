@@ -1,0 +1,228 @@
+"""The widget runtime: the singleton runtime model, the view base class and the one delta pusher thread.
+
+Third-party front-end code (uPlot, every view) lives in ONE `Runtime` widget model per kernel,
+so it reaches the page once and is saved once in a notebook. Each view is a small anywidget
+whose `_esm` (the loader, < 1 KB) finds the runtime through the `_runtime` widget reference.
+
+Data flows kernel → page only while a cell runs, so one background `Pusher` thread per kernel
+polls every displayed view for new points (a few integer comparisons when nothing changed) and
+sends only those points as binary buffers, at most `max_rate` messages per second per view.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+import uuid
+import weakref
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import ipywidgets
+import traitlets
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+MIME = "application/vnd.nbboard+json"
+
+#: Default upper bound on messages per second sent to one view.
+DEFAULT_MAX_RATE = 10.0
+
+
+def _read_static(name: str) -> str:
+    path = STATIC / name
+    if not path.exists():
+        raise RuntimeError(
+            f"nbboard's front-end build is missing ({path}); reinstall with `pip install -e .` "
+            "(needs Node.js and npm) or run `npm ci && npm run build` in js/"
+        )
+    return path.read_text(encoding="utf-8")
+
+
+class Runtime(ipywidgets.Widget):
+    """The page runtime's code, held by one widget model per kernel (never displayed)."""
+
+    code = traitlets.Unicode("").tag(sync=True)
+    digest = traitlets.Unicode("").tag(sync=True)
+
+
+_runtime: Runtime | None = None
+_runtime_lock = threading.Lock()
+
+
+def runtime() -> Runtime:
+    """The kernel's runtime model, created (and its code sent to the page) on first use."""
+    global _runtime
+    with _runtime_lock:
+        if _runtime is None or _runtime.comm is None:
+            code = _read_static("runtime.js")
+            digest = hashlib.sha256(code.encode()).hexdigest()[:16]
+            _runtime = Runtime(code=code, digest=digest)
+        return _runtime
+
+
+class View(anywidget.AnyWidget):
+    """Base of every nbboard view: the loader module, the runtime reference, options and the feed."""
+
+    _esm = _read_static("view.js") if (STATIC / "view.js").exists() else "export default {}"
+    _runtime = traitlets.Instance(Runtime).tag(sync=True, **ipywidgets.widget_serialization)
+    _uid = traitlets.Unicode("").tag(sync=True)
+    kind = traitlets.Unicode("").tag(sync=True)
+    title = traitlets.Unicode("").tag(sync=True)
+    options = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, *, max_rate: float = DEFAULT_MAX_RATE, pusher: Pusher | None = None, **kwargs: Any) -> None:
+        if max_rate <= 0:
+            raise ValueError(f"max_rate must be > 0 messages per second, got {max_rate!r}")
+        kwargs.setdefault("_runtime", runtime())
+        kwargs.setdefault("_uid", uuid.uuid4().hex)
+        super().__init__(**kwargs)
+        self.max_rate = float(max_rate)
+        self._last_push = 0.0
+        self._seq = 0  # messages sent so far (the page checks it received them all)
+        self._pusher = pusher if pusher is not None else default_pusher()
+        self._push_lock = threading.RLock()
+        self.on_msg(self._on_page_msg)
+
+    # ---- data feed (subclasses) -------------------------------------------------------
+    def _poll(self) -> tuple[dict, list[bytes]] | None:
+        """The message holding everything new since the last call, or None when nothing changed."""
+        return None
+
+    def _resync(self) -> None:
+        """Forget what was sent: the next poll sends everything again."""
+
+    def describe(self) -> dict:
+        """The small JSON description carried in the output's mime bundle (for export)."""
+        return {"kind": self.kind, "options": dict(self.options)}
+
+    # ---- pushing ----------------------------------------------------------------------
+    def _on_page_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "resync":  # the page missed messages (e.g. it was reloaded): send everything again
+            with self._push_lock:
+                self._resync()
+            self._pusher.wake()
+        elif kind == "hello":  # a page attached: tell it how many messages it should have seen
+            with self._push_lock:
+                self.send({"type": "sync", "next": self._seq})
+
+    def send(self, content: Any, buffers: Any = None) -> None:
+        """Send a message to the page, numbered (``seq``) so the page can tell when it missed some."""
+        if isinstance(content, dict) and content.get("type") != "sync":
+            content = {**content, "seq": self._seq}
+            self._seq += 1
+        super().send(content, buffers)
+
+    def push(self, now: float | None = None, *, force: bool = False) -> bool:
+        """Send what is new, unless this view pushed less than 1/max_rate s ago. True if sent."""
+        now = time.monotonic() if now is None else now
+        if not force and now - self._last_push < 1.0 / self.max_rate:
+            return False
+        if self.comm is None:
+            return False
+        with self._push_lock:  # poll and send together: message numbers follow the data's order
+            msg = self._poll()
+            if msg is None:
+                return False
+            content, buffers = msg
+            self.send(content, buffers)
+        self._last_push = now
+        return True
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        try:
+            data[MIME] = json.loads(json.dumps(self.describe(), default=str))
+        except (TypeError, ValueError):
+            pass
+        self._pusher.add(self)
+        return bundle
+
+    def close(self) -> None:
+        pusher = getattr(self, "_pusher", None)  # absent if __init__ failed before setting it
+        if pusher is not None:
+            pusher.discard(self)
+        super().close()
+
+
+class Pusher:
+    """One background thread per kernel that sends each displayed view its new data."""
+
+    def __init__(self, tick: float = 0.02, *, start: bool = True) -> None:
+        self.tick = tick
+        self._views: weakref.WeakSet[View] = weakref.WeakSet()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._autostart = start
+        self.sent = 0
+
+    def add(self, view: View) -> None:
+        """Start feeding `view` (called when it is displayed); its first push is the full snapshot."""
+        with self._lock:
+            self._views.add(view)
+        if self._autostart:
+            self._ensure_thread()
+        self.wake()
+
+    def discard(self, view: View) -> None:
+        with self._lock:
+            self._views.discard(view)
+
+    def views(self) -> list[View]:
+        with self._lock:
+            return list(self._views)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def step(self, now: float | None = None) -> int:
+        """Push every view that is due; returns how many messages were sent."""
+        n = 0
+        for v in self.views():
+            if v.comm is None:
+                self.discard(v)
+                continue
+            try:
+                if v.push(now):
+                    n += 1
+            except Exception as err:  # a broken view must not stop the others
+                self.discard(v)
+                import warnings
+
+                warnings.warn(f"nbboard: stopped updating a view after an error: {err!r}", stacklevel=1)
+        self.sent += n
+        return n
+
+    def _ensure_thread(self) -> None:
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._thread = threading.Thread(target=self._run, name="nbboard-pusher", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            # no views: sleep until one is added; else poll every tick (cheap when nothing changed)
+            self._wake.wait(self.tick if self.views() else None)
+            self._wake.clear()
+            self.step()
+
+
+_pusher: Pusher | None = None
+_pusher_lock = threading.Lock()
+
+
+def default_pusher() -> Pusher:
+    """The kernel's pusher (its thread starts when the first view is displayed)."""
+    global _pusher
+    with _pusher_lock:
+        if _pusher is None:
+            _pusher = Pusher()
+        return _pusher

@@ -1,0 +1,22 @@
+"""The Board: the dashboard for a logdir, a Store or a writer (its scalar tab now; other tabs join later)."""
+
+from __future__ import annotations
+
+import traitlets
+
+from .feeds import BoardRecords  # views: the record tabs' feed, `ui` state and plotly
+from .scalars import Scalars
+
+
+class Board(BoardRecords, Scalars):  # views:
+    """A dashboard frame (title, tabs for the kinds present, live indicator) over the runs of a source.
+
+    Takes the same arguments as `Scalars`: ``Board("runs/")``, ``Board(writer)``, ``Board(store)``.
+    """
+
+    kind = traitlets.Unicode("board").tag(sync=True)
+
+    def describe(self) -> dict:
+        d = super().describe()
+        d["kind"] = "board"
+        return d

@@ -1,0 +1,276 @@
+"""The exported HTML in Chromium from file:// with every network request blocked: each view renders
+its inlined data and responds to an interaction, with no console errors; a missing logdir shows a
+message in place of its view. The notebook is saved without widget state (descriptions only).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from nbboard import export
+from tests.export_data import every_view_notebook, write_logs
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("export-offline")
+    logs = write_logs(base / "logs")
+    nb = every_view_notebook(logs, base / "every-view.ipynb", missing=base / "deleted-logs")
+    res = export.export_notebook(nb, base / "every-view.html")
+    assert res.views == 13 and len(res.missing) == 1
+    return res.path
+
+
+@pytest.fixture(scope="module")
+def offline(browser, exported):
+    """The exported page, opened from file:// with every non-file request aborted."""
+    ctx = browser.new_context(viewport={"width": 1300, "height": 900}, device_scale_factor=1)
+    requested: list[str] = []
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("file:", "blob:", "data:")):
+            r.continue_()
+        else:
+            requested.append(url)
+            r.abort()
+
+    ctx.route("**/*", route)
+    page = ctx.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    page.set_default_timeout(30_000)
+    page.goto(exported.as_uri())
+    page.wait_for_function("() => document.body.dataset.nbbExport", timeout=60_000)
+    page.problems = problems  # type: ignore[attr-defined]
+    page.requested = requested  # type: ignore[attr-defined]
+    yield page
+    ctx.close()
+
+
+def view(kind: str) -> str:
+    return f".nbb-export[aria-label='nbboard {kind} view']"
+
+
+def into_view(page: Page, selector: str):
+    loc = page.locator(selector).first
+    loc.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(150)
+    return loc
+
+
+def test_page_is_offline_and_every_view_rendered(offline: Page):
+    assert offline.evaluate("() => document.body.dataset.nbbExport") == "ready"
+    assert offline.locator(".nbb-export[data-nbb-state='rendered']").count() == 13
+    assert offline.requested == [], offline.requested  # nothing tried the network
+    missing = offline.locator(".nbb-export-missing")
+    expect(missing).to_have_count(1)
+    expect(missing).to_contain_text("deleted-logs is gone")
+    expect(offline.locator(".jp-OutputArea-output pre", has_text="plain output")).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    into_view(offline, "h1")
+    offline.screenshot(path=str(ARTIFACTS / "export-offline-top.png"))
+
+
+def test_board_tabs(offline: Page):
+    board = into_view(offline, view("board"))
+    expect(board.locator(".nbb-tab")).to_have_count(10)  # scalars, custom scalars, images, distributions, histograms, text, PR, audio, hparams, mesh
+    board.locator(".nbb-tab[data-kind='images']").click()
+    expect(board.locator(".nbb-v-images .nbb-v-card img").first).to_be_visible()
+    expect(board.locator(".nbb-scalars")).to_be_hidden()
+    board.locator(".nbb-tab[data-kind='scalars']").click()
+    expect(board.locator(".nbb-scalars")).to_be_visible()
+
+
+def test_scalars_smoothing(offline: Page):
+    root = view("scalars")
+    into_view(offline, root)
+    offline.wait_for_function("e => Number(e.querySelector('.nbb-scalars').dataset.points) === 240",
+                              arg=offline.locator(root).element_handle())
+    slider = offline.locator(f"{root} .nbb-slider").first
+    box = slider.bounding_box()
+    offline.mouse.click(box["x"] + box["width"] * 0.9, box["y"] + box["height"] / 2)
+    assert float(offline.locator(f"{root} .nbb-scalars").get_attribute("data-smoothing")) > 0.8
+    offline.screenshot(path=str(ARTIFACTS / "export-offline-scalars.png"))
+
+
+def test_images_step_slider(offline: Page):
+    root = view("images")
+    card = into_view(offline, f"{root} .nbb-v-card[data-run='lr=0.1']")
+    img = card.locator("img")
+    expect(img).to_have_attribute("data-step", "2")
+    offline.wait_for_function("e => e.complete && e.naturalWidth > 0", arg=img.element_handle())
+    card.locator("input.nbb-v-step-slider").fill("0")
+    expect(img).to_have_attribute("data-step", "0")
+
+
+def test_histograms_mode(offline: Page):
+    root = view("histograms")
+    canvas = into_view(offline, f"{root} .nbb-v-card[data-run='lr=0.1'] canvas")
+    expect(canvas).to_have_attribute("data-steps", "3")
+    offline.locator(f"{root} .nbb-v-histmode button[data-mode='overlay']").click()
+    expect(canvas).to_have_attribute("data-mode", "overlay")
+
+
+def test_distributions_hover(offline: Page):
+    chart = into_view(offline, f"{view('distributions')} .nbb-v-card[data-run='lr=0.1'] .nbb-v-dist")
+    expect(chart).to_have_attribute("data-steps", "3")
+    box = chart.locator(".u-over").bounding_box()
+    offline.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    expect(chart.locator(".nbb-v-tip")).to_contain_text("median")
+
+
+def test_text_step_slider(offline: Page):
+    root = view("text")
+    md = into_view(offline, f"{root} .nbb-v-card[data-run='lr=0.1'] .nbb-v-md")
+    expect(md.locator("h3")).to_have_text("Step 2 of lr=0.1")
+    offline.locator(f"{root} .nbb-v-card[data-run='lr=0.1'] input.nbb-v-step-slider").fill("0")
+    expect(md.locator("h3")).to_have_text("Step 0 of lr=0.1")
+
+
+def test_pr_curve_hover(offline: Page):
+    root = view("pr_curves")
+    canvas = into_view(offline, f"{root} .nbb-v-card[data-tag='pr/class_a'] canvas")
+    expect(canvas).to_have_attribute("data-runs", "2")
+    box = canvas.bounding_box()
+    offline.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.3)
+    expect(offline.locator(f"{root} .nbb-v-tip")).to_contain_text("threshold")
+
+
+def test_hparams_sort(offline: Page):
+    root = view("hparams")
+    into_view(offline, root)
+    rows = offline.locator(f"{root} .nbb-v-hp-table tbody tr")
+    expect(rows).to_have_count(2)
+    header = offline.locator(f"{root} th[data-key='m:hparam/accuracy']")
+    header.click()
+    first = rows.first.inner_text()
+    header.click()
+    expect(rows.first).not_to_have_text(first)
+
+
+def test_audio_and_run_filter(offline: Page):
+    root = view("audio")
+    into_view(offline, root)
+    expect(offline.locator(f"{root} .nbb-v-card audio")).to_have_count(2)
+    offline.wait_for_function("e => e.readyState >= 1 && e.duration > 0.9",
+                              arg=offline.locator(f"{root} audio").first.element_handle())
+    offline.locator(f"{root} .nbb-run-filter input").fill("0\\.1$")
+    expect(offline.locator(f"{root} .nbb-v-card:visible")).to_have_count(1)
+
+
+def test_mesh_orbit(offline: Page):
+    box = into_view(offline, f"{view('meshes')} .nbb-v-card[data-run='lr=0.1'] .nbb-v-mesh")
+    expect(box).to_have_attribute("data-vertices", "4")
+    before = box.get_attribute("data-azimuth")
+    b = box.bounding_box()
+    offline.mouse.move(b["x"] + b["width"] * 0.5, b["y"] + b["height"] * 0.5)
+    offline.mouse.down()
+    offline.mouse.move(b["x"] + b["width"] * 0.8, b["y"] + b["height"] * 0.5, steps=6)
+    offline.mouse.up()
+    offline.wait_for_function("([e, a]) => e.getAttribute('data-azimuth') !== a", arg=[box.element_handle(), before])
+
+
+def test_custom_scalars_filter(offline: Page):
+    root = view("custom_scalars")
+    chart = into_view(offline, f"{root} .nbb-v-card[data-tag='Training/losses'] .nbb-chart")
+    expect(chart).to_be_visible()
+    offline.locator(f"{root} .nbb-run-filter input").fill("0\\.01")
+    expect(offline.locator(f"{root} .nbb-v-card[data-tag='Training/losses']")).to_contain_text("lr=0.01")
+
+
+def test_graph_search(offline: Page):
+    root = view("graph")
+    into_view(offline, root)
+    expect(offline.locator(f"{root} .nbg-node")).to_have_count(5)
+    offline.locator(f"{root} .nbg-search").fill("Linear")
+    expect(offline.locator(f"{root} .nbg-node.nbg-match")).to_have_count(2)
+
+
+def test_projector_colour_by(offline: Page):
+    root = view("projector")
+    into_view(offline, root)
+    expect(offline.locator(f"{root} .nbb-pj-legend-row")).to_have_count(10)
+    colour = offline.locator(f"{root} select:visible").filter(has=offline.locator("option", has_text="parity"))
+    colour.first.select_option(label="parity")
+    expect(offline.locator(f"{root} .nbb-pj-legend-row")).to_have_count(2)
+    offline.screenshot(path=str(ARTIFACTS / "export-offline-projector.png"))
+
+
+def test_no_console_errors(offline: Page):
+    """Runs last in this module: every interaction above left no error behind."""
+    assert offline.problems == [], offline.problems
+
+
+def test_quickstart_export_offline(browser, tmp_path):
+    """The real thing: the quickstart run headless, exported, opened offline; every view has data."""
+    from nbboard.demo import NOTEBOOKS, run_notebook
+
+    run_notebook(NOTEBOOKS / "quickstart.ipynb", tmp_path / "quickstart.ipynb", cwd=tmp_path)
+    res = export.export_notebook(tmp_path / "quickstart.ipynb")
+    assert res.views == 5 and res.missing == []
+    ctx = browser.new_context(viewport={"width": 1300, "height": 900}, device_scale_factor=1)
+    requested: list[str] = []
+    ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "blob:", "data:"))
+              else (requested.append(r.request.url), r.abort()))
+    page = ctx.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    try:
+        page.goto(res.path.as_uri())
+        page.wait_for_function("() => document.body.dataset.nbbExport === 'ready'", timeout=60_000)
+        expect(page.locator(".nbb-export[data-nbb-state='rendered']")).to_have_count(5)
+        board = into_view(page, view("board"))
+        page.wait_for_function("e => Number(e.querySelector('.nbb-scalars').dataset.points) > 100",
+                               arg=board.element_handle())
+        board.locator(".nbb-tab[data-kind='histograms']").click()
+        expect(board.locator(".nbb-v-histograms canvas").first).to_be_visible()
+        board.locator(".nbb-tab[data-kind='scalars']").click()
+        into_view(page, view("graph"))
+        expect(page.locator(f"{view('graph')} .nbg-node").first).to_be_visible()
+        into_view(page, view("projector"))
+        page.locator(f"{view('projector')} button[data-method='tsne']").click()
+        expect(page.locator(f"{view('projector')} .nbb-pj")).to_have_attribute("data-method", "tsne")
+        into_view(page, view("board"))
+        page.screenshot(path=str(ARTIFACTS / "export-quickstart-board.png"))
+        assert requested == [] and problems == [], (requested, problems)
+    finally:
+        ctx.close()
+
+
+def test_magic_export_from_jupyterlab(page, jupyter_server):
+    """`%nbboard export` in a notebook open in JupyterLab finds that notebook (as last saved) by itself."""
+    import json
+    import time
+
+    from test_views import open_notebook, run_cell
+
+    logdir = jupyter_server.root / "runs-export-magic"
+    name = jupyter_server.notebook("export-magic.ipynb", [
+        "%load_ext nbboard\nfrom nbboard import SummaryWriter\n"
+        f"w = SummaryWriter({str(logdir / 'a')!r})\n"
+        "for s in range(20):\n    w.add_scalar('loss', 1 / (s + 1), s)\n"
+        f"%nbboard --logdir {logdir}",
+        "%nbboard export exported.html",
+    ])
+    open_notebook(page, jupyter_server.lab(name))
+    run_cell(page, 0)
+    expect(page.locator(".nbb-board .nbb-card[data-tag='loss']")).to_be_visible(timeout=60_000)
+    page.keyboard.press("Control+s")  # the export reads the notebook as saved
+    deadline = time.monotonic() + 30
+    while "application/vnd.nbboard+json" not in json.dumps(jupyter_server.api("GET", f"/api/contents/{name}")):
+        assert time.monotonic() < deadline, "the notebook was not saved with its outputs"
+        time.sleep(0.5)
+    run_cell(page, 1)
+    out = jupyter_server.root / "exported.html"
+    expect(page.locator(".jp-OutputArea-output", has_text="exported 1 view(s)")).to_be_visible(timeout=60_000)
+    html = out.read_text()
+    assert html.count('data-nbb-payload="') == 1 and 'class="nbb-export-missing"' not in html

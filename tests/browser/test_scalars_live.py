@@ -1,0 +1,289 @@
+"""Live scalar charts in a real JupyterLab (and Notebook 7) in Chromium, while the cell is still running."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+import time
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+TRAIN = textwrap.dedent("""
+    import math, time
+    from nbboard.writer import SummaryWriter
+    from nbboard.widgets import Scalars
+    logdir = {logdir!r}
+    writers = {{name: SummaryWriter(f"{{logdir}}/{{name}}") for name in ("lr=0.1", "lr=0.01")}}
+    display(Scalars(logdir, smoothing=0.0))
+    for step in range({steps}):
+        for k, (name, w) in enumerate(writers.items()):
+            base = math.exp(-step / (60 + 60 * k))
+            w.add_scalar("loss/train", base + 0.08 * math.sin(step / 3 + k), step)
+            w.add_scalar("loss/eval", base * 1.1 + 0.02, step)
+            w.add_scalar("accuracy", 1 - base + (float("nan") if step == 150 else 0.0), step)
+        time.sleep({sleep})
+    for w in writers.values():
+        w.close()
+    print("done")
+""")
+
+
+CELLS = ".jp-Notebook:visible .jp-Cell"
+
+
+def open_notebook(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(CELLS, timeout=90_000)
+    # the kernel is connected and idle (accept a "Select Kernel" dialog if JupyterLab asks)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        dialog = page.locator(".jp-Dialog .jp-mod-accept")
+        if dialog.count() and dialog.first.is_visible():
+            dialog.first.click()
+        if page.evaluate(
+            "() => [...document.querySelectorAll('.jp-Notebook-ExecutionIndicator, #jp-main-statusbar')]"
+            ".some(e => e.getAttribute('data-status') === 'idle' || /\\bIdle\\b/.test(e.textContent || ''))"
+        ):
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError("the notebook's kernel never became idle")
+
+
+def run_cell(page: Page, index: int = 0) -> None:
+    """Run a cell (Ctrl+Enter) and wait until the kernel has started it; retry once if it was dropped."""
+    cell = page.locator(CELLS).nth(index)
+    for _attempt in range(3):
+        cell.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Control+Enter")
+        try:
+            page.wait_for_function(
+                "el => /\\[(\\*|\\d+)\\]/.test(el.textContent || '')",
+                arg=cell.locator(".jp-InputPrompt").element_handle(), timeout=10_000,
+            )
+            return
+        except Exception:
+            page.wait_for_timeout(1000)
+    raise AssertionError("the cell never started running")
+
+
+def prompt(page: Page, index: int = 0) -> str:
+    return page.locator(CELLS).nth(index).locator(".jp-InputPrompt").inner_text()
+
+
+def attr(page: Page, selector: str, name: str) -> str:
+    return page.locator(selector).first.get_attribute(name) or ""
+
+
+def wait_attr_above(page: Page, selector: str, name: str, above: float, timeout: float = 30_000) -> float:
+    page.wait_for_function(
+        "([sel, name, above]) => { const e = document.querySelector(sel);"
+        " return e && Number(e.getAttribute(name) || 0) > above; }",
+        arg=[selector, name, above], timeout=timeout,
+    )
+    return float(attr(page, selector, name))
+
+
+def test_chart_updates_while_the_cell_runs(page: Page, jupyter_server, artifacts, tmp_path):
+    steps = 300
+    nb = jupyter_server.notebook("live.ipynb", [TRAIN.format(logdir=str(tmp_path / "runs"), steps=steps, sleep=0.06)])
+    open_notebook(page, jupyter_server.lab(nb))
+    run_cell(page)
+    root = ".jp-OutputArea-output .nbb-root"
+    page.wait_for_selector(f"{root} .nbb-card", timeout=60_000)
+
+    # drawn points grow while the cell is still running
+    first = wait_attr_above(page, root, "data-drawn-points", 0)
+    later = wait_attr_above(page, root, "data-drawn-points", first + 30)
+    assert later > first
+    assert "*" in prompt(page), "the cell should still be running"
+
+    # move the smoothing slider (a real click on the track) while data keeps coming
+    slider = page.locator(f"{root} .nbb-slider")
+    box = slider.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] * 0.9, box["y"] + box["height"] / 2)
+    assert float(attr(page, root, "data-smoothing")) > 0.8
+    card = page.locator(f"{root} .nbb-card[data-tag='loss/train']")
+    draws = float(card.get_attribute("data-draws") or 0)
+    wait_attr_above(page, f"{root} .nbb-card[data-tag='loss/train']", "data-draws", draws)
+
+    # drag-box zoom on the loss chart, during the run
+    over = card.locator(".u-over")
+    card.scroll_into_view_if_needed()
+    ob = over.bounding_box()
+    assert ob is not None
+    page.mouse.move(ob["x"] + ob["width"] * 0.15, ob["y"] + ob["height"] * 0.5)
+    page.mouse.down()
+    page.mouse.move(ob["x"] + ob["width"] * 0.3, ob["y"] + ob["height"] * 0.5, steps=4)
+    page.mouse.move(ob["x"] + ob["width"] * 0.45, ob["y"] + ob["height"] * 0.5, steps=4)
+    page.mouse.up()
+    page.wait_for_function(
+        "sel => (document.querySelector(sel)?.getAttribute('data-zoom') || '') !== ''",
+        arg=f"{root} .nbb-card[data-tag='loss/train']",
+    )
+    zoom = [float(v) for v in (card.get_attribute("data-zoom") or "").split(",")]
+    assert 0 <= zoom[0] < zoom[1]
+    assert "*" in prompt(page), "interaction must work while the kernel is busy"
+
+    # hover shows the tooltip with run names (as text)
+    page.mouse.move(ob["x"] + ob["width"] * 0.3, ob["y"] + ob["height"] * 0.4)
+    tip = card.locator(".nbb-tooltip")
+    expect(tip).to_be_visible()
+    expect(tip).to_contain_text("lr=0.1")
+    page.locator(root).screenshot(path=str(artifacts / "scalars-live-lab.png"))
+
+    # still growing after the interactions, then everything arrives
+    now = float(attr(page, root, "data-points"))
+    wait_attr_above(page, root, "data-points", now)
+    page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea-output')]"
+                           ".some(e => e.textContent.includes('done'))", timeout=120_000)
+    expected = steps * 2 * 3
+    page.wait_for_function(
+        "([sel, n]) => Number(document.querySelector(sel)?.getAttribute('data-points')) === n",
+        arg=[root, expected], timeout=15_000,
+    )
+    # zoom survives live updates; double-click resets it
+    assert card.get_attribute("data-zoom")
+    over.dblclick()
+    expect(card).to_have_attribute("data-zoom", "")
+    page.mouse.move(0, 0)
+    page.locator(root).screenshot(path=str(artifacts / "scalars-final-lab.png"))
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_board_in_notebook7_and_filters(page: Page, jupyter_server, artifacts, tmp_path):
+    code = textwrap.dedent(f"""
+        import math
+        from nbboard.writer import SummaryWriter
+        for name in ("baseline", "wide", "deep"):
+            with SummaryWriter({str(tmp_path / 'runs')!r} + "/" + name) as w:
+                for step in range(0, 2000, 5):
+                    w.add_scalar("loss", math.exp(-step / 500) * (1 + 0.1 * math.sin(step)) + len(name) * 0.01, step)
+                    w.add_scalar("metrics/accuracy", 1 - math.exp(-step / 400) - len(name) * 0.005, step)
+        %load_ext nbboard
+        %nbboard --logdir {str(tmp_path / 'runs')} --runs "baseline|wide"
+    """)
+    nb = jupyter_server.notebook("nb7.ipynb", [code])
+    open_notebook(page, jupyter_server.nb7(nb))
+    run_cell(page)
+    root = ".jp-OutputArea-output .nbb-root.nbb-board"
+    page.wait_for_selector(f"{root} .nbb-card", timeout=60_000)
+    page.wait_for_function(
+        "sel => Number(document.querySelector(sel)?.getAttribute('data-points')) === 2 * 2 * 400",
+        arg=f"{root} .nbb-scalars",
+    )
+    chips = page.locator(f"{root} .nbb-chip")
+    expect(chips).to_have_count(2)
+    # widen the run filter in the page: the third run appears
+    page.locator(f"{root} .nbb-run-filter input").fill("")
+    expect(chips).to_have_count(3)
+    page.wait_for_function(
+        "sel => Number(document.querySelector(sel)?.getAttribute('data-points')) === 3 * 2 * 400",
+        arg=f"{root} .nbb-scalars",
+    )
+    # download a chart's data as CSV and JSON (the whole series, not the drawn sample), expand it
+    card = page.locator(f"{root} .nbb-card[data-tag='loss']")
+    card.hover()
+    with page.expect_download() as dl:
+        card.locator("button", has_text="CSV").click()
+    csv = Path(dl.value.path()).read_text().splitlines()
+    assert csv[0] == "run,tag,step,wall_time,value" and len(csv) == 1 + 3 * 400
+    with page.expect_download() as dl:
+        card.locator("button", has_text="JSON").click()
+    assert set(json.loads(Path(dl.value.path()).read_text())["runs"]) == {"baseline", "wide", "deep"}
+    with page.expect_download() as dl:
+        card.locator("button", has_text="PNG").click()
+    assert Path(dl.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    card.locator("button[title^='Expand']").click()
+    expect(card).to_have_class("nbb-card nbb-expanded")
+    # hide a run from the legend, switch to log-y and relative time
+    chips.filter(has_text="deep").click()
+    expect(chips.filter(has_text="deep")).to_have_class("nbb-chip nbb-off")
+    page.locator(f"{root} .nbb-logy input").check()
+    page.locator(f"{root} .nbb-seg button[data-mode='relative']").click()
+    assert page.locator(f"{root} details.nbb-section").count() == 2  # "loss" and "metrics"
+    page.wait_for_timeout(300)
+    page.locator(root).screenshot(path=str(artifacts / "board-notebook7.png"))
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_dark_theme_screenshot(page: Page, jupyter_server, artifacts, tmp_path):
+    code = textwrap.dedent(f"""
+        import math, random
+        from nbboard.writer import SummaryWriter
+        from nbboard.widgets import Scalars
+        random.seed(0)
+        for name in ("adam", "sgd"):
+            with SummaryWriter({str(tmp_path / 'runs')!r} + "/" + name) as w:
+                for step in range(1000):
+                    noise = random.gauss(0, 0.05)
+                    w.add_scalar("train/loss", math.exp(-step / (200 if name == 'adam' else 450)) + noise, step)
+                    w.add_scalar("train/grad_norm", abs(random.gauss(1, 0.3)) * (float('inf') if step == 700 else 1), step)
+        Scalars({str(tmp_path / 'runs')!r}, smoothing=0.9)
+    """)
+    nb = jupyter_server.notebook("dark.ipynb", [code])
+    jupyter_server.set_theme("JupyterLab Dark")
+    try:
+        open_notebook(page, jupyter_server.lab(nb))
+        expect(page.locator("body")).to_have_attribute("data-jp-theme-light", "false")
+        run_cell(page)
+        root = ".jp-OutputArea-output .nbb-root"
+        page.wait_for_function(
+            "sel => Number(document.querySelector(sel)?.getAttribute('data-points')) === 4000", arg=root,
+            timeout=60_000,
+        )
+        card = page.locator(f"{root} .nbb-card[data-tag='train/loss']")
+        card.scroll_into_view_if_needed()
+        ob = card.locator(".u-over").bounding_box()
+        assert ob is not None
+        page.mouse.move(ob["x"] + ob["width"] * 0.4, ob["y"] + ob["height"] * 0.5)
+        expect(card.locator(".nbb-tooltip")).to_be_visible()
+        page.wait_for_timeout(200)
+        page.locator(root).screenshot(path=str(artifacts / "scalars-dark-lab.png"))
+        assert page.errors == []  # type: ignore[attr-defined]
+    finally:
+        jupyter_server.set_theme("JupyterLab Light")
+
+
+WRITER_SCRIPT = textwrap.dedent("""
+    import math, sys, time
+    from torch.utils.tensorboard import SummaryWriter
+    w = SummaryWriter(sys.argv[1], flush_secs=1)
+    for step in range(int(sys.argv[2])):
+        w.add_scalar("loss", math.exp(-step / 40), step)
+        w.flush()
+        time.sleep(0.1)
+    w.close()
+""")
+
+
+def test_another_process_writing_the_logdir(page: Page, jupyter_server, artifacts, tmp_path):
+    """%nbboard --logdir shows a run written by another process (torch's own SummaryWriter), live."""
+    script = tmp_path / "train.py"
+    script.write_text(WRITER_SCRIPT)
+    logdir = tmp_path / "external"
+    code = textwrap.dedent(f"""
+        import subprocess, sys
+        %load_ext nbboard
+        %nbboard --logdir {logdir}
+        proc = subprocess.Popen([sys.executable, {str(script)!r}, {str(logdir / 'torch_run')!r}, "120"])
+        proc.wait()
+        print("writer finished")
+    """)
+    nb = jupyter_server.notebook("external.ipynb", [code])
+    open_notebook(page, jupyter_server.lab(nb))
+    run_cell(page)
+    scalars = ".jp-OutputArea-output .nbb-board .nbb-scalars"
+    first = wait_attr_above(page, scalars, "data-points", 0, timeout=60_000)
+    later = wait_attr_above(page, scalars, "data-points", first + 5, timeout=30_000)
+    assert later > first
+    assert "*" in prompt(page), "points from the other process should arrive while the cell runs"
+    expect(page.locator(f"{scalars} .nbb-chip")).to_have_text("torch_run")
+    page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea-output')]"
+                           ".some(e => e.textContent.includes('writer finished'))", timeout=60_000)
+    page.wait_for_function(
+        "sel => Number(document.querySelector(sel)?.getAttribute('data-points')) === 120", arg=scalars,
+        timeout=15_000,
+    )
+    assert page.errors == []  # type: ignore[attr-defined]

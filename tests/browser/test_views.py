@@ -1,0 +1,591 @@
+"""Every record view (and the Board holding them) in a real JupyterLab in Chromium: real logged data
+renders, one interaction per view works, screenshots in light and dark themes; large inputs stay smooth.
+
+One notebook per module: a setup cell logs every kind, then one cell shows each view and a Board.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from playwright.sync_api import Page, expect
+
+
+def open_notebook(page: Page, url: str) -> None:
+    """Open a notebook and wait until its kernel is idle."""
+    page.goto(url)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jp-Notebook-ExecutionIndicator, .jp-KernelStatus, #jp-main-statusbar')]"
+        ".some(e => e.getAttribute('data-status') === 'idle' || /\\bIdle\\b/.test(e.textContent || ''))",
+        timeout=90_000,
+    )
+
+
+def run_cell(page: Page, index: int) -> None:
+    """Run one cell (Ctrl+Enter) and wait until the kernel has started it."""
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    for _attempt in range(3):
+        cell.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Control+Enter")
+        try:
+            page.wait_for_function("el => /\\[(\\*|\\d+)\\]/.test(el.textContent || '')",
+                                   arg=cell.locator(".jp-InputPrompt").element_handle(), timeout=10_000)
+            return
+        except Exception:
+            page.wait_for_timeout(1000)
+    raise AssertionError("the cell never started running")
+
+SETUP = textwrap.dedent("""
+    import math, numpy as np
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import plotly.graph_objects as go
+    from nbboard.store import Store
+    from nbboard.writer import SummaryWriter
+    from nbboard.widgets.board import Board
+    from nbboard.widgets.images import Images
+    from nbboard.widgets.histograms import Histograms, Distributions
+    from nbboard.widgets.text import Text
+    from nbboard.widgets.pr_curves import PRCurves
+    from nbboard.widgets.hparams import HParams
+    from nbboard.widgets.media import Audio, Video
+    from nbboard.widgets.meshes import Meshes
+    from nbboard.widgets.custom_scalars import CustomScalars
+    from nbboard.widgets.figures import Figures
+    logdir = {logdir!r}
+    store = Store(logdir)
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[0:28, 0:28] / 27.0
+    for k, run in enumerate(["lr=0.1", "lr=0.01"]):
+        w = SummaryWriter(f"{{logdir}}/{{run}}", store=store)
+        for step in range(0, 50, 10):
+            t = step / 40
+            img = np.stack([xx * (1 - t) + t * yy, yy, np.abs(np.sin(6 * (xx + t)))])
+            w.add_image("samples/pattern", img, step)
+            batch = np.stack([np.roll(img, i * 3, axis=2) * (0.4 + 0.6 * (i % 4) / 3) for i in range(16)])
+            w.add_images("samples/batch", batch, step)
+            w.add_histogram("weights/dense", rng.normal(loc=t * (1 + k), scale=1 + t, size=2000), step)
+            w.add_histogram("weights/bias", rng.gamma(2 + 4 * t, size=1000), step)
+            labels = rng.random(300) > 0.5
+            w.add_pr_curve("pr/class_a", labels, labels * (0.15 + t / 4) + rng.random(300) * 0.6, step)
+            for s in range(step, step + 10):
+                w.add_scalar("loss/train", math.exp(-s / 20) + 0.05 * k, s)
+                w.add_scalar("loss/eval", math.exp(-s / 25) + 0.08 + 0.05 * k, s)
+                w.add_scalar("acc", 1 - math.exp(-s / 15), s)
+                w.add_scalar("acc_lo", 0.9 * (1 - math.exp(-s / 15)), s)
+                w.add_scalar("acc_hi", min(1, 1.1 * (1 - math.exp(-s / 15))), s)
+        w.add_image_with_boxes("detect/boxes", np.stack([xx, yy, xx * 0 + 0.3]), np.array([[2, 3, 14, 16], [15, 12, 26, 25]]),
+                               0, labels=["cat 0.91", "dog 0.72"])
+        fig = plt.figure(figsize=(3, 2))
+        plt.plot(np.sin(np.linspace(0, 6, 50)) * (k + 1))
+        plt.title(f"matplotlib {{run}}")
+        w.add_figure("figures/matplotlib", fig, 0)
+        for step in range(3):
+            w.add_text("notes/summary", f"### Step {{step}} of {{run}}\\n\\n| metric | value |\\n|---|---|\\n| loss | {{0.5 / (step + 1):.3f}} |\\n| acc | {{0.6 + step / 10:.2f}} |\\n\\n*all good*", step)
+            w.add_audio("audio/tone", 0.5 * np.sin(2 * np.pi * (220 * (step + 1 + k)) * np.arange(8000) / 16000), step, sample_rate=16000)
+            frames = np.zeros((1, 6, 3, 24, 24))
+            for f in range(6):
+                frames[0, f, k, :, 4 * f:4 * f + 4] = 1.0
+                frames[0, f, 2, 4 * step:4 * step + 4, :] = 0.6
+            w.add_video("video/sweep", frames, step, fps=4)
+            go_fig = go.Figure(go.Scatter(x=list(range(20)), y=[math.sin(i / 3 + step) * (k + 1) for i in range(20)], mode="lines+markers", name=run))
+            go_fig.update_layout(title=dict(text=f"plotly {{run}} step {{step}}"), height=320, margin=dict(l=40, r=10, t=40, b=30))
+            w.add_figure("figures/plotly", go_fig, step)
+        u, v = np.meshgrid(np.linspace(0, np.pi, 24), np.linspace(0, 2 * np.pi, 48))
+        pts = np.stack([np.sin(u) * np.cos(v), np.sin(u) * np.sin(v), np.cos(u)], -1).reshape(1, -1, 3) * (1 + k)
+        cols = ((pts[0] / (1 + k) + 1) * 127).astype(np.uint8)[None]
+        w.add_mesh("mesh/sphere_points", pts, colors=cols, global_step=0)
+        verts = np.array([[[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]]], dtype=float) * (1 + k)
+        faces = np.array([[[0, 1, 2], [0, 1, 3], [0, 2, 3], [1, 2, 3]]])
+        vcols = np.array([[[255, 80, 80], [80, 255, 80], [80, 80, 255], [240, 240, 60]]])
+        w.add_mesh("mesh/tetra", verts, colors=vcols, faces=faces, global_step=0)
+        w.add_custom_scalars({{"Training": {{"losses": ["Multiline", ["loss/.*"]], "accuracy band": ["Margin", ["acc", "acc_lo", "acc_hi"]]}}}})
+        w.flush()
+    hw = SummaryWriter(f"{{logdir}}/hparams", store=store)
+    for i, (lr, opt, drop) in enumerate([(0.1, "adam", 0.1), (0.03, "sgd", 0.2), (0.01, "adam", 0.3), (0.003, "sgd", 0.1), (0.001, "adam", 0.5)]):
+        hw.add_hparams({{"lr": lr, "optimizer": opt, "dropout": drop}},
+                       {{"hparam/accuracy": 0.7 + 0.05 * i - drop / 5, "hparam/loss": 0.5 - 0.04 * i + drop / 4}}, run_name=f"trial-{{i}}")
+    print("logged")
+""")
+
+SHOW = textwrap.dedent("""
+    views = dict(images=Images(store), histograms=Histograms(store), distributions=Distributions(store),
+                 text=Text(store), pr_curves=PRCurves(store), hparams=HParams(store), audio=Audio(store),
+                 video=Video(store), meshes=Meshes(store), custom_scalars=CustomScalars(store), figures=Figures(store))
+    for v in views.values():
+        display(v)
+    board = Board(store)
+    display(board)
+""")
+
+VIEW = ".jp-OutputArea-output .nbb-v-{kind}:not(.nbb-board .nbb-v-{kind})"
+
+
+def view(kind: str) -> str:
+    return VIEW.format(kind=kind)
+
+
+@pytest.fixture(scope="module")
+def nb(browser, jupyter_server, tmp_path_factory):
+    """One JupyterLab page for the module with the logged data and every view displayed."""
+    logdir = tmp_path_factory.mktemp("views") / "runs"
+    name = jupyter_server.notebook("views.ipynb", [SETUP.format(logdir=str(logdir)), SHOW])
+    ctx = browser.new_context(viewport={"width": 1300, "height": 1000}, device_scale_factor=1)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and "nbboard" in m.text and errors.append(m.text))
+    page.set_default_timeout(60_000)
+    open_notebook(page, jupyter_server.lab(name))
+    run_cell(page, 0)
+    page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea-output')]"
+                           ".some(e => e.textContent.includes('logged'))", timeout=120_000)
+    run_cell(page, 1)
+    page.wait_for_selector(".nbb-board", timeout=60_000)
+    page.errors = errors  # type: ignore[attr-defined]
+    yield page
+    ctx.close()
+    jupyter_server.shutdown_kernels()
+
+
+def add_cell(page: Page, code: str) -> None:
+    """Append a code cell at the end of the notebook holding `code`."""
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    n = cells.count()
+    cells.nth(n - 1).locator(".jp-InputPrompt").click()  # select the last cell (command mode)
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")
+    expect(cells).to_have_count(n + 1)
+    cells.nth(n).locator(".jp-InputArea-editor").click()
+    page.keyboard.insert_text(code)
+    expect(cells.nth(n).locator(".jp-InputArea-editor")).to_contain_text(code.strip().splitlines()[0][:20])
+
+
+def shot(page: Page, selector: str, path, max_height: int = 900) -> None:
+    """Screenshot the top of an element (scrolled to the top of the notebook's viewport)."""
+    loc = page.locator(selector).first
+    loc.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(200)
+    b = loc.bounding_box()
+    vp = page.viewport_size
+    top = max(b["y"], 0)
+    height = min(b["height"], max_height, vp["height"] - top - 30)
+    page.screenshot(path=str(path), clip={"x": b["x"], "y": top, "width": b["width"], "height": height})
+
+
+def test_images(nb: Page, artifacts):
+    root = view("images")
+    card = nb.locator(f"{root} .nbb-v-card[data-tag='samples/pattern'][data-run='lr=0.1']")
+    card.scroll_into_view_if_needed()
+    img = card.locator("img")
+    expect(img).to_have_attribute("data-step", "40")
+    nb.wait_for_function("e => e.complete && e.naturalWidth === 28", arg=img.element_handle())
+    # the step slider shows an older step
+    card.locator("input.nbb-v-step-slider").fill("1")
+    expect(img).to_have_attribute("data-step", "10")
+    # batches are the logged grid; boxes and labels are drawn over the pixels as text
+    batch = nb.locator(f"{root} .nbb-v-card[data-tag='samples/batch'] img").first
+    nb.wait_for_function("e => e.complete && e.naturalWidth === 28 * 8", arg=batch.element_handle())
+    boxes = nb.locator(f"{root} .nbb-v-card[data-tag='detect/boxes'][data-run='lr=0.1'] .nbb-v-box")
+    expect(boxes).to_have_count(2)
+    expect(boxes.first).to_contain_text("cat 0.91")
+    expect(nb.locator(f"{root} .nbb-v-card[data-tag='figures/matplotlib'] img").first).to_be_visible()
+    # brightness applies to every image at once
+    nb.locator(f"{root} .nbb-v-brightness input").fill("1.6")
+    assert "brightness(1.6)" in nb.locator(root).evaluate("e => getComputedStyle(e).getPropertyValue('--nbb-v-filter')")
+    nb.locator(f"{root} .nbb-v-brightness input").fill("1")
+    # actual size shows the logged pixels 1:1
+    nb.locator(f"{root} .nbb-v-actual input").check()
+    assert img.evaluate("e => e.getBoundingClientRect().width") == 28
+    nb.locator(f"{root} .nbb-v-actual input").uncheck()
+    assert img.evaluate("e => e.getBoundingClientRect().width") > 100
+    shot(nb, root, artifacts / "view-images.png")
+
+
+def test_histograms_modes_and_hover(nb: Page, artifacts):
+    root = view("histograms")
+    canvas = nb.locator(f"{root} .nbb-v-card[data-tag='weights/dense'][data-run='lr=0.1'] canvas")
+    canvas.scroll_into_view_if_needed()
+    expect(canvas).to_have_attribute("data-mode", "offset")
+    expect(canvas).to_have_attribute("data-steps", "5")
+    box = canvas.bounding_box()
+    nb.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.85)
+    tip = nb.locator(f"{root} .nbb-v-card[data-tag='weights/dense'][data-run='lr=0.1'] .nbb-v-tip")
+    expect(tip).to_be_visible()
+    expect(tip).to_contain_text("step")
+    shot(nb, root, artifacts / "view-histograms-offset.png")
+    nb.locator(f"{root} .nbb-v-histmode button[data-mode='overlay']").click()
+    expect(canvas).to_have_attribute("data-mode", "overlay")
+    shot(nb, root, artifacts / "view-histograms-overlay.png")
+    nb.locator(f"{root} .nbb-v-histmode button[data-mode='offset']").click()
+
+
+def test_distributions(nb: Page, artifacts):
+    root = view("distributions")
+    chart = nb.locator(f"{root} .nbb-v-card[data-tag='weights/dense'][data-run='lr=0.1'] .nbb-v-dist")
+    chart.scroll_into_view_if_needed()
+    expect(chart).to_have_attribute("data-steps", "5")
+    over = chart.locator(".u-over")
+    box = over.bounding_box()
+    nb.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    tip = chart.locator(".nbb-v-tip")
+    expect(tip).to_be_visible()
+    expect(tip).to_contain_text("median")
+    shot(nb, root, artifacts / "view-distributions.png")
+
+
+def test_text(nb: Page, artifacts):
+    root = view("text")
+    md = nb.locator(f"{root} .nbb-v-card[data-run='lr=0.1'] .nbb-v-md")
+    md.scroll_into_view_if_needed()
+    expect(md).to_have_attribute("data-step", "2")
+    expect(md.locator("table td").first).to_have_text("loss")
+    expect(md.locator("h3")).to_have_text("Step 2 of lr=0.1")
+    nb.locator(f"{root} .nbb-v-card[data-run='lr=0.1'] input.nbb-v-step-slider").fill("0")
+    expect(md.locator("h3")).to_have_text("Step 0 of lr=0.1")
+    shot(nb, root, artifacts / "view-text.png")
+
+
+def test_pr_curves(nb: Page, artifacts):
+    root = view("pr_curves")
+    canvas = nb.locator(f"{root} .nbb-v-card[data-tag='pr/class_a'] canvas")
+    canvas.scroll_into_view_if_needed()
+    expect(canvas).to_have_attribute("data-runs", "2")
+    expect(canvas).to_have_attribute("data-step", "40")
+    box = canvas.bounding_box()
+    nb.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.3)
+    tip = nb.locator(f"{root} .nbb-v-tip")
+    expect(tip).to_be_visible()
+    for word in ("threshold", "precision", "recall", "TP", "FP", "TN", "FN"):
+        expect(tip).to_contain_text(word)
+    shot(nb, root, artifacts / "view-pr-curves.png")
+    nb.locator(f"{root} input.nbb-v-step-slider").fill("0")
+    expect(canvas).to_have_attribute("data-step", "0")
+
+
+def test_hparams_sort_and_filter(nb: Page, artifacts):
+    root = view("hparams")
+    nb.locator(root).scroll_into_view_if_needed()
+    expect(nb.locator(root)).to_have_attribute("data-sessions", "5")
+    rows = nb.locator(f"{root} .nbb-v-hp-table tbody tr")
+    nb.locator(f"{root} th[data-key='m:hparam/accuracy']").click()
+    first = rows.first.get_attribute("data-run")
+    nb.locator(f"{root} th[data-key='m:hparam/accuracy']").click()
+    assert rows.first.get_attribute("data-run") != first
+    nb.locator(f"{root} .nbb-v-hp-filter input").fill("sgd")
+    expect(rows).to_have_count(2)
+    expect(nb.locator(f"{root} .nbb-v-hp-pc path.nbb-v-line")).to_have_count(2)
+    nb.locator(f"{root} .nbb-v-hp-filter input").fill("")
+    expect(rows).to_have_count(5)
+    expect(nb.locator(f"{root} .nbb-v-scatter")).to_have_count(6)  # 3 hparams × 2 metrics
+    rows.nth(1).hover()
+    expect(nb.locator(f"{root} .nbb-v-hp-pc path.nbb-v-hl")).to_have_count(1)
+    shot(nb, root, artifacts / "view-hparams.png")
+
+
+def test_audio_and_video(nb: Page, artifacts):
+    root = view("audio")
+    audio = nb.locator(f"{root} .nbb-v-card[data-run='lr=0.1'] audio")
+    audio.scroll_into_view_if_needed()
+    expect(audio).to_have_attribute("data-step", "2")
+    nb.wait_for_function("a => a.readyState >= 1 && Math.abs(a.duration - 0.5) < 0.01", arg=audio.element_handle())
+    nb.locator(f"{root} .nbb-v-card[data-run='lr=0.1'] input.nbb-v-step-slider").fill("0")
+    expect(audio).to_have_attribute("data-step", "0")
+    shot(nb, root, artifacts / "view-audio.png")
+    root = view("video")
+    gif = nb.locator(f"{root} .nbb-v-card[data-run='lr=0.01'] img")
+    gif.scroll_into_view_if_needed()
+    nb.wait_for_function("e => e.complete && e.naturalWidth === 24", arg=gif.element_handle())
+    nb.locator(f"{root} .nbb-v-card[data-run='lr=0.01'] input.nbb-v-step-slider").fill("1")
+    expect(gif).to_have_attribute("data-step", "1")
+    shot(nb, root, artifacts / "view-video.png")
+
+
+def test_meshes_orbit(nb: Page, artifacts):
+    root = view("meshes")
+    box = nb.locator(f"{root} .nbb-v-card[data-tag='mesh/tetra'][data-run='lr=0.1'] .nbb-v-mesh")
+    box.scroll_into_view_if_needed()
+    expect(box).to_have_attribute("data-vertices", "4")
+    sphere = nb.locator(f"{root} .nbb-v-card[data-tag='mesh/sphere_points'][data-run='lr=0.1'] .nbb-v-mesh")
+    sphere.scroll_into_view_if_needed()
+    expect(sphere).to_have_attribute("data-vertices", str(24 * 48))
+    box.scroll_into_view_if_needed()
+    expect(box.locator("canvas")).to_have_count(1)  # off-screen cards give their WebGL context back
+    nb.wait_for_timeout(300)
+    before = box.get_attribute("data-azimuth")
+    b = box.bounding_box()
+    nb.mouse.move(b["x"] + b["width"] * 0.5, b["y"] + b["height"] * 0.5)
+    nb.mouse.down()
+    nb.mouse.move(b["x"] + b["width"] * 0.8, b["y"] + b["height"] * 0.5, steps=6)
+    nb.mouse.up()
+    nb.wait_for_function("([e, a]) => e.getAttribute('data-azimuth') !== a", arg=[box.element_handle(), before])
+    shot(nb, root, artifacts / "view-meshes.png")
+
+
+def test_custom_scalars(nb: Page, artifacts):
+    root = view("custom_scalars")
+    nb.locator(root).scroll_into_view_if_needed()
+    multi = nb.locator(f"{root} .nbb-v-card[data-tag='Training/losses'] .nbb-chart")
+    margin = nb.locator(f"{root} .nbb-v-card[data-tag='Training/accuracy band'] .nbb-chart")
+    expect(multi).to_have_attribute("data-series", "4")  # 2 runs × loss/train, loss/eval
+    expect(margin).to_have_attribute("data-series", "6")  # 2 runs × value, lower, upper
+    nb.locator(f"{root} .nbb-run-filter input").fill("0\\.01")
+    expect(multi).to_have_attribute("data-series", "2")
+    nb.locator(f"{root} .nbb-run-filter input").fill("")
+    expect(multi).to_have_attribute("data-series", "4")
+    shot(nb, root, artifacts / "view-custom-scalars.png")
+
+
+def test_plotly_figures(nb: Page, artifacts):
+    root = view("figures")
+    fig = nb.locator(f"{root} .nbb-v-card[data-run='lr=0.1'] .nbb-v-figure")
+    fig.scroll_into_view_if_needed()
+    expect(fig).to_have_attribute("data-step", "2", timeout=60_000)
+    expect(fig.locator(".main-svg").first).to_be_visible()
+    expect(fig.locator(".gtitle")).to_have_text("plotly lr=0.1 step 2")
+    nb.locator(f"{root} .nbb-v-card[data-run='lr=0.1'] input.nbb-v-step-slider").fill("0")
+    expect(fig.locator(".gtitle")).to_have_text("plotly lr=0.1 step 0")
+    # plotly.js came once, as its own model; the runtime bundle does not carry it
+    assert nb.evaluate("() => Object.keys(globalThis.__nbboard__.libs).filter(k => k.startsWith('plotly-')).length") == 1
+    shot(nb, root, artifacts / "view-figures.png")
+
+
+def test_board_tabs(nb: Page, artifacts):
+    board = nb.locator(".nbb-board").first
+    board.scroll_into_view_if_needed()
+    tabs = board.locator(".nbb-tab")
+    kinds = [t.get_attribute("data-kind") for t in tabs.all()]
+    assert kinds[0] == "scalars"
+    assert set(kinds) == {"scalars", "custom_scalars", "images", "distributions", "histograms", "figures",
+                          "pr_curves", "text", "audio", "video", "hparams", "meshes"}
+    for kind in ("images", "histograms", "hparams"):
+        board.locator(f".nbb-tab[data-kind='{kind}']").click()
+        expect(board.locator(f".nbb-v-{kind}")).to_be_visible()
+        expect(board.locator(".nbb-scalars")).to_be_hidden()
+    # plotly.js reaches a Board only once a plotly figure is logged; its tab draws them
+    board.locator(".nbb-tab[data-kind='figures']").click()
+    fig = board.locator(".nbb-v-figures .nbb-v-card[data-run='lr=0.1'] .nbb-v-figure")
+    fig.scroll_into_view_if_needed()
+    expect(fig.locator(".gtitle")).to_have_text("plotly lr=0.1 step 2", timeout=60_000)
+    board.locator(".nbb-tab[data-kind='hparams']").click()
+    # the hparams tab links a session to its scalars
+    board.locator(".nbb-v-hparams .nbb-v-runlink").first.click()
+    expect(board.locator(".nbb-scalars")).to_be_visible()
+    # ... and the Board has one run filter: the scalar tab's now shows only that run, so do the others
+    run_filter = board.locator(".nbb-scalars .nbb-run-filter input")
+    assert "trial" in run_filter.input_value()
+    board.locator(".nbb-tab[data-kind='images']").click()
+    assert board.locator(".nbb-v-images .nbb-run-filter input").input_value() == run_filter.input_value()
+    expect(board.locator(".nbb-v-images .nbb-v-card")).to_have_count(0)
+    board.locator(".nbb-v-images .nbb-run-filter input").fill("")
+    assert run_filter.input_value() == ""
+    # the Board's colour map is shared: the same run has the same swatch in every tab
+    sw = board.locator(".nbb-v-images .nbb-v-card[data-run='lr=0.1'] .nbb-swatch").first
+    expect(sw).to_be_visible()
+    shot(nb, ".nbb-board", artifacts / "board-images-tab.png")
+    # the current tab is kept in the widget state
+    nb.wait_for_timeout(500)
+    assert "images" in nb.evaluate("() => document.querySelector('.nbb-board .nbb-board-body').dataset.tab")
+
+
+def test_dark_theme(nb: Page, artifacts):
+    nb.evaluate("() => document.body.dataset.jpThemeLight")  # page is alive
+    nb.locator("text=Settings").first.click()
+    nb.locator(".lm-Menu-itemLabel:text-is('Theme')").click()
+    nb.locator(".lm-Menu-itemLabel:text-is('JupyterLab Dark')").click()
+    expect(nb.locator("body")).to_have_attribute("data-jp-theme-light", "false")
+    nb.wait_for_timeout(800)
+    try:
+        for kind in ("images", "histograms", "distributions", "pr_curves", "hparams", "text", "custom_scalars", "meshes",
+                     "figures", "audio", "video"):
+            shot(nb, view(kind), artifacts / f"view-{kind.replace('_', '-')}-dark.png")
+        board = nb.locator(".nbb-board").first
+        board.locator(".nbb-tab[data-kind='histograms']").click()
+        shot(nb, ".nbb-board", artifacts / "board-histograms-dark.png")
+    finally:
+        nb.locator("text=Settings").first.click()
+        nb.locator(".lm-Menu-itemLabel:text-is('Theme')").click()
+        nb.locator(".lm-Menu-itemLabel:text-is('JupyterLab Light')").click()
+    assert nb.errors == []  # type: ignore[attr-defined]
+
+
+LARGE = textwrap.dedent("""
+    import time, json
+    big = Store({logdir!r})
+    bw = SummaryWriter({logdir!r} + "/big", store=big)
+    rng = np.random.default_rng(1)
+    base = rng.random((64, 3, 32, 32)).astype(np.float32)
+    t0 = time.perf_counter()
+    for step in range(200):
+        bw.add_images("big/grid", np.roll(base, step, axis=3), step)
+    for step in range(1000):
+        bw.add_histogram("big/hist", rng.normal(loc=step / 300, scale=1 + step / 1000, size=500), step)
+    log_s = time.perf_counter() - t0
+    display(Images(big), Histograms(big), Distributions(big))
+    print("large logged", round(log_s, 2))
+""")
+
+MEASURE_SCRUB = """async (sel) => {
+  const slider = document.querySelector(sel);
+  const img = slider.closest('.nbb-v-card').querySelector('img');
+  const times = [];
+  for (let i = 0; i < 200; i += 4) {
+    const t0 = performance.now();
+    slider.value = String(i);
+    slider.dispatchEvent(new Event('input'));
+    times.push(performance.now() - t0);
+  }
+  // time until the last scrubbed image is decoded and shown
+  const t0 = performance.now();
+  slider.value = '123';
+  slider.dispatchEvent(new Event('input'));
+  await img.decode();
+  const shown = performance.now() - t0;
+  times.sort((a, b) => a - b);
+  return {median: times[times.length >> 1], max: times[times.length - 1], shown};
+}"""
+
+MEASURE_FRAME = """async ([sel, btn]) => {
+  const frame = () => new Promise(r => requestAnimationFrame(() => r()));
+  await frame();
+  const t0 = performance.now();
+  document.querySelector(btn).click();
+  await frame();  // the redraw runs in this frame
+  await frame();
+  const work = Number(document.querySelector(sel).closest('.nbb-v-grid-root').dataset.frameMs);
+  return [performance.now() - t0, work];
+}"""
+
+
+def test_large_inputs_stay_smooth(nb: Page, jupyter_server, artifacts, tmp_path_factory):
+    """200 steps of a 64-image grid and 1,000 histogram steps: snapshot time, scrub and redraw cost."""
+    import json
+
+    logdir = tmp_path_factory.mktemp("large") / "runs"
+    add_cell(nb, LARGE.format(logdir=str(logdir)))
+    t0 = nb.evaluate("() => performance.now()")
+    run_cell(nb, 2)
+    nb.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea-output')]"
+                         ".some(e => e.textContent.includes('large logged'))", timeout=180_000)
+    out = nb.locator(".jp-Notebook .jp-Cell").nth(2).locator(".jp-OutputArea")
+    grid = out.locator(".nbb-v-card[data-tag='big/grid']")
+    grid.scroll_into_view_if_needed()
+    slider = grid.locator("input.nbb-v-step-slider")
+    expect(slider).to_have_attribute("max", "199", timeout=120_000)
+    images_ready = nb.evaluate("() => performance.now()") - t0
+    scrub = nb.evaluate(MEASURE_SCRUB, "[data-tag='big/grid'] input.nbb-v-step-slider")
+    expect(grid.locator("img")).to_have_attribute("data-step", "123")
+
+    hist = out.locator(".nbb-v-histograms .nbb-v-card[data-tag='big/hist'] canvas")
+    hist.scroll_into_view_if_needed()
+    expect(hist).to_have_attribute("data-steps", "1000", timeout=60_000)
+    hist_ready = nb.evaluate("() => performance.now()") - t0
+    sel = "[data-tag='big/hist'] canvas"
+    mode_btns = out.locator(".nbb-v-histograms .nbb-v-histmode button")
+    mode_btns.nth(1).evaluate("b => b.dataset.bench = 'overlay'")
+    mode_btns.nth(0).evaluate("b => b.dataset.bench = 'offset'")
+    overlay_ms, overlay_work = nb.evaluate(MEASURE_FRAME, [sel, "button[data-bench='overlay']"])
+    offset_ms, offset_work = nb.evaluate(MEASURE_FRAME, [sel, "button[data-bench='offset']"])
+    dist = out.locator(".nbb-v-distributions .nbb-v-card[data-tag='big/hist'] .nbb-v-dist")
+    dist.scroll_into_view_if_needed()
+    expect(dist).to_have_attribute("data-steps", "1000", timeout=60_000)
+    out.locator(".nbb-v-histograms").evaluate("e => e.scrollIntoView({block: 'start'})")
+    shot(nb, ".jp-Notebook .jp-Cell >> nth=2 >> .nbb-v-histograms", artifacts / "view-large-histograms.png")
+    numbers = {
+        "images_200x64_snapshot_ms": round(images_ready), "histograms_1000_snapshot_ms": round(hist_ready),
+        "image_scrub_median_ms": round(scrub["median"], 2), "image_scrub_max_ms": round(scrub["max"], 2),
+        "image_scrub_to_pixels_ms": round(scrub["shown"], 1),
+        "histogram_1000_overlay_click_to_frame_ms": round(overlay_ms, 1),
+        "histogram_1000_offset_click_to_frame_ms": round(offset_ms, 1),
+        "histogram_1000_overlay_draw_ms": overlay_work, "histogram_1000_offset_draw_ms": offset_work,
+    }
+    (artifacts / "views-bench.json").write_text(json.dumps(numbers, indent=1) + "\n")
+    print(numbers)
+    assert scrub["median"] < 16 and scrub["shown"] < 200
+    assert overlay_ms < 100 and offset_ms < 100  # two frames included
+    assert overlay_work < 16 and offset_work < 16  # the redraw itself fits in a frame
+
+
+LIVE = textwrap.dedent("""
+    import time
+    live = Store({logdir!r})
+    lw = SummaryWriter({logdir!r} + "/live", store=live)
+    lw.add_scalar("loss", 1.0, 0)
+    lb = Board(live)
+    display(lb)
+    for step in range(60):
+        lw.add_scalar("loss", 1 / (step + 1), step)
+        if step >= 10:
+            lw.add_image("live/frame", np.full((3, 16, 16), (step % 10) / 10), step)
+            lw.add_histogram("live/hist", rng.normal(loc=step / 20, size=300), step)
+        time.sleep(0.1)
+    print("live done")
+""")
+
+
+def test_board_updates_live_while_the_cell_runs(nb: Page, tmp_path_factory, artifacts):
+    """Tabs appear as kinds get logged, and the record tabs grow while the kernel is busy."""
+    add_cell(nb, LIVE.format(logdir=str(tmp_path_factory.mktemp("live") / "runs")))
+    n = nb.locator(".jp-Notebook .jp-Cell").count() - 1
+    run_cell(nb, n)
+    cell = nb.locator(".jp-Notebook .jp-Cell").nth(n)
+    board = cell.locator(".nbb-board")
+    board.scroll_into_view_if_needed()
+    tab = board.locator(".nbb-tab[data-kind='images']")
+    expect(tab).to_be_visible(timeout=30_000)  # appears once the loop logs its first image
+    tab.click()
+    slider = board.locator(".nbb-v-card[data-tag='live/frame'] input.nbb-v-step-slider")
+    first = int(slider.get_attribute("max") or 0)
+    nb.wait_for_function("([e, n]) => Number(e.max) > n + 3", arg=[slider.element_handle(), first], timeout=30_000)
+    assert "*" in cell.locator(".jp-InputPrompt").inner_text(), "must update while the cell runs"
+    expect(board.locator(".nbb-v-images .nbb-live.nbb-on")).to_be_visible()  # the live indicator
+    board.locator(".nbb-tab[data-kind='histograms']").click()
+    canvas = board.locator(".nbb-v-card[data-tag='live/hist'] canvas")
+    steps = int(canvas.get_attribute("data-steps") or 0)
+    nb.wait_for_function("([e, n]) => Number(e.dataset.steps) > n", arg=[canvas.element_handle(), steps], timeout=30_000)
+    shot(nb, f".jp-Notebook .jp-Cell >> nth={n} >> .nbb-board", artifacts / "board-live-histograms.png")
+    nb.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea-output')]"
+                         ".some(e => e.textContent.includes('live done'))", timeout=60_000)
+    # the UI state (current tab, mode) reached the kernel's widget state
+    add_cell(nb, "print('ui:', lb.ui.get('tab'))")
+    run_cell(nb, n + 1)
+    nb.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea-output')]"
+                         ".some(e => e.textContent.includes('ui: histograms'))", timeout=30_000)
+
+
+def test_board_tabs_in_notebook7(browser, jupyter_server, tmp_path, artifacts):
+    """Smoke: the record tabs of a Board also work in Notebook 7."""
+    code = textwrap.dedent(f"""
+        import numpy as np
+        from nbboard.store import Store
+        from nbboard.writer import SummaryWriter
+        from nbboard.widgets.board import Board
+        store = Store({str(tmp_path / "runs")!r})
+        w = SummaryWriter({str(tmp_path / "runs" / "nb7")!r}, store=store)
+        for s in range(3):
+            w.add_image("img", np.random.default_rng(s).random((3, 12, 12)), s)
+            w.add_histogram("h", np.random.default_rng(s).normal(size=300), s)
+        w.flush()
+        display(Board(store))
+    """)
+    name = jupyter_server.notebook("nb7-views.ipynb", [code])
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    try:
+        page.goto(jupyter_server.nb7(name))
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+        page.wait_for_function("() => document.querySelector('.jp-Notebook-ExecutionIndicator, #jp-main-statusbar, "
+                               ".jp-KernelStatus')?.textContent !== undefined", timeout=90_000)
+        page.wait_for_timeout(1000)
+        run_cell(page, 0)
+        board = page.locator(".nbb-board")
+        board.locator(".nbb-tab[data-kind='images']").click(timeout=60_000)
+        img = board.locator(".nbb-v-card[data-tag='img'] img")
+        expect(img).to_have_attribute("data-step", "2")
+        board.locator(".nbb-tab[data-kind='histograms']").click()
+        expect(board.locator(".nbb-v-card[data-tag='h'] canvas")).to_have_attribute("data-steps", "3")
+        board.screenshot(path=str(artifacts / "board-notebook7-histograms.png"))
+    finally:
+        page.close()

@@ -1,0 +1,192 @@
+"""Export: notebook + logs → one offline HTML page; payload format; missing logs; zip; report; CLI."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import zipfile
+import zlib
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from nbboard import export
+from nbboard.cli import main
+from tests.export_data import MIME, every_view_notebook, notebook, write_logs
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory) -> Path:
+    return write_logs(tmp_path_factory.mktemp("export") / "logs")
+
+
+def payloads(html: str) -> dict[str, tuple[dict, list]]:
+    """The decoded payloads of an exported page, by id."""
+    out = {}
+    for tag, b64 in re.findall(r'(<script[^>]*application/x-nbboard-data[^>]*>)([^<]*)</script>', html):
+        pid = re.search(r'id="nbb-data-(p\d+)"', tag).group(1)
+        out[pid] = export.decode_payload(zlib.decompress(base64.b64decode(b64)))
+    return out
+
+
+def test_payload_round_trip_keeps_buffers_aligned():
+    bufs = [np.arange(5, dtype=np.float64).tobytes(), b"abc", np.ones(3).tobytes()]
+    blob = export.encode_payload({"kind": "scalars", "x": np.int64(3)}, [({"type": "scalars"}, bufs[:2]),
+                                                                         ({"type": "t"}, bufs[2:])])
+    head, msgs = export.decode_payload(blob)
+    assert head["state"] == {"kind": "scalars", "x": 3} and head["runtime"] == "main"
+    assert [b for _, bb in msgs for b in bb] == bufs
+    (n,) = np.frombuffer(blob[4:8], dtype="<u4")
+    base = (8 + int(n) + 7) & ~7
+    for m in json.loads(blob[8:8 + int(n)])["messages"]:
+        assert all((base + off) % 8 == 0 for off, _ in m["b"])
+
+
+def test_every_view_exports_with_data_and_runtime_once(logs, tmp_path):
+    nb = every_view_notebook(logs, tmp_path / "all.ipynb", missing=tmp_path / "gone")
+    res = export.export_notebook(nb, tmp_path / "all.html")
+    html = res.path.read_text()
+    assert res.views == 13 and len(res.missing) == 1
+    # the runtime and the graph runtime inlined once each; no widget manager, CDN or remote script
+    assert html.count('data-name="main"') == 1 and html.count('data-name="graph"') == 1
+    assert "plotly" not in re.findall(r'data-name="(\w+)"', html)
+    assert not re.search(r'<script[^>]+src=', html)
+    assert "application/vnd.jupyter.widget-state+json" not in html
+    assert html.count('<script type="module">') == 1
+    # a clear message in place of the view whose logs are gone; the other views and plain outputs stay
+    assert "is gone, so this view could not be exported" in html and str(tmp_path / "gone") in html
+    assert "plain output" in html
+    decoded = payloads(html)
+    kinds = {}
+    for head, msgs in decoded.values():
+        kinds[head["state"]["kind"]] = msgs
+    assert set(kinds) == set(export.KINDS) - {"video", "figures"}
+    # data travels as binary: scalar values are float64 buffers, not JSON text
+    (content, bufs), *_ = [m for m in kinds["scalars"] if m[0]["type"] == "scalars"]
+    assert sum(row[4] for row in content["series"]) * 24 == len(bufs[0])
+    assert kinds["graph"][0][0]["type"] == "graph"
+    assert any(m[0]["type"] == "records" and any(r[1] == "projector_coords" for r in m[0]["series"])
+               for m in kinds["projector"])
+    assert "0.36787944" not in html  # exp(-1) as float text would mean the data went as JSON
+
+
+def test_saved_widget_state_ui_is_kept(logs, tmp_path):
+    nb = notebook([("board", str(logs), {})])
+    out = nb.cells[1].outputs[0]
+    model_id = out.data["application/vnd.jupyter.widget-view+json"]["model_id"]
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"version_major": 2, "version_minor": 0, "state": {
+        model_id: {"model_name": "AnyModel", "model_module": "anywidget", "model_module_version": "*",
+                   "state": {"ui": {"tab": "images"}, "options": {"smoothing": 0.9}}}}}}
+    path = tmp_path / "state.ipynb"
+    nbformat.write(nb, path)
+    html = export.export_notebook(path).path.read_text()
+    ((head, _),) = payloads(html).values()
+    assert head["state"]["ui"] == {"tab": "images"} and head["state"]["options"]["smoothing"] == 0.9
+
+
+def test_logdir_that_moved_is_found(logs, tmp_path):
+    moved = tmp_path / "project" / "logs"
+    moved.parent.mkdir()
+    import shutil
+
+    shutil.copytree(logs, moved)
+    gone = "/nowhere/else/project/logs"
+    assert export.resolve_logdir(gone, tmp_path / "project") == str(moved.resolve())  # a moved project
+    assert export.resolve_logdir(gone, tmp_path, [moved]) == str(moved.resolve())  # --logdir DIR
+    assert export.resolve_logdir("logs", tmp_path / "project") == str(moved.resolve())  # relative
+    assert export.resolve_logdir("/nowhere/at/all", tmp_path) is None
+
+
+def test_zip_reopens_and_reexports_elsewhere(logs, tmp_path):
+    src = tmp_path / "a"
+    src.mkdir()
+    every_view_notebook(logs, src / "nb.ipynb")
+    z, missing = export.zip_notebook(src / "nb.ipynb", tmp_path / "nb.zip")
+    assert missing == []
+    with zipfile.ZipFile(z) as f:
+        names = f.namelist()
+        assert "nb.ipynb" in names and "nb.html" in names
+        assert any(n.startswith("logs/logs/lr=0.1/events.out.tfevents") for n in names)
+        f.extractall(tmp_path / "b")
+    descs = [o.data[MIME] for c in nbformat.read(tmp_path / "b" / "nb.ipynb", 4).cells for o in c.get("outputs", [])
+             if MIME in o.get("data", {})]
+    assert {d["logdir"] for d in descs} == {"logs/logs"}
+    res = export.export_notebook(tmp_path / "b" / "nb.ipynb")
+    assert res.views == 13 and res.missing == []
+
+
+def test_report_is_the_board_plus_graph_and_projector(logs, tmp_path, capsys):
+    assert main(["report", str(logs), "-o", str(tmp_path / "r.html"), "--title", "My runs"]) == 0
+    assert "exported 3 view(s)" in capsys.readouterr().out
+    html = (tmp_path / "r.html").read_text()
+    kinds = sorted(h["state"]["kind"] for h, _ in payloads(html).values())
+    assert kinds == ["board", "graph", "projector"]
+    assert "<title>My runs</title>" in html
+    assert "Model graph — run <code>lr=0.1</code>" in html
+    assert main(["report", str(logs), "-o", str(tmp_path / "e.html"), "--title", "<script>alert(1)</script>_x_"]) == 0
+    evil = (tmp_path / "e.html").read_text()
+    assert "<script>alert(1)" not in evil and "&lt;script&gt;alert(1)&lt;/script&gt;_x_" in evil
+    assert main(["report", str(tmp_path / "none"), "-o", str(tmp_path / "x.html")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_cli_export_and_zip(logs, tmp_path, capsys):
+    nb = tmp_path / "n.ipynb"
+    nbformat.write(notebook([("scalars", str(logs), {})]), nb)
+    assert main(["export", str(nb), "-o", str(tmp_path / "o.html")]) == 0
+    assert "exported 1 view(s)" in capsys.readouterr().out
+    assert main(["export", str(nb), "--zip", str(tmp_path / "o.zip")]) == 0
+    assert (tmp_path / "o.zip").exists()
+    assert main(["export", str(tmp_path / "missing.ipynb")]) == 2
+    assert "could not read the notebook" in capsys.readouterr().err
+
+
+def test_view_without_logdir_or_unknown_kind_gets_a_message(tmp_path):
+    nb = notebook([("scalars", "", {}), ("sparkles", "/tmp", {})])
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    res = export.export_notebook(path)
+    html = res.path.read_text()
+    assert res.views == 0 and len(res.missing) == 2
+    assert "no logdir" in html and "cannot export a view of kind 'sparkles'" in html
+    assert 'type="module"' not in html  # no views: no runtime at all
+
+
+def test_magic_exports_the_named_notebook(logs, tmp_path, capsys):
+    nb = tmp_path / "m.ipynb"
+    nbformat.write(notebook([("scalars", str(logs), {})]), nb)
+    export.magic([str(tmp_path / "m.html"), "--notebook", str(nb)])
+    assert "exported 1 view(s)" in capsys.readouterr().out
+    assert (tmp_path / "m.html").exists()
+    with pytest.raises(ValueError, match="%nbboard export"):
+        export.magic(["--bogus"])
+
+
+def test_current_notebook_is_found_from_the_session(logs, tmp_path, monkeypatch):
+    nb = tmp_path / "session.ipynb"
+    nbformat.write(notebook([("scalars", str(logs), {})]), nb)
+    monkeypatch.setenv("JPY_SESSION_NAME", str(nb))
+    res = export.export_current_notebook()
+    assert res.path == tmp_path / "session.html" and res.views == 1
+    monkeypatch.setenv("JPY_SESSION_NAME", "Untitled.ipynb")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(export.ExportError, match="cannot tell which notebook"):
+        export.current_notebook_path()
+
+
+def test_plotly_is_inlined_once_and_only_with_figures(tmp_path):
+    go = pytest.importorskip("plotly.graph_objects")
+    from nbboard.writer import SummaryWriter
+
+    w = SummaryWriter(str(tmp_path / "logs" / "a"))
+    w.add_figure("fig/plotly", go.Figure(go.Scatter(x=[1, 2], y=[2, 1])), 0)
+    w.close()
+    nbformat.write(notebook([("figures", str(tmp_path / "logs"), {}), ("board", str(tmp_path / "logs"), {})]),
+                   tmp_path / "f.ipynb")
+    html = export.export_notebook(tmp_path / "f.ipynb").path.read_text()
+    assert html.count('data-name="plotly"') == 1 and html.count('data-name="main"') == 1
+    heads = [h for h, _ in payloads(html).values()]
+    assert all(h["libs"] == ["plotly"] and h["state"]["_plotly"] == "IPY_MODEL_nbb-lib-plotly" for h in heads)
