@@ -23,10 +23,18 @@ demo: $(STAMP)
 
 test: $(STAMP) chromium
 	$(VENV)/bin/ruff check nbboard tests bench
+	cd js && npm run typecheck && npm test
 	$(PY) -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) chromium
 	$(PY) bench/writer.py
+	$(PY) bench/images.py
+	$(PY) bench/histogram.py
+	$(PY) bench/reader.py
+	$(PY) bench/scalars_browser.py
+	$(PY) bench/views_browser.py
+	$(PY) bench/graph_layout.py
+	$(PY) bench/projector.py
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks

@@ -14,24 +14,48 @@ from nbboard.writer import SummaryWriter
 
 __version__ = "0.1.0"
 
-__all__ = ["SummaryWriter", "Store", "InputError", "load", "default_store", "Board", "Scalars",
-           "load_ipython_extension"]
+# Views and export import anywidget, nbconvert and the built front end: load them when asked for.
+_LAZY = {
+    "Board": "nbboard.widgets.board",
+    "Scalars": "nbboard.widgets.scalars",
+    "Images": "nbboard.widgets.images",
+    "Histograms": "nbboard.widgets.histograms",
+    "Distributions": "nbboard.widgets.histograms",
+    "Text": "nbboard.widgets.text",
+    "PRCurves": "nbboard.widgets.pr_curves",
+    "HParams": "nbboard.widgets.hparams",
+    "Audio": "nbboard.widgets.media",
+    "Video": "nbboard.widgets.media",
+    "Meshes": "nbboard.widgets.meshes",
+    "CustomScalars": "nbboard.widgets.custom_scalars",
+    "Figures": "nbboard.widgets.figures",
+    "Graph": "nbboard.widgets.graph",
+    "Projector": "nbboard.widgets.projector",
+    "export_notebook": "nbboard.export",
+    "export_report": "nbboard.export",
+}
+
+__all__ = ["SummaryWriter", "Store", "InputError", "load", "default_store",
+           "load_ipython_extension", *_LAZY]
 
 
 def load(logdir: str, **kwargs: Any) -> Store:
-    """Read every event file under `logdir` into a new Store (runs named relative to it)."""
+    """Read every event file under `logdir` into a new Store (runs named relative to it).
+
+    `follow=True` keeps tailing the logdir in the background (`store.stop_following()`).
+    """
     from nbboard.logdir import load as _load
 
     return _load(logdir, **kwargs)
 
 
 def __getattr__(name: str) -> Any:
-    # Views import anywidget and the built front end: load them only when asked for.
-    if name in ("Board", "Scalars"):
-        from nbboard import widgets
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nbboard' has no attribute {name!r}")
+    import importlib
 
-        return getattr(widgets, name)
-    raise AttributeError(f"module 'nbboard' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
 
 
 def load_ipython_extension(ipython: Any) -> None:

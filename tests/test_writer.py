@@ -260,3 +260,10 @@ def test_one_kind_per_tag(tmp_path, store):
         w.add_scalar("t", 1.0, 1)
     w.close()
     assert store.select(logdir).tags(".") == {"scalars": ["x"], "text": ["t"]}
+
+
+def test_public_api_names_resolve():
+    for name in nbboard.__all__:
+        assert getattr(nbboard, name) is not None, name
+    with pytest.raises(AttributeError):
+        nbboard.NoSuchView  # noqa: B018
