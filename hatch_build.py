@@ -11,7 +11,7 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 
 class JSBuildHook(BuildHookInterface):
-    """Run `npm ci` (when needed) and `npm run build` in js/ so views ship with the package."""
+    """Install the pinned JS packages (when needed) and `npm run build` in js/ so views ship."""
 
     PLUGIN_NAME = "custom"
 
@@ -26,5 +26,8 @@ class JSBuildHook(BuildHookInterface):
         installed = js / "node_modules" / ".package-lock.json"  # npm writes it on every install
         lock = js / "package-lock.json"
         if not installed.exists() or (lock.exists() and lock.stat().st_mtime > installed.stat().st_mtime + 5):
-            subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=js, check=True)
+            # `npm install` installs the versions pinned in package-lock.json. Not `npm ci`: with
+            # this machine's registry the lock holds only this platform's entries for rollup's
+            # native packages, and `npm ci` refuses such a lock while `npm install` accepts it.
+            subprocess.run([npm, "install", "--no-audit", "--no-fund"], cwd=js, check=True)
         subprocess.run([npm, "run", "build"], cwd=js, check=True)
