@@ -6,9 +6,22 @@ from typing import Any
 
 from .base import MIME, Pusher, Runtime, View, default_pusher, runtime
 from .board import Board
+from .custom_scalars import CustomScalars
+from .figures import Figures
+from .graph import Graph
+from .histograms import Distributions, Histograms
+from .hparams import HParams
+from .images import Images
+from .media import Audio, Video
+from .meshes import Meshes
+from .pr_curves import PRCurves
+from .projector import Projector
 from .scalars import ScalarFeed, Scalars
+from .text import Text
 
-__all__ = ["MIME", "Board", "Pusher", "Runtime", "ScalarFeed", "Scalars", "View", "default_pusher", "runtime", "show_writer"]
+__all__ = ["MIME", "Audio", "Board", "CustomScalars", "Distributions", "Figures", "Graph",
+           "HParams", "Histograms", "Images", "Meshes", "PRCurves", "Projector", "Pusher", "Runtime",
+           "ScalarFeed", "Scalars", "Text", "Video", "View", "default_pusher", "runtime", "show_writer"]
 
 
 def show_writer(writer: Any, **kwargs: Any) -> None:

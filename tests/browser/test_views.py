@@ -336,6 +336,10 @@ def test_custom_scalars(nb: Page, artifacts):
     expect(multi).to_have_attribute("data-series", "2")
     nb.locator(f"{root} .nbb-run-filter input").fill("")
     expect(multi).to_have_attribute("data-series", "4")
+    over = multi.locator(".u-over")
+    b = over.bounding_box()
+    nb.mouse.move(b["x"] + b["width"] * 0.4, b["y"] + b["height"] * 0.5)
+    expect(multi.locator(".nbb-v-tip")).to_contain_text("lr=0.1: loss/train")
     shot(nb, root, artifacts / "view-custom-scalars.png")
 
 

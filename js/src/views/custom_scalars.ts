@@ -59,6 +59,8 @@ class ChartCard implements CardImpl {
   private chart: HTMLDivElement;
   private legend: HTMLDivElement;
   private u: uPlot | null = null;
+  private tip: HTMLDivElement;
+  private labels: { label: string; run: string; shown: boolean }[] = [];
   private key = "";
   private width = 0;
   constructor(
@@ -67,8 +69,37 @@ class ChartCard implements CardImpl {
     private view: { theme(): Theme; scalars: ScalarSource; ctx: ViewContext },
   ) {
     this.chart = el("div", "nbb-chart");
+    this.tip = el("div", "nbb-v-tip");
+    this.tip.style.display = "none";
     this.legend = el("div", "nbb-v-legend");
     body.append(this.chart, this.legend);
+  }
+
+  private hover(u: uPlot): void {
+    const i = u.cursor.idx;
+    if (i === null || i === undefined || u.cursor.left === undefined || u.cursor.left < 0) {
+      this.tip.style.display = "none";
+      return;
+    }
+    this.tip.replaceChildren();
+    const head = el("div");
+    head.append(el("b", undefined, "step "), document.createTextNode(String(u.data[0][i])));
+    this.tip.appendChild(head);
+    this.labels.forEach((l, k) => {
+      const v = u.data[k + 1][i];
+      if (!l.shown || v === null || v === undefined) return;
+      const row = el("div");
+      const sw = el("span", "nbb-swatch");
+      sw.style.background = this.view.ctx.colors.get(l.run);
+      sw.style.marginRight = "5px";
+      row.append(sw, document.createTextNode(`${l.label}: ${fmtTick(Number(v))}`));
+      this.tip.appendChild(row);
+    });
+    this.tip.style.display = "";
+    const w = this.chart.clientWidth || 300;
+    const left = (u.cursor.left ?? 0) + 70;
+    this.tip.style.left = `${left > w - 200 ? Math.max(0, left - 240) : left}px`;
+    this.tip.style.top = "6px";
   }
 
   update(): void {
@@ -117,11 +148,16 @@ class ChartCard implements CardImpl {
         else series.push({ label: l.label, stroke: withAlpha(c, 0.35), width: 0.8, spanGaps: true, points: { show: false } });
         if (l.role === "upper") bands.push({ series: [i + 1, i], fill: withAlpha(c, 0.15) });
       });
+      this.labels = lines.map((l) => ({ label: l.label, run: l.run, shown: l.role === "line" || l.role === "value" }));
       this.u = new uPlot(
-        { width: w, height: 220, legend: { show: false }, scales: { x: { time: false } }, axes: uplotAxes(() => this.view.theme()), series, bands, cursor: { points: { show: false } } },
+        {
+          width: w, height: 220, legend: { show: false }, scales: { x: { time: false } }, axes: uplotAxes(() => this.view.theme()), series, bands,
+          cursor: { points: { show: false } }, hooks: { setCursor: [(u) => this.hover(u)] },
+        },
         data,
         this.chart,
       );
+      this.chart.appendChild(this.tip);
       this.legend.replaceChildren();
       for (const l of lines) {
         if (l.role === "lower" || l.role === "upper") continue;
