@@ -127,8 +127,17 @@ def test_chart_updates_while_the_cell_runs(page: Page, jupyter_server, artifacts
     assert "*" in prompt(page), "interaction must work while the kernel is busy"
 
     # hover shows the tooltip with run names (as text)
-    page.mouse.move(ob["x"] + ob["width"] * 0.3, ob["y"] + ob["height"] * 0.4)
+    # (the output may have moved while data kept arriving: re-measure and retry a few spots)
     tip = card.locator(".nbb-tooltip")
+    for fx in (0.3, 0.5, 0.7, 0.4, 0.6):
+        ob = over.bounding_box()
+        assert ob is not None
+        page.mouse.move(ob["x"] + ob["width"] * fx, ob["y"] + ob["height"] * 0.4, steps=3)
+        try:
+            expect(tip).to_be_visible(timeout=2_000)
+            break
+        except AssertionError:
+            continue
     expect(tip).to_be_visible()
     expect(tip).to_contain_text("lr=0.1")
     page.locator(root).screenshot(path=str(artifacts / "scalars-live-lab.png"))
