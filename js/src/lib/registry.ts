@@ -149,6 +149,9 @@ export function boardTabs(
   const ctx = contextFor(model, String(model.get("_uid")), scalars, true);
   const shown = new Map<string, { tab: HTMLButtonElement; pane: HTMLElement; dispose: (() => void) | null }>();
   let current = ctx.ui.get("tab", "scalars");
+  // True while the Board shows another tab only because no scalar had arrived yet: the first
+  // scalars bring it back, unless the user picked a tab meanwhile.
+  let autoPicked = false;
   scalarTab.dataset.kind = "scalars";
   const select = (kind: string) => {
     current = kind;
@@ -171,7 +174,11 @@ export function boardTabs(
       inp.dispatchEvent(new Event("input", { bubbles: true }));
     }
   };
-  scalarTab.addEventListener("click", () => select("scalars"));
+  const choose = (kind: string) => {
+    autoPicked = false;
+    select(kind);
+  };
+  scalarTab.addEventListener("click", () => choose("scalars"));
   // One run/tag filter for the whole Board: the scalar tab's inputs and the record tabs' stay in step.
   const offFilters: (() => void)[] = [];
   for (const [key, cls] of [["run_filter", "nbb-run-filter"], ["tag_filter", "nbb-tag-filter"]] as const) {
@@ -198,7 +205,7 @@ export function boardTabs(
       tab.type = "button";
       tab.setAttribute("role", "tab");
       tab.dataset.kind = spec.kind;
-      tab.addEventListener("click", () => select(spec.kind));
+      tab.addEventListener("click", () => choose(spec.kind));
       const pane = el("div", `nbb-root nbb-v-view nbb-v-${spec.kind}`);
       pane.style.display = "none";
       body.appendChild(pane);
@@ -211,7 +218,13 @@ export function boardTabs(
     // A Board with no scalars opens on its first other tab.
     const hasScalars = scalars.byTag.size > 0;
     scalarTab.style.display = hasScalars || shown.size === 0 ? "" : "none";
-    if (!hasScalars && current === "scalars" && shown.size) select([...shown.keys()].sort((a, b) => specs.get(a)!.order - specs.get(b)!.order)[0]);
+    if (!hasScalars && current === "scalars" && shown.size) {
+      select([...shown.keys()].sort((a, b) => specs.get(a)!.order - specs.get(b)!.order)[0]);
+      autoPicked = true;
+    } else if (hasScalars && autoPicked) {
+      autoPicked = false;
+      select("scalars");
+    }
   };
   const off1 = ctx.records.subscribe((_c, structural) => structural && sync());
   const off2 = scalars.subscribe((_c, structural) => structural && sync());
