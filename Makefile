@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lab bench lint chromium clean
 
+JS_SOURCES := $(shell find js/src -type f 2>/dev/null) js/build.mjs
+STATIC := nbboard/static/runtime.js
+
 $(STAMP): pyproject.toml hatch_build.py $(wildcard js/package*.json)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip
@@ -18,15 +21,20 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
 	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
-demo: $(STAMP)
+# The editable install builds the views once; rebuild them when a TypeScript source changes.
+$(STATIC): $(STAMP) $(JS_SOURCES)
+	cd js && npm install --no-audit --no-fund && npm run build
+	touch $@
+
+demo: $(STAMP) $(STATIC)
 	$(PY) -m nbboard.cli demo
 
-test: $(STAMP) chromium
+test: $(STAMP) $(STATIC) chromium
 	$(VENV)/bin/ruff check nbboard tests bench
 	cd js && npm run typecheck && npm test
 	$(PY) -m pytest
 
-bench: $(STAMP) chromium
+bench: $(STAMP) $(STATIC) chromium
 	$(PY) bench/writer.py
 	$(PY) bench/images.py
 	$(PY) bench/histogram.py
@@ -36,7 +44,7 @@ bench: $(STAMP) chromium
 	$(PY) bench/graph_layout.py
 	$(PY) bench/projector.py
 
-lab: $(STAMP)
+lab: $(STAMP) $(STATIC)
 	$(VENV)/bin/jupyter lab notebooks
 
 clean:
