@@ -64,20 +64,14 @@ def encode_payload(state: dict, messages: Sequence[Message], runtime: str = "mai
 
     Layout: ``b"NBB1" | u32 LE json length | json | pad to 8 | buffers, each 8-byte aligned``.
     """
+    from nbboard.widgets.base import pack_parts
+
     chunks: list[bytes] = []
     off = 0
     rows = []
     for content, buffers in messages:
-        locs = []
-        for b in buffers:
-            b = bytes(b)
-            locs.append([off, len(b)])
-            chunks.append(b)
-            off += len(b)
-            pad = -off % 8
-            if pad:
-                chunks.append(b"\0" * pad)
-                off += pad
+        locs, ch, off = pack_parts([bytes(b) for b in buffers], off)
+        chunks += ch
         rows.append({"c": content, "b": locs})
     head = json.dumps({"state": state, "runtime": runtime, "libs": list(libs), "messages": rows},
                       separators=(",", ":"), default=_json_default).encode("utf-8")

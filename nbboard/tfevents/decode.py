@@ -25,7 +25,16 @@ from nbboard.records import (
     TensorData,
     TextData,
 )
-from nbboard.tfevents.wire import I32, I64, LEN, VARINT, DecodeError, read_varint, signed64
+from nbboard.tfevents.wire import (
+    I32,
+    I64,
+    LEN,
+    VARINT,
+    DecodeError,
+    iter_fields,
+    read_varint,
+    signed64,
+)
 
 # TensorFlow DataType → numpy dtype (little-endian); 14 = bfloat16 is widened by hand.
 _DTYPES = {1: "<f4", 2: "<f8", 3: "<i4", 4: "u1", 5: "<i2", 6: "i1", 9: "<i8", 10: "?",
@@ -59,37 +68,9 @@ class Decoded:
 
 
 def fields(buf: bytes) -> list[tuple[int, int, Any]]:
-    """All (field, wire type, value) of a message; LEN values as bytes, fixed64/32 as raw ints."""
-    out = []
-    pos = 0
-    n = len(buf)
-    while pos < n:
-        key, pos = read_varint(buf, pos)
-        fn, wt = key >> 3, key & 7
-        if fn == 0:
-            raise DecodeError("field number 0")
-        if wt == VARINT:
-            v, pos = read_varint(buf, pos)
-        elif wt == LEN:
-            ln, pos = read_varint(buf, pos)
-            if pos + ln > n:
-                raise DecodeError("truncated length-delimited field")
-            v = buf[pos : pos + ln]
-            pos += ln
-        elif wt == I64:
-            if pos + 8 > n:
-                raise DecodeError("truncated 64-bit field")
-            v = buf[pos : pos + 8]
-            pos += 8
-        elif wt == I32:
-            if pos + 4 > n:
-                raise DecodeError("truncated 32-bit field")
-            v = buf[pos : pos + 4]
-            pos += 4
-        else:
-            raise DecodeError(f"unsupported wire type {wt}")
-        out.append((fn, wt, v))
-    return out
+    """All (field, wire type, value) of a message, read at once; LEN values as bytes, fixed64/32
+    as their raw bytes (`wire.iter_fields` with raw_fixed)."""
+    return list(iter_fields(buf, True))  # raw_fixed; positional is measurably cheaper here
 
 
 def _f64(wt: int, v: Any) -> float:

@@ -106,9 +106,11 @@ def read_varint(buf: bytes | memoryview, pos: int) -> tuple[int, int]:
             raise DecodeError("varint too long")
 
 
-def iter_fields(buf: bytes | memoryview) -> Iterator[tuple[int, int, object]]:
+def iter_fields(buf: bytes | memoryview, raw_fixed: bool = False) -> Iterator[tuple[int, int, object]]:
     """Yield (field number, wire type, value) for each field: int for VARINT, bytes for LEN,
-    float for I64 (as double) and I32 (as float); callers reinterpret fixed ints if needed."""
+    float for I64 (as double) and I32 (as float); callers reinterpret fixed ints if needed.
+    With `raw_fixed`, I64 and I32 values are their raw 8 / 4 bytes instead."""
+    copy = not isinstance(buf, bytes)  # a slice of bytes is bytes already: skip bytes() (hot path)
     pos = 0
     n = len(buf)
     while pos < n:
@@ -123,17 +125,17 @@ def iter_fields(buf: bytes | memoryview) -> Iterator[tuple[int, int, object]]:
             ln, pos = read_varint(buf, pos)
             if pos + ln > n:
                 raise DecodeError("truncated length-delimited field")
-            yield field, wt, bytes(buf[pos : pos + ln])
+            yield field, wt, bytes(buf[pos : pos + ln]) if copy else buf[pos : pos + ln]
             pos += ln
         elif wt == I64:
             if pos + 8 > n:
                 raise DecodeError("truncated 64-bit field")
-            yield field, wt, _unpack_d(buf, pos)[0]
+            yield field, wt, bytes(buf[pos : pos + 8]) if raw_fixed else _unpack_d(buf, pos)[0]
             pos += 8
         elif wt == I32:
             if pos + 4 > n:
                 raise DecodeError("truncated 32-bit field")
-            yield field, wt, _unpack_f(buf, pos)[0]
+            yield field, wt, bytes(buf[pos : pos + 4]) if raw_fixed else _unpack_f(buf, pos)[0]
             pos += 4
         else:
             raise DecodeError(f"unsupported wire type {wt}")

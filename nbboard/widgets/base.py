@@ -31,6 +31,22 @@ MIME = "application/vnd.nbboard+json"
 DEFAULT_MAX_RATE = 10.0
 
 
+def pack_parts(parts: list[bytes], start: int = 0) -> tuple[list[list[int]], list[bytes], int]:
+    """Lay binary parts out one after another from offset `start`, each 8-byte aligned (the record
+    feeds' and the export payload's buffer layout): their [offset, nbytes], the chunks to join
+    (padding included) and the offset after them."""
+    locs, chunks, off = [], [], start
+    for p in parts:
+        locs.append([off, len(p)])
+        chunks.append(p)
+        off += len(p)
+        pad = -off % 8
+        if pad:
+            chunks.append(b"\0" * pad)
+            off += pad
+    return locs, chunks, off
+
+
 def _read_static(name: str) -> str:
     path = STATIC / name
     if not path.exists():
@@ -48,19 +64,25 @@ class Runtime(ipywidgets.Widget):
     digest = traitlets.Unicode("").tag(sync=True)
 
 
-_runtime: Runtime | None = None
+_runtimes: dict[str, Runtime] = {}
 _runtime_lock = threading.Lock()
+
+
+def static_runtime(name: str) -> Runtime:
+    """The kernel's runtime model holding static/`name`, created (and its code sent to the page) on
+    first use, and again if its comm was closed."""
+    with _runtime_lock:
+        rt = _runtimes.get(name)
+        if rt is None or rt.comm is None:
+            code = _read_static(name)
+            digest = hashlib.sha256(code.encode()).hexdigest()[:16]
+            rt = _runtimes[name] = Runtime(code=code, digest=digest)
+        return rt
 
 
 def runtime() -> Runtime:
     """The kernel's runtime model, created (and its code sent to the page) on first use."""
-    global _runtime
-    with _runtime_lock:
-        if _runtime is None or _runtime.comm is None:
-            code = _read_static("runtime.js")
-            digest = hashlib.sha256(code.encode()).hexdigest()[:16]
-            _runtime = Runtime(code=code, digest=digest)
-        return _runtime
+    return static_runtime("runtime.js")
 
 
 class View(anywidget.AnyWidget):

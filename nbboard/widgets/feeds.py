@@ -36,7 +36,7 @@ from nbboard.records import (
 )
 from nbboard.store import Store
 
-from .base import Runtime, View
+from .base import Runtime, View, pack_parts
 from .scalars import ScalarFeed, resolve_source
 
 #: A message stops growing past this many bytes of binary parts; the rest follows next push.
@@ -225,16 +225,8 @@ class RecordFeed:
             off = 0
             for step, wall, rec in items:
                 meta, parts = ENCODERS[e.kind](rec)
-                locs = []
-                for p in parts:
-                    locs.append([off, len(p)])
-                    chunks.append(p)
-                    off += len(p)
-                    pad = -off % 8
-                    if pad:
-                        chunks.append(b"\0" * pad)
-                        off += pad
-                meta["p"] = locs
+                meta["p"], ch, off = pack_parts(parts, off)
+                chunks += ch
                 metas.append(meta)
                 steps.append(int(step))
                 walls.append(float(wall))

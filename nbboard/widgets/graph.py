@@ -3,9 +3,7 @@ as a binary JSON snapshot to the page, where layout, expand/collapse, search and
 
 from __future__ import annotations
 
-import hashlib
 import json
-import threading
 from typing import Any
 
 import traitlets
@@ -13,22 +11,13 @@ import traitlets
 from nbboard.store import GRAPHS, Store
 from nbboard.summary.graph import GraphData, trace_graph
 
-from .base import Runtime, View, _read_static
-
-_graph_runtime: Runtime | None = None
-_graph_runtime_lock = threading.Lock()
+from .base import Runtime, View, static_runtime
 
 
 def graph_runtime() -> Runtime:
     """The kernel's graph runtime model (dagre + the graph view, static/graph.js): shipped to the
     page once, and only when a graph view is shown, so the scalar runtime stays small."""
-    global _graph_runtime
-    with _graph_runtime_lock:
-        if _graph_runtime is None or _graph_runtime.comm is None:
-            code = _read_static("graph.js")
-            digest = hashlib.sha256(code.encode()).hexdigest()[:16]
-            _graph_runtime = Runtime(code=code, digest=digest)
-        return _graph_runtime
+    return static_runtime("graph.js")
 
 
 def _find_run(store: Store, run: str | None) -> str | None:

@@ -30,7 +30,7 @@ from nbboard import projection
 from nbboard.store import PROJECTOR, Store
 from nbboard.summary.embedding import EmbeddingData
 
-from .base import View
+from .base import View, pack_parts
 from .scalars import resolve_source
 
 COORDS = "projector_coords"
@@ -42,20 +42,6 @@ MIN_THUMB = 6
 MAX_BYTES_PER_MESSAGE = 64 << 20
 #: Series ids start here, so a Board can merge this feed with its RecordFeed (ids from 0).
 ID_BASE = 1 << 20
-
-
-def _pack(parts: list[bytes]) -> tuple[list[list[int]], list[bytes], int]:
-    """Lay parts out 8-byte aligned: their [offset, nbytes] and the chunks to join."""
-    locs, chunks, off = [], [], 0
-    for p in parts:
-        locs.append([off, len(p)])
-        chunks.append(p)
-        off += len(p)
-        pad = -off % 8
-        if pad:
-            chunks.append(b"\0" * pad)
-            off += pad
-    return locs, chunks, off
 
 
 def _is_number(s: str) -> bool:
@@ -256,7 +242,7 @@ class ProjectorFeed:
                 if "_wire" not in t.rec.info:  # its encoding is still on the worker
                     break
                 meta, parts = encode_base(t.rec, t.key)
-                locs, ch, size = _pack(parts)
+                locs, ch, size = pack_parts(parts)
                 for loc in locs:
                     loc[0] += off
                 chunks += ch
@@ -292,7 +278,7 @@ class ProjectorFeed:
                     if "explained_variance_ratio" in mi:
                         meta["explained_variance_ratio"] = mi["explained_variance_ratio"]
                     parts = [rec.projections[m].tobytes()] if st == "done" else []
-                    locs, ch, size = _pack(parts)
+                    locs, ch, size = pack_parts(parts)
                     for loc in locs:
                         loc[0] += off
                     chunks += ch
