@@ -1,17 +1,12 @@
 /** The page-side data of one nbboard widget model: its series, kept across views and re-renders. */
 import { ColorMap } from "./lib/colors";
 import { applyDelta, ScalarData } from "./lib/series";
-import { decodeScalars, type Buffer } from "./lib/wire";
+import type { ModelLike } from "./lib/registry";
+import { decodeScalars, requestResync, type Buffer } from "./lib/wire";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-export interface AnyModel {
-  get(key: string): any;
-  set(key: string, value: any): void;
-  save_changes(): void;
-  on(event: string, cb: (...args: any[]) => void): void;
-  off(event?: string | null, cb?: ((...args: any[]) => void) | null): void;
-  send(content: any, callbacks?: any, buffers?: any[]): void;
-}
+/** An anywidget model, as far as nbboard uses it. */
+export type AnyModel = ModelLike;
 
 export type Listener = (changed: Set<ScalarData>, structural: boolean) => void;
 
@@ -104,11 +99,7 @@ export class ModelData {
   private askResync(): void {
     if (this.resyncAsked || !this.model) return;
     this.resyncAsked = true;
-    try {
-      this.model.send({ type: "resync" });
-    } catch (err) {
-      console.warn("nbboard: resync request failed", err);
-    }
+    requestResync(this.model);
   }
 }
 

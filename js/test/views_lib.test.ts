@@ -5,7 +5,8 @@ import { prPoints, nearestPoint } from "../src/lib/prcurve";
 import { adjustChannel, boxRects, cssFilter } from "../src/lib/imageadjust";
 import { renderMarkdown } from "../src/lib/markdown";
 import { columns, filterSessions, parseRange, sortSessions, type Session } from "../src/lib/hparamstable";
-import { RecordData, f64, num } from "../src/lib/records";
+import { RecordData, RecordSeries, f64, num, type Rec } from "../src/lib/records";
+import { mountGrid, StepCard } from "../src/lib/viewkit";
 
 const uniform = { min: 0, max: 10, limits: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], counts: new Array(10).fill(1) };
 
@@ -144,5 +145,36 @@ describe("records wire", () => {
     expect(d.apply({ type: "scalars" }, [])).toBe(false);
     expect(num("nan")).toBeNaN();
     expect(num("-inf")).toBe(-Infinity);
+  });
+});
+
+describe("step cards", () => {
+  it("show the newest record once, then follow new records", () => {
+    const shown: number[] = [];
+    class Probe extends StepCard {
+      protected show(rec: Rec): void {
+        shown.push(rec.step);
+      }
+    }
+    const s = new RecordSeries(0, "text", "r", "t");
+    const card = new Probe(s);
+    card.update();
+    expect(shown).toEqual([]);
+    s.recs.push({ step: 1, wall: 0, meta: {}, parts: [] }, { step: 2, wall: 0, meta: {}, parts: [] });
+    card.update();
+    card.update();
+    expect(shown).toEqual([2]);
+    s.recs.push({ step: 3, wall: 0, meta: {}, parts: [] });
+    card.update();
+    expect(shown).toEqual([2, 3]);
+    // mounting puts toolbar then grid into the host; dispose tears both down
+    const host = document.createElement("div");
+    const calls: string[] = [];
+    const bar = { bar: document.createElement("nav"), dispose: () => calls.push("bar") };
+    const grid = { root: document.createElement("section"), allDirty: () => {}, dispose: () => calls.push("grid") };
+    const dispose = mountGrid(host, bar, grid as never, { dispose: () => calls.push("extra") });
+    expect([...host.children].map((c) => c.tagName)).toEqual(["NAV", "SECTION"]);
+    dispose();
+    expect(calls).toEqual(["extra", "grid", "bar"]);
   });
 });

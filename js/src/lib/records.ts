@@ -3,7 +3,7 @@
  * filled from the kernel's "records" messages (format: nbboard/widgets/feeds.py).
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import type { Buffer } from "./wire";
+import { requestResync, type Buffer } from "./wire";
 
 export interface Rec {
   step: number;
@@ -154,11 +154,7 @@ export class RecordData {
   private askResync(): void {
     if (this.resyncAsked || !this.model) return;
     this.resyncAsked = true;
-    try {
-      this.model.send({ type: "resync" });
-    } catch (err) {
-      console.warn("nbboard: resync request failed", err);
-    }
+    requestResync(this.model);
   }
 }
 

@@ -5,9 +5,10 @@
  * Logged strings only ever reach the page through textContent / attributes, never as HTML.
  */
 import { compileFilter, tagGroup } from "./format";
-import type { RecordData, RecordSeries } from "./records";
+import type { Rec, RecordData, RecordSeries } from "./records";
 import type { ViewContext } from "./registry";
 import { schedule, unschedule, type Frameable } from "../scheduler";
+import { onThemeChange } from "../theme";
 import css from "./viewkit.css";
 
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
@@ -185,6 +186,27 @@ export class StepSlider {
     }
     return this.index;
   }
+}
+
+/**
+ * A card showing one record of a series, picked with a step slider (newest by default);
+ * `show` draws a record once, when it becomes the picked one.
+ */
+export abstract class StepCard implements CardImpl {
+  protected readonly step: StepSlider;
+  private shown: Rec | null = null;
+  constructor(protected readonly series: RecordSeries) {
+    this.step = new StepSlider(() => this.update());
+  }
+  update(): void {
+    const s = this.series;
+    const i = this.step.sync(s.recs.length, (k) => s.recs[k].step, (k) => s.recs[k].wall);
+    const rec = s.recs[i];
+    if (!rec || rec === this.shown) return;
+    this.shown = rec;
+    this.show(rec);
+  }
+  protected abstract show(rec: Rec): void;
 }
 
 export interface CardImpl {
@@ -381,6 +403,36 @@ export class CardGrid implements Frameable {
     for (const c of this.cards.values()) c.impl.dispose?.();
     for (const d of this.disposers) d();
   }
+}
+
+/**
+ * Puts a view's toolbar and card grid into `host` and returns the view's dispose.
+ * `onTheme` (when given) runs on a JupyterLab theme switch, before every card is redrawn;
+ * `resize` redraws every card when the host changes size; `dispose` is extra teardown.
+ */
+export function mountGrid(
+  host: HTMLElement,
+  bar: { bar: HTMLElement; dispose(): void },
+  grid: CardGrid,
+  opts: { onTheme?: () => void; resize?: boolean; dispose?: () => void } = {},
+): () => void {
+  const { onTheme, dispose } = opts;
+  const offTheme = onTheme
+    ? onThemeChange(() => {
+        onTheme();
+        grid.allDirty();
+      })
+    : null;
+  const ro = opts.resize ? new ResizeObserver(() => grid.allDirty()) : null;
+  ro?.observe(host);
+  host.append(bar.bar, grid.root);
+  return () => {
+    ro?.disconnect();
+    dispose?.();
+    offTheme?.();
+    grid.dispose();
+    bar.dispose();
+  };
 }
 
 /** Items for a per-series card grid (one card per run and tag) of the given kinds. */

@@ -18,6 +18,15 @@ export interface SeriesChunk {
 
 export type Buffer = ArrayBuffer | DataView | ArrayBufferView;
 
+/** Asks the kernel to resend everything (some messages were missed); a failed send is only logged. */
+export function requestResync(model: { send(content: unknown): void }): void {
+  try {
+    model.send({ type: "resync" });
+  } catch (err) {
+    console.warn("nbboard: resync request failed", err);
+  }
+}
+
 export function asFloat64(buf: Buffer | undefined): Float64Array {
   if (buf === undefined) return new Float64Array(0);
   if (buf instanceof ArrayBuffer) return new Float64Array(buf, 0, buf.byteLength >> 3);

@@ -6,8 +6,8 @@
 import uPlot from "uplot";
 import { fmtTick, uplotAxes, withAlpha } from "../lib/charts";
 import { registerView, type ScalarSource, type ViewContext } from "../lib/registry";
-import { CardGrid, el, toolbar, type CardImpl, type GridItem } from "../lib/viewkit";
-import { onThemeChange, readTheme, type Theme } from "../theme";
+import { CardGrid, el, mountGrid, toolbar, type CardImpl, type GridItem } from "../lib/viewkit";
+import { readTheme, type Theme } from "../theme";
 
 export interface Chart {
   title: string;
@@ -207,20 +207,7 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
     "No custom scalar layout yet — it appears when a writer calls add_custom_scalars.",
   );
   const off = scalars.subscribe(() => grid.allDirty());
-  const offTheme = onThemeChange(() => {
-    theme = readTheme(host);
-    grid.allDirty();
-  });
-  const ro = new ResizeObserver(() => grid.allDirty());
-  ro.observe(host);
-  host.append(bar.bar, grid.root);
-  return () => {
-    ro.disconnect();
-    off();
-    offTheme();
-    grid.dispose();
-    bar.dispose();
-  };
+  return mountGrid(host, bar, grid, { onTheme: () => (theme = readTheme(host)), resize: true, dispose: off });
 }
 
 registerView({ kind: "custom_scalars", label: "Custom Scalars", order: 5, present: (r) => [...r.plugins.values()].some((p) => "custom_scalars" in p), render });

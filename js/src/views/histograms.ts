@@ -7,8 +7,8 @@ import { fmtTick, niceTicks, sizeCanvas, uplotAxes, withAlpha } from "../lib/cha
 import { compressHistogram, extentOf, overlay, rebin, ridgeline, sampleIndices, type Hist } from "../lib/histogram";
 import { f64, num, type Rec, type RecordSeries } from "../lib/records";
 import { registerView, type ViewContext } from "../lib/registry";
-import { CardGrid, el, segmented, seriesItems, toolbar, type CardImpl } from "../lib/viewkit";
-import { onThemeChange, readTheme, type Theme } from "../theme";
+import { CardGrid, el, mountGrid, segmented, seriesItems, toolbar, type CardImpl } from "../lib/viewkit";
+import { readTheme, type Theme } from "../theme";
 
 export type HistMode = "offset" | "overlay";
 
@@ -175,19 +175,7 @@ function renderHistograms(host: HTMLElement, ctx: ViewContext): () => void {
     { items: () => seriesItems(ctx.records, ["histograms"]), make: (body, it) => new HistogramCard(body, it.series[0], view) },
     "No histograms yet — they appear here as soon as a writer logs them.",
   );
-  const offTheme = onThemeChange(() => {
-    theme = readTheme(host);
-    grid.allDirty();
-  });
-  const ro = new ResizeObserver(() => grid.allDirty());
-  ro.observe(host);
-  host.append(bar.bar, grid.root);
-  return () => {
-    ro.disconnect();
-    offTheme();
-    grid.dispose();
-    bar.dispose();
-  };
+  return mountGrid(host, bar, grid, { onTheme: () => (theme = readTheme(host)), resize: true });
 }
 
 // ---- distributions ---------------------------------------------------------------------
@@ -286,19 +274,7 @@ function renderDistributions(host: HTMLElement, ctx: ViewContext): () => void {
     { items: () => seriesItems(ctx.records, ["histograms"]), make: (body, it) => new DistributionCard(body, it.series[0], view) },
     "No histograms yet — distributions appear here as soon as a writer logs a histogram.",
   );
-  const offTheme = onThemeChange(() => {
-    theme = readTheme(host);
-    grid.allDirty();
-  });
-  const ro = new ResizeObserver(() => grid.allDirty());
-  ro.observe(host);
-  host.append(bar.bar, grid.root);
-  return () => {
-    ro.disconnect();
-    offTheme();
-    grid.dispose();
-    bar.dispose();
-  };
+  return mountGrid(host, bar, grid, { onTheme: () => (theme = readTheme(host)), resize: true });
 }
 
 const hasHist = (r: { ofKind(k: string): RecordSeries[] }) => r.ofKind("histograms").some((s) => s.recs.length > 0);

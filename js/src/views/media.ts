@@ -1,31 +1,21 @@
 /** Audio (a player per run and tag and step) and video (logged GIFs, playing per step). */
-import type { RecordSeries } from "../lib/records";
+import type { Rec, RecordSeries } from "../lib/records";
 import { registerView, type ViewContext } from "../lib/registry";
-import { BlobUrls, CardGrid, el, seriesItems, StepSlider, toolbar, type CardImpl } from "../lib/viewkit";
+import { BlobUrls, CardGrid, el, mountGrid, seriesItems, StepCard, toolbar } from "../lib/viewkit";
 
-class AudioCard implements CardImpl {
+class AudioCard extends StepCard {
   private audio: HTMLAudioElement;
   private meta: HTMLDivElement;
-  private step: StepSlider;
   private urls = new BlobUrls(6);
-  private shown: unknown = null;
-  constructor(
-    body: HTMLElement,
-    private series: RecordSeries,
-  ) {
-    this.step = new StepSlider(() => this.update());
+  constructor(body: HTMLElement, series: RecordSeries) {
+    super(series);
     this.audio = el("audio");
     this.audio.controls = true;
     this.audio.preload = "metadata";
     this.meta = el("div", "nbb-v-meta");
     body.append(this.step.root, this.audio, this.meta);
   }
-  update(): void {
-    const s = this.series;
-    const i = this.step.sync(s.recs.length, (k) => s.recs[k].step, (k) => s.recs[k].wall);
-    const rec = s.recs[i];
-    if (!rec || rec === this.shown) return;
-    this.shown = rec;
+  protected show(rec: Rec): void {
     this.audio.src = this.urls.get(rec.parts[0], "audio/wav");
     this.audio.dataset.step = String(rec.step);
     const m = rec.meta;
@@ -37,28 +27,18 @@ class AudioCard implements CardImpl {
   }
 }
 
-class VideoCard implements CardImpl {
+class VideoCard extends StepCard {
   private img: HTMLImageElement;
   private meta: HTMLDivElement;
-  private step: StepSlider;
   private urls = new BlobUrls(6);
-  private shown: unknown = null;
-  constructor(
-    body: HTMLElement,
-    private series: RecordSeries,
-  ) {
-    this.step = new StepSlider(() => this.update());
+  constructor(body: HTMLElement, series: RecordSeries) {
+    super(series);
     this.img = el("img", "nbb-v-video");
     this.img.alt = "";
     this.meta = el("div", "nbb-v-meta");
     body.append(this.step.root, this.img, this.meta);
   }
-  update(): void {
-    const s = this.series;
-    const i = this.step.sync(s.recs.length, (k) => s.recs[k].step, (k) => s.recs[k].wall);
-    const rec = s.recs[i];
-    if (!rec || rec === this.shown) return;
-    this.shown = rec;
+  protected show(rec: Rec): void {
     this.img.src = this.urls.get(rec.parts[0], "image/gif");
     this.img.dataset.step = String(rec.step);
     const m = rec.meta;
@@ -84,11 +64,7 @@ function renderKind(kind: "audio" | "videos", empty: string) {
       },
       empty,
     );
-    host.append(bar.bar, grid.root);
-    return () => {
-      grid.dispose();
-      bar.dispose();
-    };
+    return mountGrid(host, bar, grid);
   };
 }
 

@@ -6,8 +6,8 @@ import { sizeCanvas } from "../lib/charts";
 import { nearestPoint, prPoints, type PRPoint } from "../lib/prcurve";
 import { f64, type Rec, type RecordSeries } from "../lib/records";
 import { registerView, type ViewContext } from "../lib/registry";
-import { CardGrid, el, StepSlider, tagItems, toolbar, type CardImpl } from "../lib/viewkit";
-import { onThemeChange, readTheme, type Theme } from "../theme";
+import { CardGrid, el, mountGrid, StepSlider, tagItems, toolbar, type CardImpl } from "../lib/viewkit";
+import { readTheme, type Theme } from "../theme";
 
 const H = 260;
 const PAD = { l: 40, r: 12, t: 10, b: 30 };
@@ -160,19 +160,7 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
     { items: () => tagItems(ctx.records, "pr_curves", (r) => ctx.filters.runShown(r)), make: (body, it) => new PRCard(body, it.series, view) },
     "No PR curves yet — they appear here as soon as a writer logs one.",
   );
-  const offTheme = onThemeChange(() => {
-    theme = readTheme(host);
-    grid.allDirty();
-  });
-  const ro = new ResizeObserver(() => grid.allDirty());
-  ro.observe(host);
-  host.append(bar.bar, grid.root);
-  return () => {
-    ro.disconnect();
-    offTheme();
-    grid.dispose();
-    bar.dispose();
-  };
+  return mountGrid(host, bar, grid, { onTheme: () => (theme = readTheme(host)), resize: true });
 }
 
 registerView({ kind: "pr_curves", label: "PR Curves", order: 45, present: (r) => r.ofKind("pr_curves").some((s) => s.recs.length > 0), render });
