@@ -7,6 +7,7 @@ import { renderMarkdown } from "../src/lib/markdown";
 import { columns, filterSessions, parseRange, sortSessions, type Session } from "../src/lib/hparamstable";
 import { RecordData, RecordSeries, f64, num, type Rec } from "../src/lib/records";
 import { mountGrid, StepCard } from "../src/lib/viewkit";
+import { meshParts, meshSamples } from "../src/lib/mesh";
 
 const uniform = { min: 0, max: 10, limits: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], counts: new Array(10).fill(1) };
 
@@ -176,5 +177,39 @@ describe("step cards", () => {
     expect([...host.children].map((c) => c.tagName)).toEqual(["NAV", "SECTION"]);
     dispose();
     expect(calls).toEqual(["extra", "grid", "bar"]);
+  });
+});
+
+describe("mesh batches", () => {
+  // two samples of a 3-vertex triangle; faces logged once for the batch, colours per sample
+  const verts = new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0, 5, 5, 5, 6, 5, 5, 5, 6, 5]);
+  const faces = new Int32Array([0, 1, 2]);
+  const cols = new Uint8Array([1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6, 6, 6]);
+  const rec: Rec = {
+    step: 0,
+    wall: 0,
+    meta: { parts: ["vertices", "faces", "colors"], vertices: [2, 3, 3], faces: [1, 1, 3], colors: [2, 3, 3] },
+    parts: [new Uint8Array(verts.buffer), new Uint8Array(faces.buffer), cols],
+  };
+  it("counts the samples and slices the picked one", () => {
+    expect(meshSamples(rec)).toBe(2);
+    const p = meshParts(rec, 1);
+    expect(Array.from(p.vertices!)).toEqual([5, 5, 5, 6, 5, 5, 5, 6, 5]);
+    expect(Array.from(p.colors!)).toEqual([4, 4, 4, 5, 5, 5, 6, 6, 6]);
+    expect(Array.from(p.faces!)).toEqual([0, 1, 2]); // a batch of one face set is shared
+    expect(p.n).toBe(3);
+    expect(p.f).toBe(1);
+  });
+  it("defaults to the first sample and clamps out-of-range picks", () => {
+    expect(Array.from(meshParts(rec).vertices!)).toEqual([0, 0, 0, 1, 0, 0, 0, 1, 0]);
+    expect(Array.from(meshParts(rec, 9).vertices!)).toEqual([5, 5, 5, 6, 5, 5, 5, 6, 5]);
+    expect(Array.from(meshParts(rec, -3).colors!)).toEqual([1, 1, 1, 2, 2, 2, 3, 3, 3]);
+  });
+  it("handles a point cloud without faces or colours", () => {
+    const pc: Rec = { step: 0, wall: 0, meta: { parts: ["vertices"], vertices: [1, 3, 3], faces: null, colors: null }, parts: [new Uint8Array(verts.buffer, 0, 36)] };
+    const p = meshParts(pc);
+    expect(p.faces).toBeNull();
+    expect(p.colors).toBeNull();
+    expect(p.vertices!.length).toBe(9);
   });
 });

@@ -99,8 +99,9 @@ SETUP = textwrap.dedent("""
         cols = ((pts[0] / (1 + k) + 1) * 127).astype(np.uint8)[None]
         w.add_mesh("mesh/sphere_points", pts, colors=cols, global_step=0)
         verts = np.array([[[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]]], dtype=float) * (1 + k)
-        faces = np.array([[[0, 1, 2], [0, 1, 3], [0, 2, 3], [1, 2, 3]]])
-        vcols = np.array([[[255, 80, 80], [80, 255, 80], [80, 80, 255], [240, 240, 60]]])
+        verts = np.concatenate([verts, verts * [[[1, 1, 3]]]])  # a batch of two: the second one taller
+        faces = np.array([[[0, 1, 2], [0, 1, 3], [0, 2, 3], [1, 2, 3]]] * 2)
+        vcols = np.array([[[255, 80, 80], [80, 255, 80], [80, 80, 255], [240, 240, 60]]] * 2)
         w.add_mesh("mesh/tetra", verts, colors=vcols, faces=faces, global_step=0)
         w.add_custom_scalars({{"Training": {{"losses": ["Multiline", ["loss/.*"]], "accuracy band": ["Margin", ["acc", "acc_lo", "acc_hi"]]}}}})
         w.flush()
@@ -309,6 +310,15 @@ def test_meshes_orbit(nb: Page, artifacts):
     box = nb.locator(f"{root} .nbb-v-card[data-tag='mesh/tetra'][data-run='lr=0.1'] .nbb-v-mesh")
     box.scroll_into_view_if_needed()
     expect(box).to_have_attribute("data-vertices", "4")
+    expect(box).to_have_attribute("data-sample", "0")
+    card = nb.locator(f"{root} .nbb-v-card[data-tag='mesh/tetra'][data-run='lr=0.1']")
+    expect(card.locator(".nbb-v-meta")).to_contain_text("sample 0 of a batch of 2")
+    draws = int(box.get_attribute("data-draws"))
+    card.locator("input.nbb-v-mesh-sample-input").fill("1")  # the batch's second mesh
+    expect(box).to_have_attribute("data-sample", "1")
+    expect(card.locator(".nbb-v-meta")).to_contain_text("sample 1 of a batch of 2")
+    assert int(box.get_attribute("data-draws")) > draws
+    card.screenshot(path=str(artifacts / "view-mesh-batch.png"))
     sphere = nb.locator(f"{root} .nbb-v-card[data-tag='mesh/sphere_points'][data-run='lr=0.1'] .nbb-v-mesh")
     sphere.scroll_into_view_if_needed()
     expect(sphere).to_have_attribute("data-vertices", str(24 * 48))

@@ -5,38 +5,11 @@
  */
 import * as THREE from "three";
 import { OrbitControls } from "three/examples/jsm/controls/OrbitControls.js";
-import { f32, i32, type Rec, type RecordSeries } from "../lib/records";
+import { meshParts, meshSamples } from "../lib/mesh";
+import { type Rec, type RecordSeries } from "../lib/records";
 import { registerView, type ViewContext } from "../lib/registry";
 import { CardGrid, el, seriesItems, StepSlider, toolbar, type CardImpl } from "../lib/viewkit";
 import { onThemeChange, readTheme, type Theme } from "../theme";
-
-interface Parts {
-  vertices: Float32Array | null;
-  faces: Int32Array | null;
-  colors: Uint8Array | null;
-  n: number;
-  f: number;
-}
-
-/** The first batch element's vertices, faces and colours of a mesh record. */
-export function meshParts(rec: Rec): Parts {
-  const m = rec.meta;
-  const names: string[] = m.parts ?? [];
-  const part = (name: string) => {
-    const k = names.indexOf(name);
-    return k >= 0 ? rec.parts[k] : null;
-  };
-  const vs = m.vertices as number[] | null, fs = m.faces as number[] | null;
-  const v = part("vertices"), f = part("faces"), c = part("colors");
-  const n = vs ? vs[1] : 0, nf = fs ? fs[1] : 0;
-  return {
-    vertices: v ? f32(v).subarray(0, n * 3) : null,
-    faces: f && nf ? i32(f).subarray(0, nf * 3) : null,
-    colors: c ? c.subarray(0, n * 3) : null,
-    n,
-    f: nf,
-  };
-}
 
 function webglOK(): boolean {
   try {
@@ -51,6 +24,9 @@ class MeshCard implements CardImpl {
   private box: HTMLDivElement;
   private meta: HTMLDivElement;
   private step: StepSlider;
+  private sampleBox: HTMLLabelElement;
+  private sampleInput: HTMLInputElement;
+  private sample = 0;
   private renderer: THREE.WebGLRenderer | null = null;
   private scene = new THREE.Scene();
   private camera = new THREE.PerspectiveCamera(45, 1, 0.01, 1000);
@@ -68,9 +44,26 @@ class MeshCard implements CardImpl {
     private view: { theme(): Theme },
   ) {
     this.step = new StepSlider(() => this.update());
+    // A batch (add_mesh with B > 1) shows one sample at a time, picked here.
+    this.sampleBox = el("label", "nbb-v-mesh-sample", "sample ");
+    this.sampleInput = el("input", "nbb-input nbb-v-mesh-sample-input");
+    this.sampleInput.type = "number";
+    this.sampleInput.min = "0";
+    this.sampleInput.step = "1";
+    this.sampleInput.value = "0";
+    this.sampleInput.addEventListener("input", () => {
+      const k = Math.floor(Number(this.sampleInput.value));
+      if (!Number.isFinite(k) || k < 0) return;
+      this.sample = k;
+      this.shown = null;
+      this.fitted = false; // frame the picked sample
+      this.update();
+    });
+    this.sampleBox.appendChild(this.sampleInput);
+    this.sampleBox.style.display = "none";
     this.box = el("div", "nbb-v-mesh");
     this.meta = el("div", "nbb-v-meta");
-    body.append(this.step.root, this.box, this.meta);
+    body.append(this.step.root, this.sampleBox, this.box, this.meta);
     this.scene.add(new THREE.AmbientLight(0xffffff, 0.9));
     this.camera.add(this.light);
     this.scene.add(this.camera);
@@ -128,8 +121,12 @@ class MeshCard implements CardImpl {
   }
 
   private build(rec: Rec): void {
-    const p = meshParts(rec);
-    if (this.object?.userData.rec === rec) {
+    const count = meshSamples(rec);
+    this.sampleBox.style.display = count > 1 ? "" : "none";
+    this.sampleInput.max = String(Math.max(0, count - 1));
+    const sample = Math.min(this.sample, Math.max(0, count - 1));
+    const p = meshParts(rec, sample);
+    if (this.object?.userData.rec === rec && this.object.userData.sample === sample) {
       this.scene.add(this.object);
       return;
     }
@@ -164,14 +161,17 @@ class MeshCard implements CardImpl {
       this.object = new THREE.Points(geo, mat);
     }
     this.object.userData.rec = rec;
+    this.object.userData.sample = sample;
     this.scene.add(this.object);
     if (!this.fitted) {
       this.fit(geo);
       this.fitted = true;
     }
-    this.meta.textContent = `${p.n.toLocaleString()} vertices${p.faces ? ` · ${p.f.toLocaleString()} faces` : " · point cloud"}${p.colors ? " · vertex colours" : ""} · drag to rotate, wheel to zoom`;
+    const of = count > 1 ? `sample ${sample} of a batch of ${count} · ` : "";
+    this.meta.textContent = `${of}${p.n.toLocaleString()} vertices${p.faces ? ` · ${p.f.toLocaleString()} faces` : " · point cloud"}${p.colors ? " · vertex colours" : ""} · drag to rotate, wheel to zoom`;
     this.box.dataset.vertices = String(p.n);
     this.box.dataset.step = String(rec.step);
+    this.box.dataset.sample = String(sample);
   }
 
   private fit(geo: THREE.BufferGeometry): void {
