@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import { buckets, compressHistogram, extentOf, NORMAL_BPS, overlay, rebin, ridgeline, sampleIndices } from "../src/lib/histogram";
+import { buckets, compressHistogram, distXs, extentOf, NORMAL_BPS, overlay, rebin, ridgeline, sampleIndices } from "../src/lib/histogram";
 import { prPoints, nearestPoint } from "../src/lib/prcurve";
 import { adjustChannel, boxRects, cssFilter } from "../src/lib/imageadjust";
 import { renderMarkdown } from "../src/lib/markdown";
@@ -211,5 +211,21 @@ describe("mesh batches", () => {
     expect(p.faces).toBeNull();
     expect(p.colors).toBeNull();
     expect(p.vertices!.length).toBe(9);
+  });
+});
+
+describe("distributions x-axis", () => {
+  const recs = [
+    { step: 0, wall: 100 },
+    { step: 10, wall: 130 },
+    { step: 20, wall: 110 }, // written late but stamped early: wall order differs from step order
+  ];
+  it("uses steps in record order", () => {
+    expect(distXs(recs, "step")).toEqual({ xs: [0, 10, 20], order: [0, 1, 2] });
+  });
+  it("sorts by time for relative and wall axes", () => {
+    expect(distXs(recs, "relative")).toEqual({ xs: [0, 10, 30], order: [0, 2, 1] });
+    expect(distXs(recs, "wall")).toEqual({ xs: [100, 110, 130], order: [0, 2, 1] });
+    expect(distXs([], "relative")).toEqual({ xs: [], order: [] });
   });
 });

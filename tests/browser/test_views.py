@@ -236,6 +236,20 @@ def test_distributions(nb: Page, artifacts):
     expect(tip).to_be_visible()
     expect(tip).to_contain_text("median")
     shot(nb, root, artifacts / "view-distributions.png")
+    # the x-axis as in TensorBoard: time since the run's first histogram, then wall-clock time
+    for mode in ("relative", "wall"):
+        nb.locator(f"{root} .nbb-v-distx button[data-mode='{mode}']").click()
+        chart.scroll_into_view_if_needed()
+        expect(chart).to_have_attribute("data-x", mode)
+        expect(chart).to_have_attribute("data-steps", "5")
+        box = chart.locator(".u-over").bounding_box()
+        nb.mouse.move(box["x"] + box["width"] * 0.9, box["y"] + box["height"] * 0.5)
+        expect(tip).to_be_visible()
+        expect(tip).to_contain_text(mode)
+        expect(tip).to_contain_text("step")
+        chart.screenshot(path=str(artifacts / f"view-distributions-{mode}.png"))
+    nb.locator(f"{root} .nbb-v-distx button[data-mode='step']").click()
+    expect(chart).to_have_attribute("data-x", "step")
 
 
 def test_text(nb: Page, artifacts):

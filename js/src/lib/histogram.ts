@@ -181,3 +181,19 @@ export function sampleIndices(n: number, max: number): number[] {
   for (let k = 0; k < max; k++) out.push(Math.round((k * (n - 1)) / (max - 1)));
   return out;
 }
+
+/** The distributions' x-axis, as in TensorBoard: step, time since the run's first histogram, wall time. */
+export type DistX = "step" | "relative" | "wall";
+
+/**
+ * The x column of a series of histogram records for `mode`, and the record order drawing it
+ * (uPlot needs ascending x: records come in step order, wall times need not follow it).
+ */
+export function distXs(recs: readonly { step: number; wall: number }[], mode: DistX): { xs: number[]; order: number[] } {
+  const order = recs.map((_r, i) => i);
+  if (mode === "step") return { xs: recs.map((r) => r.step), order };
+  const t0 = recs.reduce((m, r) => Math.min(m, r.wall), Infinity);
+  const x = (r: { wall: number }) => (mode === "wall" ? r.wall : r.wall - t0);
+  order.sort((a, b) => x(recs[a]) - x(recs[b]) || a - b);
+  return { xs: order.map((i) => x(recs[i])), order };
+}

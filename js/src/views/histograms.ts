@@ -4,14 +4,14 @@
  */
 import uPlot from "uplot";
 import { fmtTick, niceTicks, sizeCanvas, uplotAxes, withAlpha } from "../lib/charts";
-import { compressHistogram, extentOf, overlay, rebin, ridgeline, sampleIndices, type Hist } from "../lib/histogram";
+import { fmtDuration, fmtDurationTicks, fmtWall } from "../lib/format";
+import { compressHistogram, distXs, extentOf, overlay, rebin, ridgeline, sampleIndices, type DistX, type Hist } from "../lib/histogram";
 import { f64, num, type Rec, type RecordSeries } from "../lib/records";
 import { registerView, type ViewContext } from "../lib/registry";
 import { CardGrid, el, mountGrid, segmented, seriesItems, toolbar, type CardImpl } from "../lib/viewkit";
 import { readTheme, type Theme } from "../theme";
 
 export type HistMode = "offset" | "overlay";
-
 const histCache = new WeakMap<Rec, Hist>();
 export function histOf(r: Rec): Hist {
   let h = histCache.get(r);
@@ -186,11 +186,13 @@ class DistributionCard implements CardImpl {
   private tip: HTMLDivElement;
   private done = new WeakMap<Rec, number[]>();
   private width = 0;
+  private xMode: DistX = "step";
+  private order: number[] = [];
 
   constructor(
     body: HTMLElement,
     private series: RecordSeries,
-    private view: { theme(): Theme; color(run: string): string },
+    private view: { theme(): Theme; color(run: string): string; xAxis(): DistX },
   ) {
     this.chart = el("div", "nbb-chart nbb-v-dist");
     this.tip = el("div", "nbb-v-tip");
@@ -201,11 +203,14 @@ class DistributionCard implements CardImpl {
 
   private data(): uPlot.AlignedData {
     const recs = this.series.recs;
+    const { xs, order } = distXs(recs, this.xMode);
+    this.order = order;
     const cols: number[][] = Array.from({ length: 10 }, () => new Array(recs.length));
-    recs.forEach((r, i) => {
+    order.forEach((j, i) => {
+      const r = recs[j];
       let c = this.done.get(r);
       if (!c) this.done.set(r, (c = compressHistogram(histOf(r))));
-      cols[0][i] = r.step;
+      cols[0][i] = xs[i];
       for (let k = 0; k < 9; k++) cols[k + 1][i] = c[k];
     });
     return cols as uPlot.AlignedData;
@@ -214,10 +219,18 @@ class DistributionCard implements CardImpl {
   update(): void {
     const w = this.chart.clientWidth || 360;
     const color = this.view.color(this.series.run);
-    if (!this.u || Math.abs(w - this.width) > 2) {
+    const xMode = this.view.xAxis();
+    if (!this.u || Math.abs(w - this.width) > 2 || xMode !== this.xMode) {
       this.u?.destroy();
       this.width = w;
+      this.xMode = xMode;
+      this.chart.dataset.x = xMode;
       const th = () => this.view.theme();
+      const axes = uplotAxes(th);
+      if (xMode === "relative") {
+        axes[0].values = (_u: uPlot, splits: number[], _ax: number, _space: number, incr: number) => fmtDurationTicks(splits, incr);
+        axes[0].space = 72;
+      } else if (xMode === "wall") axes[0].space = 72;
       const series: uPlot.Series[] = [{}];
       for (let k = 0; k < 9; k++) series.push({ stroke: k === 4 ? color : withAlpha(color, 0.25), width: k === 4 ? 1.6 : k === 0 || k === 8 ? 0.6 : 0, points: { show: false } });
       const bands: uPlot.Band[] = [[9, 1], [8, 2], [7, 3], [6, 4]].map(([a, b]) => ({ series: [a, b] as [number, number], fill: withAlpha(color, 0.17) }));
@@ -226,8 +239,8 @@ class DistributionCard implements CardImpl {
           width: w,
           height: 220,
           legend: { show: false },
-          scales: { x: { time: false } },
-          axes: uplotAxes(th),
+          scales: { x: { time: xMode === "wall" } },
+          axes,
           series,
           bands,
           cursor: { points: { show: false }, drag: { x: true, y: false } },
@@ -253,10 +266,18 @@ class DistributionCard implements CardImpl {
       e.append(el("b", undefined, k + " "), document.createTextNode(v));
       this.tip.appendChild(e);
     };
-    row("step", String(d[0][i]));
+    const rec = this.series.recs[this.order[i] ?? i];
+    if (!rec) return;
+    row("step", String(rec.step));
+    if (this.xMode === "relative") row("relative", fmtDuration(Number(d[0][i])));
+    if (this.xMode === "wall") row("wall", fmtWall(rec.wall));
     for (const [k, name] of [[9, "max"], [7, "93%"], [5, "median"], [3, "7%"], [1, "min"]] as [number, string][]) row(name, fmtTick(Number(d[k][i])));
     this.tip.style.display = "";
-    this.tip.style.left = `${Math.min((u.cursor.left ?? 0) + 60, (this.chart.clientWidth || 300) - 110)}px`;
+    // beside the cursor (the plot starts after the y-axis), flipped to its left when it would overflow
+    const cx = (u.cursor.left ?? 0) + u.bbox.left / (window.devicePixelRatio || 1);
+    const tw = this.tip.offsetWidth, cw = this.chart.clientWidth || 300;
+    const x = cx + 12 + tw <= cw ? cx + 12 : cx - 12 - tw;
+    this.tip.style.left = `${Math.max(0, x)}px`;
     this.tip.style.top = "8px";
   }
 
@@ -267,9 +288,16 @@ class DistributionCard implements CardImpl {
 
 function renderDistributions(host: HTMLElement, ctx: ViewContext): () => void {
   let theme = readTheme(host);
-  const bar = toolbar(ctx, [], () => ctx.records.lastData);
-  const view = { theme: () => theme, color: (r: string) => ctx.colors.get(r) };
-  const grid = new CardGrid(
+  const saved = ctx.ui.get<string>("distribution_x", "step");
+  let xAxis: DistX = saved === "relative" || saved === "wall" ? saved : "step";
+  const xCtl = segmented<DistX>("X", [["step", "Step"], ["relative", "Relative"], ["wall", "Wall"]], xAxis, (m) => {
+    xAxis = m;
+    ctx.ui.set("distribution_x", m);
+    grid.allDirty();
+  }, "nbb-v-distx");
+  const bar = toolbar(ctx, [xCtl], () => ctx.records.lastData);
+  const view = { theme: () => theme, color: (r: string) => ctx.colors.get(r), xAxis: () => xAxis };
+  const grid: CardGrid = new CardGrid(
     ctx,
     { items: () => seriesItems(ctx.records, ["histograms"]), make: (body, it) => new DistributionCard(body, it.series[0], view) },
     "No histograms yet — distributions appear here as soon as a writer logs a histogram.",
