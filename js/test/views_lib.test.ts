@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
 import { buckets, compressHistogram, distXs, extentOf, NORMAL_BPS, overlay, rebin, ridgeline, sampleIndices } from "../src/lib/histogram";
-import { prPoints, nearestPoint } from "../src/lib/prcurve";
+import { FULL_PR, prPoints, nearestPoint, zoomDomain } from "../src/lib/prcurve";
 import { adjustChannel, boxRects, cssFilter } from "../src/lib/imageadjust";
 import { renderMarkdown } from "../src/lib/markdown";
 import { columns, filterSessions, parseRange, sortSessions, type Session } from "../src/lib/hparamstable";
@@ -227,5 +227,35 @@ describe("distributions x-axis", () => {
     expect(distXs(recs, "relative")).toEqual({ xs: [0, 10, 30], order: [0, 2, 1] });
     expect(distXs(recs, "wall")).toEqual({ xs: [100, 110, 130], order: [0, 2, 1] });
     expect(distXs([], "relative")).toEqual({ xs: [], order: [] });
+  });
+});
+
+describe("PR chart zoom", () => {
+  it("maps a drag box in plot pixels to recall/precision (y grows downwards)", () => {
+    const d = zoomDomain(FULL_PR, 50, 0, 100, 50, 100, 100)!;
+    expect(d).toEqual({ x0: 0.5, x1: 1, y0: 0.5, y1: 1 });
+    const d2 = zoomDomain(d, 100, 100, 0, 0, 100, 100)!; // dragged the other way: the same box
+    expect(d2).toEqual(d);
+    const d3 = zoomDomain(d, 0, 50, 50, 100, 100, 100)!;
+    expect(d3.x0).toBeCloseTo(0.5);
+    expect(d3.x1).toBeCloseTo(0.75);
+    expect(d3.y0).toBeCloseTo(0.5);
+    expect(d3.y1).toBeCloseTo(0.75);
+  });
+  it("treats clicks and slivers as no zoom and clamps to the plot", () => {
+    expect(zoomDomain(FULL_PR, 10, 10, 12, 60, 100, 100)).toBeNull();
+    expect(zoomDomain(FULL_PR, 10, 10, 10, 10, 100, 100)).toBeNull();
+    expect(zoomDomain(FULL_PR, -50, -50, 200, 200, 100, 100)).toEqual(FULL_PR);
+  });
+  it("finds the nearest point on screen when zoomed", () => {
+    const pts = [
+      { threshold: 0, precision: 0.5, recall: 0.9, tp: 0, fp: 0, tn: 0, fn: 0 },
+      { threshold: 1, precision: 0.6, recall: 0.5, tp: 0, fp: 0, tn: 0, fn: 0 },
+    ];
+    // in data units (0.5, 0.5) is nearer the first point; on a chart 10x taller than wide it is the second
+    expect(nearestPoint(pts, 0.55, 0.5)!.threshold).toBe(1);
+    expect(nearestPoint(pts, 0.75, 0.55)!.threshold).toBe(0);
+    expect(nearestPoint(pts, 0.75, 0.55, 1, 0.01)!.threshold).toBe(0);
+    expect(nearestPoint(pts, 0.75, 0.59, 1, 0.01)!.threshold).toBe(1);
   });
 });

@@ -277,6 +277,24 @@ def test_pr_curves(nb: Page, artifacts):
     for word in ("threshold", "precision", "recall", "TP", "FP", "TN", "FN"):
         expect(tip).to_contain_text(word)
     shot(nb, root, artifacts / "view-pr-curves.png")
+    # drag a box over the upper-right quarter to zoom in; the tooltip still finds the nearest threshold
+    expect(canvas).to_have_attribute("data-zoom", "")
+    box = canvas.bounding_box()
+    nb.mouse.move(box["x"] + box["width"] * 0.55, box["y"] + 12)
+    nb.mouse.down()
+    nb.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.4, steps=5)
+    expect(nb.locator(f"{root} .nbb-v-card[data-tag='pr/class_a'] .nbb-v-zoombox")).to_be_visible()
+    nb.mouse.move(box["x"] + box["width"] * 0.97, box["y"] + box["height"] * 0.5, steps=5)
+    nb.mouse.up()
+    zoom = [float(v) for v in canvas.get_attribute("data-zoom").split(",")]
+    assert 0.4 < zoom[0] < 0.6 and zoom[1] > 0.9 and zoom[2] > 0.3 and zoom[3] > 0.95, zoom
+    nb.mouse.move(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.3)
+    expect(tip).to_be_visible()
+    recall = float(tip.locator("div", has_text="recall").inner_text().split()[-1])
+    assert zoom[0] - 0.05 <= recall <= zoom[1] + 0.05, (recall, zoom)
+    canvas.screenshot(path=str(artifacts / "view-pr-zoomed.png"))
+    canvas.dblclick()
+    expect(canvas).to_have_attribute("data-zoom", "")
     nb.locator(f"{root} input.nbb-v-step-slider").fill("0")
     expect(canvas).to_have_attribute("data-step", "0")
 

@@ -29,15 +29,42 @@ export function prPoints(data: ArrayLike<number>, n: number): PRPoint[] {
   return out;
 }
 
-/** The point nearest (recall, precision) in the unit square, or null for no points. */
-export function nearestPoint(points: readonly PRPoint[], recall: number, precision: number): PRPoint | null {
+/**
+ * The point nearest (recall, precision), or null for no points; distances are measured in units
+ * of `sx` recall and `sy` precision (the zoomed chart's spans, so "nearest" means on screen).
+ */
+export function nearestPoint(points: readonly PRPoint[], recall: number, precision: number, sx = 1, sy = 1): PRPoint | null {
   let best: PRPoint | null = null, bd = Infinity;
   for (const p of points) {
-    const d = (p.recall - recall) ** 2 + (p.precision - precision) ** 2;
+    const d = ((p.recall - recall) / sx) ** 2 + ((p.precision - precision) / sy) ** 2;
     if (d < bd) {
       bd = d;
       best = p;
     }
   }
   return best;
+}
+
+/** The visible part of a PR chart: recall x0..x1, precision y0..y1 (the unit square unzoomed). */
+export interface PRDomain {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
+export const FULL_PR: PRDomain = { x0: 0, x1: 1, y0: 0, y1: 1 };
+
+/**
+ * The domain a drag box zooms to: (ax, ay)–(bx, by) in plot pixels (y down) of a pw × ph plot
+ * showing `d`. Null when the box is too small to mean a zoom (a click, or under 4 px either way).
+ */
+export function zoomDomain(d: PRDomain, ax: number, ay: number, bx: number, by: number, pw: number, ph: number): PRDomain | null {
+  const cl = (v: number, m: number) => Math.min(m, Math.max(0, v));
+  const x0p = cl(Math.min(ax, bx), pw), x1p = cl(Math.max(ax, bx), pw);
+  const y0p = cl(Math.min(ay, by), ph), y1p = cl(Math.max(ay, by), ph);
+  if (x1p - x0p < 4 || y1p - y0p < 4) return null;
+  const sx = (d.x1 - d.x0) / pw, sy = (d.y1 - d.y0) / ph;
+  const out = { x0: d.x0 + x0p * sx, x1: d.x0 + x1p * sx, y0: d.y1 - y1p * sy, y1: d.y1 - y0p * sy };
+  return out.x1 - out.x0 < 1e-6 || out.y1 - out.y0 < 1e-6 ? null : out;
 }

@@ -1,9 +1,10 @@
 /**
  * PR curves: one chart per tag with every run overlaid, a step slider, and a tooltip giving the
- * nearest point's threshold, precision, recall and TP/FP/TN/FN.
+ * nearest point's threshold, precision, recall and TP/FP/TN/FN. Drag a box to zoom in,
+ * double-click to see the whole unit square again.
  */
-import { sizeCanvas } from "../lib/charts";
-import { nearestPoint, prPoints, type PRPoint } from "../lib/prcurve";
+import { fmtTick, niceTicks, sizeCanvas } from "../lib/charts";
+import { FULL_PR, nearestPoint, prPoints, zoomDomain, type PRDomain, type PRPoint } from "../lib/prcurve";
 import { f64, type Rec, type RecordSeries } from "../lib/records";
 import { registerView, type ViewContext } from "../lib/registry";
 import { CardGrid, el, mountGrid, StepSlider, tagItems, toolbar, type CardImpl } from "../lib/viewkit";
@@ -37,6 +38,9 @@ class PRCard implements CardImpl {
   private step: StepSlider;
   private steps: number[] = [];
   private shown: { s: RecordSeries; rec: Rec }[] = [];
+  private dom: PRDomain = FULL_PR;
+  private drag: { x: number; y: number } | null = null;
+  private box: HTMLDivElement;
 
   constructor(
     body: HTMLElement,
@@ -48,11 +52,52 @@ class PRCard implements CardImpl {
     this.canvas = el("canvas");
     this.tip = el("div", "nbb-v-tip");
     this.tip.style.display = "none";
-    this.wrap.append(this.canvas, this.tip);
+    this.box = el("div", "nbb-v-zoombox");
+    this.box.style.display = "none";
+    this.wrap.append(this.canvas, this.tip, this.box);
     this.legend = el("div", "nbb-v-legend");
     body.append(this.step.root, this.wrap, this.legend);
     this.canvas.addEventListener("mousemove", (e) => this.hover(e));
     this.canvas.addEventListener("mouseleave", () => (this.tip.style.display = "none"));
+    this.canvas.addEventListener("mousedown", (e) => this.startDrag(e));
+    this.canvas.addEventListener("dblclick", () => {
+      this.dom = FULL_PR;
+      this.update();
+    });
+  }
+
+  /** Plot coordinates (pixels from the plot's top-left) of a mouse event. */
+  private at(e: MouseEvent): { x: number; y: number; pw: number; ph: number } {
+    const rect = this.canvas.getBoundingClientRect();
+    return { x: e.clientX - rect.left - PAD.l, y: e.clientY - rect.top - PAD.t, pw: rect.width - PAD.l - PAD.r, ph: H - PAD.t - PAD.b };
+  }
+
+  private startDrag(e: MouseEvent): void {
+    if (e.button !== 0) return;
+    e.preventDefault();
+    const a = this.at(e);
+    this.drag = { x: a.x, y: a.y };
+    const move = (ev: MouseEvent) => {
+      const b = this.at(ev);
+      const x0 = Math.max(0, Math.min(a.x, b.x)), x1 = Math.min(b.pw, Math.max(a.x, b.x));
+      const y0 = Math.max(0, Math.min(a.y, b.y)), y1 = Math.min(b.ph, Math.max(a.y, b.y));
+      Object.assign(this.box.style, { display: "", left: `${PAD.l + x0}px`, top: `${PAD.t + y0}px`, width: `${x1 - x0}px`, height: `${y1 - y0}px` });
+    };
+    const up = (ev: MouseEvent) => {
+      window.removeEventListener("mousemove", move);
+      window.removeEventListener("mouseup", up);
+      this.box.style.display = "none";
+      const b = this.at(ev);
+      this.drag = null;
+      const next = zoomDomain(this.dom, a.x, a.y, b.x, b.y, b.pw, b.ph);
+      if (next) {
+        this.dom = next;
+        this.tip.style.display = "none";
+        this.update();
+      }
+    };
+    window.addEventListener("mousemove", move);
+    window.addEventListener("mouseup", up);
   }
 
   update(): void {
@@ -70,39 +115,54 @@ class PRCard implements CardImpl {
     g.translate(PAD.l, PAD.t);
     g.font = `11px ${th.font}`;
     g.lineWidth = 1;
-    for (let k = 0; k <= 5; k++) {
-      const v = k / 5;
-      g.strokeStyle = th.grid;
+    const d = this.dom;
+    const X = (r: number) => ((r - d.x0) / (d.x1 - d.x0)) * pw, Y = (p: number) => ph - ((p - d.y0) / (d.y1 - d.y0)) * ph;
+    const full = d === FULL_PR;
+    const label = (v: number) => (full ? v.toFixed(1) : fmtTick(v));
+    g.strokeStyle = th.grid;
+    g.fillStyle = th.muted;
+    for (const v of niceTicks(d.x0, d.x1, Math.max(2, Math.min(5, Math.floor(pw / 60))))) {
       g.beginPath();
-      g.moveTo(v * pw + 0.5, 0);
-      g.lineTo(v * pw + 0.5, ph);
-      g.moveTo(0, ph - v * ph + 0.5);
-      g.lineTo(pw, ph - v * ph + 0.5);
+      g.moveTo(Math.round(X(v)) + 0.5, 0);
+      g.lineTo(Math.round(X(v)) + 0.5, ph);
       g.stroke();
-      g.fillStyle = th.muted;
       g.textAlign = "center";
       g.textBaseline = "top";
-      g.fillText(v.toFixed(1), v * pw, ph + 4);
+      g.fillText(label(v), X(v), ph + 4);
+    }
+    for (const v of niceTicks(d.y0, d.y1, 5)) {
+      g.beginPath();
+      g.moveTo(0, Math.round(Y(v)) + 0.5);
+      g.lineTo(pw, Math.round(Y(v)) + 0.5);
+      g.stroke();
       g.textAlign = "right";
       g.textBaseline = "middle";
-      g.fillText(v.toFixed(1), -5, ph - v * ph);
+      g.fillText(label(v), -5, Y(v));
     }
     g.fillStyle = th.muted;
     g.textAlign = "center";
     g.textBaseline = "bottom";
-    g.fillText("recall", pw / 2, ph + PAD.b);
+    g.fillText(full ? "recall" : "recall (zoomed: double-click to reset)", pw / 2, ph + PAD.b);
     g.save();
     g.rotate(-Math.PI / 2);
     g.textBaseline = "top";
     g.fillText("precision", -ph / 2, -PAD.l);
     g.restore();
+    g.beginPath();
+    g.rect(0, 0, pw, ph);
+    g.clip();
     for (const { s, rec } of this.shown) {
       const pts = pointsOf(rec);
       g.strokeStyle = this.view.color(s.run);
       g.lineWidth = 2;
       g.beginPath();
-      pts.forEach((p, k) => (k ? g.lineTo : g.moveTo).call(g, p.recall * pw, ph - p.precision * ph));
+      pts.forEach((p, k) => (k ? g.lineTo : g.moveTo).call(g, X(p.recall), Y(p.precision)));
       g.stroke();
+      if (!full && pts.length <= 400) {
+        // zoomed in: the thresholds' own points
+        g.fillStyle = this.view.color(s.run);
+        for (const p of pts) g.fillRect(X(p.recall) - 1.5, Y(p.precision) - 1.5, 3, 3);
+      }
     }
     g.restore();
     this.legend.replaceChildren();
@@ -116,19 +176,23 @@ class PRCard implements CardImpl {
     }
     this.canvas.dataset.step = String(step);
     this.canvas.dataset.runs = String(this.shown.length);
+    this.canvas.dataset.zoom = full ? "" : [d.x0, d.x1, d.y0, d.y1].map((v) => v.toFixed(4)).join(",");
   }
 
   private hover(e: MouseEvent): void {
+    if (this.drag) return;
     const rect = this.canvas.getBoundingClientRect();
-    const pw = rect.width - PAD.l - PAD.r, ph = H - PAD.t - PAD.b;
-    const recall = (e.clientX - rect.left - PAD.l) / pw, precision = 1 - (e.clientY - rect.top - PAD.t) / ph;
+    const { x, y, pw, ph } = this.at(e);
+    const d = this.dom;
+    const recall = d.x0 + (x / pw) * (d.x1 - d.x0), precision = d.y1 - (y / ph) * (d.y1 - d.y0);
     let best: { p: PRPoint; run: string } | null = null, bd = Infinity;
     for (const { s, rec } of this.shown) {
-      const p = nearestPoint(pointsOf(rec), recall, precision);
+      const sx = d.x1 - d.x0, sy = d.y1 - d.y0;
+      const p = nearestPoint(pointsOf(rec), recall, precision, sx, sy);
       if (!p) continue;
-      const d = (p.recall - recall) ** 2 + (p.precision - precision) ** 2;
-      if (d < bd) {
-        bd = d;
+      const dist = ((p.recall - recall) / sx) ** 2 + ((p.precision - precision) / sy) ** 2;
+      if (dist < bd) {
+        bd = dist;
         best = { p, run: s.run };
       }
     }
