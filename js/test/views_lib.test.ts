@@ -4,7 +4,7 @@ import { buckets, compressHistogram, distXs, extentOf, NORMAL_BPS, overlay, rebi
 import { FULL_PR, prPoints, nearestPoint, zoomDomain } from "../src/lib/prcurve";
 import { adjustChannel, boxRects, cssFilter } from "../src/lib/imageadjust";
 import { renderMarkdown } from "../src/lib/markdown";
-import { columns, filterSessions, parseRange, sortSessions, type Session } from "../src/lib/hparamstable";
+import { columns, filterSessions, inBrushes, parseRange, sortSessions, type Session } from "../src/lib/hparamstable";
 import { RecordData, RecordSeries, f64, num, type Rec } from "../src/lib/records";
 import { mountGrid, StepCard } from "../src/lib/viewkit";
 import { meshParts, meshSamples } from "../src/lib/mesh";
@@ -257,5 +257,20 @@ describe("PR chart zoom", () => {
     expect(nearestPoint(pts, 0.75, 0.55)!.threshold).toBe(0);
     expect(nearestPoint(pts, 0.75, 0.55, 1, 0.01)!.threshold).toBe(0);
     expect(nearestPoint(pts, 0.75, 0.59, 1, 0.01)!.threshold).toBe(1);
+  });
+});
+
+describe("hparams brushes", () => {
+  const pos: Record<string, number | null> = { lr: 0.2, acc: 0.9, opt: null };
+  const at = (k: string) => pos[k] ?? null;
+  it("passes everything with no brushes and needs every brush to hold", () => {
+    expect(inBrushes(at, {})).toBe(true);
+    expect(inBrushes(at, { lr: [0, 0.5] })).toBe(true);
+    expect(inBrushes(at, { lr: [0, 0.5], acc: [0.95, 1] })).toBe(false);
+    expect(inBrushes(at, { acc: [1, 0.8] })).toBe(true); // dragged downwards
+    expect(inBrushes(at, { lr: [0.2, 0.2] })).toBe(true); // edges count
+  });
+  it("fails a session with no value on a brushed axis", () => {
+    expect(inBrushes(at, { opt: [0, 1] })).toBe(false);
   });
 });

@@ -317,6 +317,22 @@ def test_hparams_sort_and_filter(nb: Page, artifacts):
     rows.nth(1).hover()
     expect(nb.locator(f"{root} .nbb-v-hp-pc path.nbb-v-hl")).to_have_count(1)
     shot(nb, root, artifacts / "view-hparams.png")
+    # brush the top half of the accuracy axis: trial-3 (0.83) and trial-4 (0.80) of 0.68..0.83
+    grip = nb.locator(f"{root} .nbb-v-hp-pc rect.nbb-v-brush-grip[data-key='m:hparam/accuracy']")
+    g = grip.bounding_box()
+    nb.mouse.move(g["x"] + g["width"] / 2, g["y"] + 2)
+    nb.mouse.down()
+    nb.mouse.move(g["x"] + g["width"] / 2, g["y"] + g["height"] / 2 + 5, steps=6)
+    nb.mouse.up()
+    expect(nb.locator(root)).to_have_attribute("data-brushed", "2")
+    kept = sorted(r.get_attribute("data-run") for r in nb.locator(f"{root} .nbb-v-hp-table tbody tr:not(.nbb-v-dim)").all())
+    assert kept == ["hparams/trial-3", "hparams/trial-4"], kept
+    expect(nb.locator(f"{root} .nbb-v-hp-pc path.nbb-v-line.nbb-v-dim")).to_have_count(3)
+    expect(nb.locator(f"{root} .nbb-v-scatter circle.nbb-v-dim")).to_have_count(3 * 6)
+    nb.locator(f"{root} .nbb-v-hp-pc").screenshot(path=str(artifacts / "view-hparams-brushed.png"))
+    grip.click()  # a click on the axis clears its brush
+    expect(nb.locator(root)).to_have_attribute("data-brushed", "")
+    expect(nb.locator(f"{root} .nbb-v-hp-table tbody tr.nbb-v-dim")).to_have_count(0)
 
 
 def test_audio_and_video(nb: Page, artifacts):

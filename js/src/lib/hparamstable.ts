@@ -107,3 +107,18 @@ export function parseRange(text: string): [number, number] | null {
   const v = Number(t);
   return Number.isFinite(v) ? [v, v] : null;
 }
+
+/** A brush on a parallel-coordinates axis: the interval [lo, hi] of axis positions (0 bottom, 1 top). */
+export type Brush = [number, number];
+
+/**
+ * Whether a session passes every brush: `pos(key)` is its position on that axis (null when it
+ * has no value there, which fails the brush). No brushes: everything passes.
+ */
+export function inBrushes(pos: (key: string) => number | null, brushes: Readonly<Record<string, Brush>>): boolean {
+  for (const [key, [lo, hi]] of Object.entries(brushes)) {
+    const p = pos(key);
+    if (p === null || p < Math.min(lo, hi) - 1e-9 || p > Math.max(lo, hi) + 1e-9) return false;
+  }
+  return true;
+}

@@ -1,10 +1,11 @@
 /**
  * HParams: every session logged by add_hparams in a sortable, filterable table, as parallel
- * coordinates, and as a scatter of each hparam against each metric. Clicking a session's run
- * (in a Board) opens its scalars.
+ * coordinates, and as a scatter of each hparam against each metric. Dragging along an axis of
+ * the parallel coordinates brushes it: sessions outside every brush fade in all three views
+ * (click the axis to clear its brush). Clicking a session's run (in a Board) opens its scalars.
  */
 import { fmtTick } from "../lib/charts";
-import { cell, columns, filterSessions, parseRange, sortSessions, type Cell, type Column, type Session } from "../lib/hparamstable";
+import { cell, columns, filterSessions, inBrushes, parseRange, sortSessions, type Brush, type Cell, type Column, type Session } from "../lib/hparamstable";
 import { num } from "../lib/records";
 import { registerView, type ViewContext } from "../lib/registry";
 import { el, toolbar } from "../lib/viewkit";
@@ -71,6 +72,9 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
   let sortDir: 1 | -1 = ctx.ui.get<number>("hparams_dir", 1) === -1 ? -1 : 1;
   let text = ctx.ui.get<string>("hparams_filter", "");
   const ranges: Record<string, [number, number]> = {};
+  const brushes: Record<string, Brush> = { ...ctx.ui.get<Record<string, Brush>>("hparams_brush", {}) };
+  /** Runs passing the brushes (recomputed on every draw and brush change). */
+  let brushedRuns = new Set<string>();
   let highlight: string | null = null;
   let lastW = 0;
 
@@ -96,6 +100,21 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
   const empty = el("div", "nbb-empty", "No hparams sessions yet — they appear here when a writer calls add_hparams.");
   host.append(bar.bar, empty, count, tableWrap, pcHead, pc, scHead, sc);
 
+  /** Fade what the brushes leave out, in the table, the parallel coordinates and the scatters. */
+  const applyBrushes = (rows: Session[], cols: Column[], scales: { pos(v: Cell): number | null }[]) => {
+    const byKey = new Map(cols.map((c, i) => [c.key, i]));
+    for (const k of Object.keys(brushes)) if (!byKey.has(k)) delete brushes[k];
+    brushedRuns = new Set(rows.filter((r) => inBrushes((k) => scales[byKey.get(k)!].pos(cell(r, k)), brushes)).map((r) => r.run));
+    const active = Object.keys(brushes).length > 0;
+    const dim = (e: Element & { dataset: DOMStringMap }) => e.classList.toggle("nbb-v-dim", active && !brushedRuns.has(e.dataset.run ?? ""));
+    tableWrap.querySelectorAll<HTMLTableRowElement>("tbody tr").forEach(dim);
+    pc.querySelectorAll<SVGPathElement>("path.nbb-v-line").forEach(dim);
+    sc.querySelectorAll<SVGCircleElement>("circle").forEach(dim);
+    host.dataset.brushed = active ? String(brushedRuns.size) : "";
+    count.textContent = `${rows.length} of ${allCount} session${allCount === 1 ? "" : "s"}` + (active ? ` · ${brushedRuns.size} in the brushed ranges (click an axis to clear its brush)` : "");
+  };
+  let allCount = 0;
+
   const setHighlight = (run: string | null) => {
     highlight = run;
     for (const tr of tableWrap.querySelectorAll<HTMLTableRowElement>("tbody tr")) tr.classList.toggle("nbb-v-hl", tr.dataset.run === run);
@@ -109,7 +128,7 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
     for (const e of [count, tableWrap, pcHead, pc, scHead, sc]) e.style.display = all.length ? "" : "none";
     const cols = columns(all);
     const rows = sortSessions(filterSessions(all, { text, ranges }), sortKey, sortDir);
-    count.textContent = `${rows.length} of ${all.length} session${all.length === 1 ? "" : "s"}`;
+    allCount = all.length;
     host.dataset.sessions = String(rows.length);
     // table
     const table = el("table", "nbb-v-hp-table");
@@ -181,18 +200,24 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
     const refocus = focused?.classList.contains("nbb-v-range") ? focused.dataset.key : null;
     tableWrap.replaceChildren(table);
     if (refocus) tableWrap.querySelector<HTMLInputElement>(`input[data-key="${CSS.escape(refocus)}"]`)?.focus();
-    drawParallel(rows, cols);
+    const scales = cols.map((c) => axisScale(rows, c));
+    drawParallel(rows, cols, scales);
     drawScatter(rows, cols);
+    applyBrushes(rows, cols, scales);
     if (highlight) setHighlight(highlight);
   }
 
-  function drawParallel(rows: Session[], cols: Column[]): void {
+  function drawParallel(rows: Session[], cols: Column[], scales: ReturnType<typeof axisScale>[]): void {
     const w = Math.max(320, host.clientWidth || lastW || 640), h = 240, padX = 50, top = 26, bottom = 28;
     const s = svg("svg", { viewBox: `0 0 ${w} ${h}`, height: h }, "nbb-v-svg");
     const n = cols.length;
     const xs = cols.map((_, i) => (n < 2 ? w / 2 : padX + (i * (w - 2 * padX)) / (n - 1)));
-    const scales = cols.map((c) => axisScale(rows, c));
     const y = (p: number) => top + (1 - p) * (h - top - bottom);
+    const posAt = (clientY: number) => {
+      const m = s.getScreenCTM();
+      const pt = new DOMPoint(0, clientY).matrixTransform(m ? m.inverse() : undefined);
+      return Math.min(1, Math.max(0, 1 - (pt.y - top) / (h - top - bottom)));
+    };
     cols.forEach((c, i) => {
       s.appendChild(svg("line", { x1: xs[i], x2: xs[i], y1: top, y2: h - bottom }, "nbb-v-axis"));
       const t = svg("text", { x: xs[i], y: 12, "text-anchor": "middle" });
@@ -221,6 +246,46 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
       path.addEventListener("mouseleave", () => setHighlight(null));
       s.appendChild(path);
     }
+    // brushes: drag along an axis to select a range of it; a click without a drag clears it
+    cols.forEach((c, i) => {
+      const shade = svg("rect", { x: xs[i] - 6, width: 12, y: 0, height: 0 }, "nbb-v-brush");
+      shade.style.display = "none";
+      const place = (b: Brush | undefined) => {
+        shade.style.display = b ? "" : "none";
+        if (b) {
+          const y0 = y(Math.max(b[0], b[1])), y1 = y(Math.min(b[0], b[1]));
+          shade.setAttribute("y", y0.toFixed(1));
+          shade.setAttribute("height", Math.max(1, y1 - y0).toFixed(1));
+        }
+      };
+      place(brushes[c.key]);
+      const grip = svg("rect", { x: xs[i] - 12, width: 24, y: top - 6, height: h - top - bottom + 12, fill: "transparent" }, "nbb-v-brush-grip");
+      grip.dataset.key = c.key;
+      grip.addEventListener("mousedown", (e) => {
+        if (e.button !== 0) return;
+        e.preventDefault();
+        const start = posAt(e.clientY), y0 = e.clientY;
+        let moved = false;
+        const move = (ev: MouseEvent) => {
+          if (Math.abs(ev.clientY - y0) < 3 && !moved) return;
+          moved = true;
+          brushes[c.key] = [Math.min(start, posAt(ev.clientY)), Math.max(start, posAt(ev.clientY))];
+          place(brushes[c.key]);
+          applyBrushes(rows, cols, scales);
+        };
+        const up = () => {
+          window.removeEventListener("mousemove", move);
+          window.removeEventListener("mouseup", up);
+          if (!moved) delete brushes[c.key];
+          place(brushes[c.key]);
+          applyBrushes(rows, cols, scales);
+          ctx.ui.set("hparams_brush", { ...brushes });
+        };
+        window.addEventListener("mousemove", move);
+        window.addEventListener("mouseup", up);
+      });
+      s.append(shade, grip);
+    });
     pc.replaceChildren(s);
   }
 
