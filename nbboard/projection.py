@@ -158,7 +158,8 @@ def umap(x: np.ndarray, dims: int = 3, *, seed: int = 0, n_neighbors: int = 15) 
     n = x.shape[0]
     if n < 5:
         return np.zeros((n, dims), dtype=np.float32)
-    model = umap_learn.UMAP(n_components=dims, n_neighbors=min(n_neighbors, n - 1), random_state=seed)
+    # a seed makes umap-learn single-threaded anyway; n_jobs=1 says so instead of warning
+    model = umap_learn.UMAP(n_components=dims, n_neighbors=min(n_neighbors, n - 1), random_state=seed, n_jobs=1)
     return np.asarray(model.fit_transform(x), dtype=np.float32)
 
 

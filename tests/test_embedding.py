@@ -199,6 +199,30 @@ def test_tsne_projection_of_digits():
     assert 0 < sum(rec.info["pca"]["explained_variance_ratio"]) < 1
 
 
+def test_umap_projects_digits_into_separated_classes():
+    """Real umap-learn (a test extra): 3-D and 2-D layouts of load_digits in which a point's
+    neighbours mostly share its class, reported through compute() like every projection."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import cross_val_score
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from nbboard.projection import available, compute
+    from nbboard.summary.embedding import make_embedding
+
+    assert available("umap")
+    d = load_digits()
+    rec, _ = make_embedding(d.data[:600], metadata=d.target[:600].tolist())
+    for m in ("umap", "umap_2d"):
+        compute(rec, m)
+        assert rec.status[m] == "done", rec.status
+        y = rec.projections[m]
+        assert y.shape == (600, 3) and y.dtype == np.float32 and np.isfinite(y).all()
+        knn = cross_val_score(KNeighborsClassifier(5), y[:, :3 if m == "umap" else 2], d.target[:600], cv=3).mean()
+        assert knn > 0.85, (m, knn)  # raw 64-D pixels give ~0.96; a random layout ~0.1
+    assert (rec.projections["umap_2d"][:, 2] == 0).all()
+    assert rec.info["umap"]["seconds"] > 0
+
+
 def test_store_is_separate_per_test(store):
     assert isinstance(store, Store) and store.runs() == []
 
