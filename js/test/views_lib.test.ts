@@ -50,6 +50,20 @@ describe("histogram geometry", () => {
     }
     expect(overlay(hs, 100, 50, 10)).toHaveLength(5);
   });
+  it("spaces ridgelines by the offset axis when given one", () => {
+    const hs = Array.from({ length: 4 }, () => uniform);
+    // steps 0, 1, 2, 10: by step the last gap is 8x the others; times out of step order
+    const byStep = ridgeline(hs, [0, 1, 2, 10], 200, 100, { nbins: 10, at: [0, 1, 2, 10] });
+    const gaps = byStep.slice(1).map((r, k) => r.base - byStep[k].base);
+    expect(gaps[2] / gaps[0]).toBeCloseTo(8);
+    expect(byStep[3].base).toBeCloseTo(100);
+    const byTime = ridgeline(hs, [0, 1, 2, 10], 200, 100, { nbins: 10, at: [0, 30, 20, 40] });
+    expect(byTime.map((r) => r.step)).toEqual([0, 2, 1, 10]); // ordered by time, back to front
+    expect(byTime.map((r) => r.index)).toEqual([0, 2, 1, 3]);
+    expect(byTime.map((r) => r.at)).toEqual([0, 20, 30, 40]);
+    const same = ridgeline(hs.slice(0, 2), [0, 1], 200, 100, { at: [5, 5] });
+    expect(same.every((r) => r.base === 100)).toBe(true);
+  });
   it("samples long series evenly, keeping both ends", () => {
     const s = sampleIndices(1000, 60);
     expect(s).toHaveLength(60);

@@ -218,10 +218,22 @@ def test_histograms_modes_and_hover(nb: Page, artifacts):
     expect(tip).to_be_visible()
     expect(tip).to_contain_text("step")
     shot(nb, root, artifacts / "view-histograms-offset.png")
+    # the offset axis as in TensorBoard: rows spaced by step, time since the first, or wall time
+    expect(canvas).to_have_attribute("data-axis", "step")
+    for axis in ("relative", "wall", "step"):
+        nb.locator(f"{root} .nbb-v-histx button[data-mode='{axis}']").click()
+        expect(canvas).to_have_attribute("data-axis", axis)
+        nb.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.3)
+        nb.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.85, steps=3)
+        expect(tip).to_be_visible()
+        if axis == "relative":
+            canvas.screenshot(path=str(artifacts / "view-histograms-relative.png"))
     nb.locator(f"{root} .nbb-v-histmode button[data-mode='overlay']").click()
     expect(canvas).to_have_attribute("data-mode", "overlay")
+    expect(nb.locator(f"{root} .nbb-v-histx")).to_be_hidden()  # the offset axis means nothing here
     shot(nb, root, artifacts / "view-histograms-overlay.png")
     nb.locator(f"{root} .nbb-v-histmode button[data-mode='offset']").click()
+    expect(nb.locator(f"{root} .nbb-v-histx")).to_be_visible()
 
 
 def test_distributions(nb: Page, artifacts):

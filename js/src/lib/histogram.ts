@@ -111,6 +111,10 @@ export function rebin(h: Hist, lo: number, hi: number, nbins: number): Float64Ar
 
 export interface RidgeRow {
   step: number;
+  /** the record's index in the series */
+  index: number;
+  /** its value on the offset axis (step, seconds since the first, or wall time) */
+  at: number;
   /** baseline y (pixels, top = 0) */
   base: number;
   /** polyline points [x0, y0, x1, y1, ...] in pixels */
@@ -120,18 +124,24 @@ export interface RidgeRow {
 /**
  * Ridgeline (offset mode) geometry: the newest step at the bottom, older steps further up;
  * each row's peak may rise `overlap` rows above its baseline. `maxRows` evenly samples long
- * series so 1,000 steps still draw quickly.
+ * series so 1,000 steps still draw quickly. With `at` (each record's value on TensorBoard's
+ * offset time axis: step, relative or wall time) baselines are spaced by that value, so gaps in
+ * steps or time show; rows come back ordered by it, back (oldest) to front.
  */
 export function ridgeline(
   hists: readonly Hist[],
   steps: readonly number[],
   width: number,
   height: number,
-  opts: { nbins?: number; overlap?: number; maxRows?: number; lo?: number; hi?: number } = {},
+  opts: { nbins?: number; overlap?: number; maxRows?: number; lo?: number; hi?: number; at?: readonly number[] } = {},
 ): RidgeRow[] {
   const nbins = opts.nbins ?? 60;
   const overlap = opts.overlap ?? 2.5;
+  const at = opts.at;
   const idx = sampleIndices(hists.length, opts.maxRows ?? 60);
+  if (at) idx.sort((a, b) => at[a] - at[b] || a - b);
+  let amin = Infinity, amax = -Infinity;
+  if (at) for (const i of idx) (amin = Math.min(amin, at[i])), (amax = Math.max(amax, at[i]));
   const [lo, hi] = opts.lo !== undefined && opts.hi !== undefined ? [opts.lo, opts.hi] : extentOf(hists);
   const bins = idx.map((i) => rebin(hists[i], lo, hi, nbins));
   let peak = 0;
@@ -141,7 +151,7 @@ export function ridgeline(
   const top = overlap * rowH;
   const rows: RidgeRow[] = [];
   for (let k = 0; k < n; k++) {
-    const base = n === 1 ? height : top + k * rowH;
+    const base = n === 1 ? height : at ? (amax > amin ? top + ((at[idx[k]] - amin) / (amax - amin)) * (height - top) : height) : top + k * rowH;
     const b = bins[k];
     const pts = new Float64Array(2 * (nbins + 2));
     pts[0] = 0;
@@ -152,7 +162,7 @@ export function ridgeline(
     }
     pts[2 * nbins + 2] = width;
     pts[2 * nbins + 3] = base;
-    rows.push({ step: steps[idx[k]], base, points: pts });
+    rows.push({ step: steps[idx[k]], index: idx[k], at: at ? at[idx[k]] : steps[idx[k]], base, points: pts });
   }
   return rows;
 }
@@ -182,14 +192,14 @@ export function sampleIndices(n: number, max: number): number[] {
   return out;
 }
 
-/** The distributions' x-axis, as in TensorBoard: step, time since the run's first histogram, wall time. */
-export type DistX = "step" | "relative" | "wall";
+/** TensorBoard's time axis of distributions and offset histograms: step, time since the run's first histogram, wall time. */
+export type TimeAxis = "step" | "relative" | "wall";
 
 /**
  * The x column of a series of histogram records for `mode`, and the record order drawing it
  * (uPlot needs ascending x: records come in step order, wall times need not follow it).
  */
-export function distXs(recs: readonly { step: number; wall: number }[], mode: DistX): { xs: number[]; order: number[] } {
+export function distXs(recs: readonly { step: number; wall: number }[], mode: TimeAxis): { xs: number[]; order: number[] } {
   const order = recs.map((_r, i) => i);
   if (mode === "step") return { xs: recs.map((r) => r.step), order };
   const t0 = recs.reduce((m, r) => Math.min(m, r.wall), Infinity);

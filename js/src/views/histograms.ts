@@ -5,7 +5,7 @@
 import uPlot from "uplot";
 import { fmtTick, niceTicks, sizeCanvas, uplotAxes, withAlpha } from "../lib/charts";
 import { fmtDuration, fmtDurationTicks, fmtWall } from "../lib/format";
-import { compressHistogram, distXs, extentOf, overlay, rebin, ridgeline, sampleIndices, type DistX, type Hist } from "../lib/histogram";
+import { compressHistogram, distXs, extentOf, overlay, rebin, ridgeline, type Hist, type TimeAxis } from "../lib/histogram";
 import { f64, num, type Rec, type RecordSeries } from "../lib/records";
 import { registerView, type ViewContext } from "../lib/registry";
 import { CardGrid, el, mountGrid, segmented, seriesItems, toolbar, type CardImpl } from "../lib/viewkit";
@@ -36,7 +36,7 @@ class HistogramCard implements CardImpl {
   constructor(
     body: HTMLElement,
     private series: RecordSeries,
-    private view: { mode(): HistMode; theme(): Theme; color(run: string): string },
+    private view: { mode(): HistMode; theme(): Theme; color(run: string): string; xAxis(): TimeAxis },
   ) {
     this.wrap = el("div", "nbb-v-canvas-wrap");
     this.canvas = el("canvas");
@@ -77,8 +77,11 @@ class HistogramCard implements CardImpl {
     const mode = this.view.mode();
     this.canvas.dataset.mode = mode;
     if (mode === "offset") {
-      const rows = ridgeline(hists, steps, pw, ph, { nbins: NBINS, maxRows: ROWS, lo, hi });
-      const idx = sampleIndices(hists.length, ROWS);
+      const axis = this.view.xAxis();
+      const t0 = s.recs.reduce((m, r) => Math.min(m, r.wall), Infinity);
+      const at = axis === "step" ? undefined : s.recs.map((r) => (axis === "wall" ? r.wall : r.wall - t0));
+      const rows = ridgeline(hists, steps, pw, ph, { nbins: NBINS, maxRows: ROWS, lo, hi, at });
+      this.canvas.dataset.axis = axis;
       const n = rows.length;
       g.lineWidth = 1.2;
       for (let k = 0; k < n; k++) {
@@ -95,13 +98,19 @@ class HistogramCard implements CardImpl {
         g.strokeStyle = withAlpha(color, 0.35 + 0.65 * age);
         g.stroke();
       }
-      // step labels on the right
+      // offset-axis labels on the right, newest first, at least 14 px apart
       g.textAlign = "left";
       g.textBaseline = "middle";
       g.fillStyle = th.muted;
-      const every = Math.max(1, Math.ceil(n / Math.max(1, Math.floor(ph / 16))));
-      for (let k = n - 1; k >= 0; k -= every) g.fillText(String(rows[k].step), pw + 6, rows[k].base);
-      this.geom = { lo, hi, rows: rows.map((r, k) => ({ step: r.step, base: r.base, idx: idx[k] })), rowH: n > 1 ? rows[1].base - rows[0].base : ph };
+      const label = (r: (typeof rows)[number]) =>
+        axis === "step" ? String(r.step) : axis === "relative" ? fmtDuration(r.at) : new Date(r.at * 1000).toLocaleTimeString();
+      let lastY = Infinity;
+      for (let k = n - 1; k >= 0; k--) {
+        if (lastY - rows[k].base < 14) continue;
+        g.fillText(label(rows[k]), pw + 6, rows[k].base);
+        lastY = rows[k].base;
+      }
+      this.geom = { lo, hi, rows: rows.map((r) => ({ step: r.step, base: r.base, idx: r.index })), rowH: n > 1 ? (rows[n - 1].base - rows[0].base) / (n - 1) : ph };
     } else {
       const lines = overlay(hists, pw, ph, NBINS, ROWS);
       const n = lines.length;
@@ -160,16 +169,31 @@ class HistogramCard implements CardImpl {
   }
 }
 
+/** A Step / Relative / Wall switch kept in the view's UI state under `key`. */
+function timeAxisControl(ctx: ViewContext, key: string, label: string, cls: string, changed: (a: TimeAxis) => void): { ctl: HTMLElement; get(): TimeAxis } {
+  const saved = ctx.ui.get<string>(key, "step");
+  let axis: TimeAxis = saved === "relative" || saved === "wall" ? saved : "step";
+  const ctl = segmented<TimeAxis>(label, [["step", "Step"], ["relative", "Relative"], ["wall", "Wall"]], axis, (m) => {
+    axis = m;
+    ctx.ui.set(key, m);
+    changed(m);
+  }, cls);
+  return { ctl, get: () => axis };
+}
+
 function renderHistograms(host: HTMLElement, ctx: ViewContext): () => void {
   let mode: HistMode = ctx.ui.get<string>("histogram_mode", "offset") === "overlay" ? "overlay" : "offset";
   let theme = readTheme(host);
   const modeCtl = segmented<HistMode>("Mode", [["offset", "Offset"], ["overlay", "Overlay"]], mode, (m) => {
     mode = m;
     ctx.ui.set("histogram_mode", m);
+    axis.ctl.style.display = m === "offset" ? "" : "none";
     grid.allDirty();
   }, "nbb-v-histmode");
-  const bar = toolbar(ctx, [modeCtl], () => ctx.records.lastData);
-  const view = { mode: () => mode, theme: () => theme, color: (r: string) => ctx.colors.get(r) };
+  const axis = timeAxisControl(ctx, "histogram_x", "Offset axis", "nbb-v-histx", () => grid.allDirty());
+  axis.ctl.style.display = mode === "offset" ? "" : "none";
+  const bar = toolbar(ctx, [modeCtl, axis.ctl], () => ctx.records.lastData);
+  const view = { mode: () => mode, theme: () => theme, color: (r: string) => ctx.colors.get(r), xAxis: axis.get };
   const grid: CardGrid = new CardGrid(
     ctx,
     { items: () => seriesItems(ctx.records, ["histograms"]), make: (body, it) => new HistogramCard(body, it.series[0], view) },
@@ -186,13 +210,13 @@ class DistributionCard implements CardImpl {
   private tip: HTMLDivElement;
   private done = new WeakMap<Rec, number[]>();
   private width = 0;
-  private xMode: DistX = "step";
+  private xMode: TimeAxis = "step";
   private order: number[] = [];
 
   constructor(
     body: HTMLElement,
     private series: RecordSeries,
-    private view: { theme(): Theme; color(run: string): string; xAxis(): DistX },
+    private view: { theme(): Theme; color(run: string): string; xAxis(): TimeAxis },
   ) {
     this.chart = el("div", "nbb-chart nbb-v-dist");
     this.tip = el("div", "nbb-v-tip");
@@ -288,15 +312,9 @@ class DistributionCard implements CardImpl {
 
 function renderDistributions(host: HTMLElement, ctx: ViewContext): () => void {
   let theme = readTheme(host);
-  const saved = ctx.ui.get<string>("distribution_x", "step");
-  let xAxis: DistX = saved === "relative" || saved === "wall" ? saved : "step";
-  const xCtl = segmented<DistX>("X", [["step", "Step"], ["relative", "Relative"], ["wall", "Wall"]], xAxis, (m) => {
-    xAxis = m;
-    ctx.ui.set("distribution_x", m);
-    grid.allDirty();
-  }, "nbb-v-distx");
-  const bar = toolbar(ctx, [xCtl], () => ctx.records.lastData);
-  const view = { theme: () => theme, color: (r: string) => ctx.colors.get(r), xAxis: () => xAxis };
+  const axis = timeAxisControl(ctx, "distribution_x", "X", "nbb-v-distx", () => grid.allDirty());
+  const bar = toolbar(ctx, [axis.ctl], () => ctx.records.lastData);
+  const view = { theme: () => theme, color: (r: string) => ctx.colors.get(r), xAxis: axis.get };
   const grid: CardGrid = new CardGrid(
     ctx,
     { items: () => seriesItems(ctx.records, ["histograms"]), make: (body, it) => new DistributionCard(body, it.series[0], view) },
