@@ -408,12 +408,21 @@ def test_session_log_in_generic_records_splits_fast_batches(tmp_path):
     assert s.scalars(".", "a").values.tolist() == [0, 1, 2, 3, -4, -5]
 
 
-def test_progress_bar_text(tmp_path, capsys):
+def test_progress_bar_text(tmp_path, capsys, monkeypatch):
+    """tqdm's bar (a widget in a notebook) when tqdm is installed, else a plain line on stderr."""
+    import sys
+
     with TorchWriter(str(tmp_path)) as w:
         w.add_scalar("x", 1.0, 0)
-    load(str(tmp_path), progress=True)
+    size = sum(f.stat().st_size for f in tmp_path.iterdir())
+    load(str(tmp_path), progress=True)  # tqdm (a test dependency)
     err = capsys.readouterr().err
-    assert "nbboard: reading logdir" in err and "100%" in err
+    assert "nbboard: reading logdir" in err and f"/{size}" in err
+    with monkeypatch.context() as m:
+        m.setitem(sys.modules, "tqdm.auto", None)  # as if tqdm were not installed
+        load(str(tmp_path), progress=True)
+        err = capsys.readouterr().err
+        assert "nbboard: reading logdir [" in err and "100%" in err
     load(str(tmp_path), progress=False)
     assert capsys.readouterr().err == ""
 
