@@ -12,6 +12,16 @@ class _Parser(argparse.ArgumentParser):
         raise ValueError(f"%nbboard: {message}\n{self.format_usage()}")
 
 
+# TensorBoard server flags a `%tensorboard` line may carry: they configure a web server and its
+# sampling, neither of which exists here (views live in the cell and keep every point), so a line
+# copied from `%tensorboard` works, with a note saying what was ignored.
+_SERVER_FLAGS = ("port", "host", "bind_all", "reload_interval", "reload_multifile",
+                 "reload_multifile_inactive_secs", "reload_task", "samples_per_plugin",
+                 "max_reload_threads", "load_fast", "window_title", "path_prefix",
+                 "purge_orphaned_data", "detect_file_replacement", "verbosity")
+_SWITCHES = {"bind_all"}
+
+
 def _parser() -> _Parser:
     p = _Parser(prog="%nbboard", add_help=False,
                 description="Show a live Board for the runs under a logdir (like %tensorboard --logdir).")
@@ -21,6 +31,11 @@ def _parser() -> _Parser:
     p.add_argument("--tags", default=None, help="regex: only tags matching it are shown at first")
     p.add_argument("--smoothing", type=float, default=None, help="initial smoothing, 0 to 0.999")
     p.add_argument("-h", "--help", action="store_true")
+    for flag in _SERVER_FLAGS:
+        if flag in _SWITCHES:
+            p.add_argument(f"--{flag}", dest=f"tb_{flag}", action="store_true", help=argparse.SUPPRESS)
+        else:
+            p.add_argument(f"--{flag}", dest=f"tb_{flag}", default=None, help=argparse.SUPPRESS)
     return p
 
 
@@ -43,6 +58,10 @@ def nbboard_magic(line: str) -> Any:
         return None
     if rest:
         raise ValueError(f"%nbboard: unexpected arguments {rest}\n{p.format_usage()}")
+    ignored = [f"--{f}" for f in _SERVER_FLAGS if getattr(args, f"tb_{f}") not in (None, False)]
+    if ignored:
+        print(f"nbboard: ignoring TensorBoard server option{'s' if len(ignored) > 1 else ''} "
+              f"{', '.join(ignored)} (no server: the views live in this cell and keep every point)")
     from IPython.display import display
 
     from nbboard.widgets import Board

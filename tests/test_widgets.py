@@ -200,7 +200,7 @@ def test_sources_and_option_validation(tmp_path):
         Scalars(Store(), max_rate=0)
 
 
-def test_magic_registers_and_parses(tmp_path, monkeypatch):
+def test_magic_registers_and_parses(tmp_path, monkeypatch, capsys):
     from nbboard import magics
 
     shown = []
@@ -223,6 +223,11 @@ def test_magic_registers_and_parses(tmp_path, monkeypatch):
     assert board.logdir == str(tmp_path)
     with pytest.raises(ValueError, match="unexpected|unrecognized"):
         fn("--logdir x --bogus 1")
+    # a line copied from %tensorboard: its server options are accepted, named and ignored
+    fn(f"--logdir={tmp_path} --port 6006 --bind_all --reload_interval 5 --samples_per_plugin images=100")
+    assert shown[-1].logdir == str(tmp_path) and len(shown) == 2
+    out = capsys.readouterr().out
+    assert "ignoring TensorBoard server options --port, --bind_all, --reload_interval, --samples_per_plugin" in out
 
 
 def test_saved_notebook_holds_the_runtime_once(tmp_path):
