@@ -401,6 +401,13 @@ class SummaryWriter:
 
         m.log_graph(self, model, input_to_model, verbose, use_strict_trace)
 
+    def add_onnx_graph(self, prototxt: Any) -> None:
+        """Log the graph of an ONNX model file (path, bytes or binary file) as torch does, and
+        keep it for the graph view; the `onnx` package is not needed."""
+        from nbboard.summary import onnx_graph as m
+
+        m.log_onnx_graph(self, prototxt)
+
     def add_embedding(self, mat: Any, metadata: Any = None, label_img: Any = None,
                       global_step: Any = None, tag: str = "default",
                       metadata_header: list[str] | None = None) -> None:
