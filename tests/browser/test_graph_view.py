@@ -136,3 +136,40 @@ def test_graph_dark_theme(page: Page, jupyter_server, artifacts, tmp_path):
         assert page.errors == []  # type: ignore[attr-defined]
     finally:
         jupyter_server.set_theme("JupyterLab Light")
+
+
+def test_onnx_graph_renders_and_expands(page: Page, jupyter_server, artifacts, tmp_path):
+    """add_onnx_graph's record in the same view: exporter scopes as modules, repeated blocks marked."""
+    cell = textwrap.dedent(f"""
+        import warnings, torch
+        from nbboard import SummaryWriter
+        from nbboard.widgets.graph import Graph
+        from tests.test_onnx_graph import Net
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(Net().eval(), (torch.zeros(2, 1, 12, 12),), {str(tmp_path / 'net.onnx')!r}, dynamo=False,
+                              input_names=["x"], output_names=["logits"])
+        w = SummaryWriter({str(tmp_path / 'run')!r})
+        w.add_onnx_graph({str(tmp_path / 'net.onnx')!r})
+        Graph(w)
+    """)
+    nb = jupyter_server.notebook("onnx-graph.ipynb", [cell])
+    open_notebook(page, jupyter_server.lab(nb))
+    run_cell(page)
+    view = page.locator(VIEW).first
+    view.locator(".nbg-node").first.wait_for(timeout=90_000)
+    # x, stem, layer1 (closed), pool, Flatten, fc, logits
+    expect(view.locator(".nbg-node")).to_have_count(7)
+    expect(view.locator(".nbg-node.nbg-group")).to_have_count(1)
+    view.locator(".nbg-node[data-id='layer1']").dblclick()
+    expect(view.locator(".nbg-cluster[data-id='layer1']")).to_have_count(1)
+    expect(view.locator(".nbg-bandlabel")).to_have_text("2 × Conv·Add·Relu")  # the two identical blocks
+    view.locator(".nbg-node[data-id='stem']").click()
+    panel = view.locator(".nbg-panel")
+    expect(panel).to_contain_text("Conv")
+    expect(panel).to_contain_text("kernel_shape")
+    expect(panel).to_contain_text("8×1×3×3")
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(400)
+    view.screenshot(path=str(artifacts / "graph-view-onnx.png"))
+    assert page.errors == []  # type: ignore[attr-defined]

@@ -264,7 +264,9 @@ export class GraphView {
 
   private headerWidth(gid: string): number {
     const g = this.model!.groups.get(gid)!;
-    return this.measure.width(g.label, 11.5, true) + this.measure.width(g.type, 11.5) + 56;
+    // the header reads "label  type · N params" and ends with the close button
+    const sub = g.type + (g.params ? ` · ${fmtCount(g.params)} params` : "");
+    return this.measure.width(g.label + "  ", 11.5, true) + this.measure.width(sub, 11.5) + 40;
   }
 
   // ---- layout and drawing ----------------------------------------------------------------
