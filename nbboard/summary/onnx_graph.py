@@ -74,6 +74,20 @@ def _text(b: Any) -> str:
     return bytes(b).decode("utf-8", "replace")
 
 
+def _signed(n: int) -> int:
+    """An int64 read as an unsigned varint, back to its sign."""
+    return n - (1 << 64) if n >= (1 << 63) else n
+
+
+def _packed_ints(x: bytes) -> list[int]:
+    """The values of a packed repeated int64 field."""
+    pos, out = 0, []
+    while pos < len(x):
+        n, pos = read_varint(x, pos)
+        out.append(_signed(n))
+    return out
+
+
 def _value_info(buf: bytes) -> OnnxValue:
     """ValueInfoProto {name=1, type=2: TypeProto{tensor_type=1: {elem_type=1, shape=2: {dim=1:
     {dim_value=1, dim_param=2}}}}}."""
@@ -104,19 +118,12 @@ def _attribute(buf: bytes) -> tuple[str, str, str]:
     fields: dict[int, list[Any]] = {}
     for f, w, x in iter_fields(buf, raw_fixed=True):
         if f in (7, 8) and w == 2 and isinstance(x, bytes):  # packed floats / ints
-            if f == 7:
-                fields.setdefault(f, []).extend(struct.unpack(f"<{len(x) // 4}f", x))
-            else:
-                pos, vals = 0, []
-                while pos < len(x):
-                    n, pos = read_varint(x, pos)
-                    vals.append(n - (1 << 64) if n >= (1 << 63) else n)
-                fields.setdefault(f, []).extend(vals)
+            fields.setdefault(f, []).extend(struct.unpack(f"<{len(x) // 4}f", x) if f == 7 else _packed_ints(x))
             continue
         if f in (2, 7) and isinstance(x, bytes) and len(x) == 4:
             x = struct.unpack("<f", x)[0]
         elif f in (3, 8, 20) and isinstance(x, int):
-            x = x - (1 << 64) if x >= (1 << 63) else x
+            x = _signed(x)
         fields.setdefault(f, []).append(x)
     name = _text(fields.get(1, [b""])[0])
     parts: list[str] = []
@@ -169,10 +176,7 @@ def _initializer(buf: bytes) -> tuple[str, list[int]]:
         elif f == 1 and isinstance(x, int):
             dims.append(x)
         elif f == 1 and w == 2 and isinstance(x, bytes):
-            pos = 0
-            while pos < len(x):
-                d, pos = read_varint(x, pos)
-                dims.append(d)
+            dims.extend(_packed_ints(x))
     return name, dims
 
 
