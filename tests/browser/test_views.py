@@ -431,6 +431,7 @@ def test_board_tabs(nb: Page, artifacts):
     board = nb.locator(".nbb-board").first
     board.scroll_into_view_if_needed()
     tabs = board.locator(".nbb-tab")
+    expect(tabs).to_have_count(12)  # a tab appears as its kind's data arrives
     kinds = [t.get_attribute("data-kind") for t in tabs.all()]
     assert kinds[0] == "scalars"
     assert set(kinds) == {"scalars", "custom_scalars", "images", "distributions", "histograms", "figures",
