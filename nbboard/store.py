@@ -168,9 +168,10 @@ class Series:
     def values(self) -> list[Any]:
         return list(self._values)
 
-    def items(self) -> list[tuple[int, float, Any]]:
-        """(step, wall_time, value) triples in logged order."""
-        return list(zip(self._steps, self._wall_times, self._values))
+    def items(self, start: int = 0, stop: int | None = None) -> list[tuple[int, float, Any]]:
+        """(step, wall_time, value) triples in logged order, records start..stop only (a view's
+        poll takes just the new ones, under the Store lock, without copying the whole series)."""
+        return list(zip(self._steps[start:stop], self._wall_times[start:stop], self._values[start:stop]))
 
     def __repr__(self) -> str:
         return f"Series({self.kind!r}, {len(self)} records)"

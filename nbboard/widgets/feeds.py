@@ -216,7 +216,7 @@ class RecordFeed:
                     e.sent, reset = 0, True
                 if n == e.sent and not reset:
                     continue
-                work.append((e, reset, s.items()[e.sent:n]))
+                work.append((e, reset, s.items(e.sent, n)))
         # Encoding (PNG, WAV, ...) happens outside the Store lock so writers never wait on it.
         for e, reset, items in work:
             if budget <= 0:
