@@ -35,6 +35,8 @@ from nbboard.tfevents.reader import (
 )
 from nbboard.tfevents.wire import DecodeError
 
+PROCESS_BATCH = 1 << 17  # records decoded per batch of one chunk
+
 log = logging.getLogger("nbboard.logdir")
 
 
@@ -259,7 +261,10 @@ def _version(s: str) -> float:
 class LogdirReader:
     """Reads a logdir into a Store; each `poll()` picks up appended records, new files and runs.
 
-    `skip(path)` says which event files to leave alone (a kernel's own writers' files).
+    `skip(path)` says which event files to leave alone (a kernel's own writers' files). Every
+    reader of one Store's data (any logdir: equal, nested) shares the runs' reading state
+    (`store.reading`: files and offsets), so a file another reader already read is not read
+    again, and a reader that stops leaves nothing behind: the others go on from its offsets.
     """
 
     def __init__(self, logdir: str, store: st.Store,
@@ -268,8 +273,8 @@ class LogdirReader:
         self.fs = _filesystem(self.logdir)
         self.store = store
         self.skip = skip
-        self.runs: dict[str, _RunState] = {}
-        self._projector_seen: dict[str, tuple[float, int]] = {}
+        self.shared = store.reading
+        self.runs: dict[str, _RunState] = {}  # the runs under this logdir (shared states)
         self._lock = threading.Lock()
 
     def check(self) -> None:
@@ -285,23 +290,35 @@ class LogdirReader:
     def poll(self, progress: bool | None = False) -> bool:
         """Read whatever is new; True if anything was read."""
         with self._lock:
-            return self._poll(progress)
+            listing = self.fs.list()
+            with self.shared.lock:  # other readers of this Store's data wait: each file is read once
+                return self._poll(listing, progress)
 
-    def _poll(self, progress: bool | None) -> bool:
-        listing = self.fs.list()
+    def _run_state(self, key: str) -> _RunState:
+        """The shared reading state of run `key`, made (and the run added to the Store) if new."""
+        run = self.runs.get(key)
+        if run is None:
+            run = self.shared.runs.get(key)
+            if run is None:
+                run = self.shared.runs[key] = _RunState(key)
+                self.store.ensure_run(key)
+            self.runs[key] = run
+        return run
+
+    def _poll(self, listing: list[tuple[str, str, int]], progress: bool | None) -> bool:
         projector_changed = self._projector() if self.fs.projector else False
         todo: list[tuple[_RunState, EventFileReader, int]] = []
         for rel, path, size in sorted(listing, key=lambda x: (x[0], x[1].rsplit("/", 1)[-1], x[1])):
             key = self.fs.run_key(rel)
-            run = self.runs.get(key)
+            run = self.runs.get(key) or self.shared.runs.get(key)
             reader = run.files.get(path) if run is not None else None
             if reader is None:
                 if self.skip is not None and self.skip(self.fs.full(path)):
                     continue
-                if run is None:
-                    run = self.runs[key] = _RunState(key)
-                    self.store.ensure_run(key)
+                run = self._run_state(key)
                 reader = run.files[path] = EventFileReader(path, self.fs.read_range)
+            elif key not in self.runs:  # a run another reader of this data found first
+                self.runs[key] = run
             if reader.changed(size):
                 todo.append((run, reader, size))
         if not todo:
@@ -336,7 +353,7 @@ class LogdirReader:
     def _process(self, run: _RunState, data: bytes, starts: np.ndarray, lengths: np.ndarray,
                  damage: Damage) -> None:
         """Decode a chunk's records into the Store, in order, in batches of bounded size."""
-        step = 1 << 17
+        step = PROCESS_BATCH
         try:
             for a in range(0, len(starts), step):
                 self._process_batch(run, data, starts[a : a + step], lengths[a : a + step], damage)
@@ -427,12 +444,13 @@ class LogdirReader:
         """Load embeddings listed by new or changed projector_config.pbtxt files (torch's
         add_embedding output); each (tag, step) is added once."""
         changed = False
+        seen = self.shared.projector_seen  # shared, like the event files: read once per Store data
         for rel, (path, mtime, size) in sorted(self.fs.projector.items()):
-            if self._projector_seen.get(path) == (mtime, size):
+            if seen.get(path) == (mtime, size):
                 continue
             if self.skip is not None and self.skip(self.fs.full(path)):
                 continue
-            self._projector_seen[path] = (mtime, size)
+            seen[path] = (mtime, size)
             try:
                 from nbboard.summary.embedding import read_embeddings
 
@@ -440,11 +458,7 @@ class LogdirReader:
             except Exception as e:  # a half-written or foreign config: try again when it changes
                 log.warning("nbboard: could not read %s: %r", path, e)
                 continue
-            key = self.fs.run_key(rel)
-            run = self.runs.get(key)
-            if run is None:
-                run = self.runs[key] = _RunState(key)
-                self.store.ensure_run(key)
+            run = self._run_state(self.fs.run_key(rel))
             for rec in recs:
                 if (rec.tag, rec.step) in run.embeddings:
                     continue

@@ -43,14 +43,9 @@ def nbboard_magic(line: str) -> Any:
     """%nbboard --logdir DIR [--runs REGEX] [--tags REGEX] [--smoothing W]"""
     args_list = shlex.split(line)
     if args_list and args_list[0] == "export":
-        try:
-            from nbboard import export  # noqa: F401  (the export issue adds `%nbboard export`)
-        except ImportError:
-            raise ValueError("%nbboard export is not available in this version") from None
-        handler = getattr(export, "magic", None)
-        if handler is None:
-            raise ValueError("%nbboard export is not available in this version")
-        return handler(args_list[1:])
+        from nbboard import export
+
+        return export.magic(args_list[1:])
     p = _parser()
     args, rest = p.parse_known_args(args_list)
     if args.help:

@@ -195,6 +195,17 @@ def run_key(path: str) -> str:
     return os.path.abspath(os.path.expanduser(path))
 
 
+class ReadState:
+    """What the logdir readers feeding one Store's data have read (nbboard.logdir fills it): each
+    run's event files with their offsets. Readers of equal or nested logdirs share it, so every
+    file is read once, and when one reader stops another goes on from where it left off."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()  # held by a reader while it reads into this data
+        self.runs: dict[str, Any] = {}  # run key -> the run's reading state (files, offsets, metadata)
+        self.projector_seen: dict[str, tuple[float, int]] = {}  # config path -> (mtime, size) read
+
+
 class _Data:
     """The shared, locked data behind one or more Store views."""
 
@@ -202,6 +213,7 @@ class _Data:
         self.lock = threading.RLock()
         self.runs: dict[str, _Run] = {}
         self.version = 0  # bumped whenever a run or a tag appears
+        self.reading = ReadState()  # reader: the event files read into this data so far
 
 
 class Store:
@@ -252,6 +264,11 @@ class Store:
     @property
     def lock(self) -> threading.RLock:
         return self._data.lock
+
+    @property
+    def reading(self) -> ReadState:
+        """The event files read into this Store's data (shared by every Store made by `select`)."""
+        return self._data.reading
 
     def select(self, logdir: str) -> Store:
         """A Store over the same data, listing only the runs under `logdir`, named relative to it."""
@@ -409,7 +426,10 @@ class Store:
 
     # reader: live tailing of this Store's logdir (nbboard.logdir does the work)
     def follow(self, interval: float = 0.5) -> Any:
-        """Start tailing this Store's logdir in a background thread; returns the Follower."""
+        """Start tailing this Store's logdir in a background thread; returns the Follower.
+
+        Files another reader of this data (a view's follower, a parent logdir's) already reads
+        are not read again: readers share `reading`."""
         from nbboard.logdir import Follower, follow_into
 
         f = self._follower
@@ -423,11 +443,6 @@ class Store:
         f = self._follower
         if f is not None:
             f.stop()
-
-    def run_keys(self) -> list[str]:
-        """The Store keys (absolute paths or URLs) of the runs this Store lists."""
-        with self._data.lock:
-            return [k for k in self._data.runs if self._name(k) is not None]
 
     def __repr__(self) -> str:
         return f"Store(logdir={self.logdir!r}, runs={self.runs()})"

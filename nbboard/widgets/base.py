@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import time
 import uuid
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,18 @@ def pack_parts(parts: list[bytes], start: int = 0) -> tuple[list[list[int]], lis
     return locs, chunks, off
 
 
+def check_regex(option: str, pattern: str | None) -> str | None:
+    """`pattern` unchanged, or ValueError naming `option` if it is not a regular expression (every
+    view checks its run/tag filters this one way, in the cell, before the page gets them)."""
+    if pattern is None:
+        return None
+    try:
+        re.compile(pattern)
+    except (re.error, TypeError) as err:
+        raise ValueError(f"{option} must be a regular expression; {pattern!r} is not ({err})") from None
+    return pattern
+
+
 def _read_static(name: str) -> str:
     path = STATIC / name
     if not path.exists():
@@ -68,14 +82,14 @@ _runtimes: dict[str, Runtime] = {}
 _runtime_lock = threading.Lock()
 
 
-def static_runtime(name: str) -> Runtime:
-    """The kernel's runtime model holding static/`name`, created (and its code sent to the page) on
-    first use, and again if its comm was closed."""
+def static_runtime(name: str, load: Callable[[], str] | None = None, digest_prefix: str = "") -> Runtime:
+    """The kernel's runtime model holding static/`name` (or the code `load()` returns), created
+    (and its code sent to the page) on first use, and again if its comm was closed."""
     with _runtime_lock:
         rt = _runtimes.get(name)
         if rt is None or rt.comm is None:
-            code = _read_static(name)
-            digest = hashlib.sha256(code.encode()).hexdigest()[:16]
+            code = load() if load is not None else _read_static(name)
+            digest = digest_prefix + hashlib.sha256(code.encode()).hexdigest()[:16]
             rt = _runtimes[name] = Runtime(code=code, digest=digest)
         return rt
 

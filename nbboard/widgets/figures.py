@@ -6,8 +6,6 @@ kernel holds it (the code shipped inside the Python plotly package), imported on
 
 from __future__ import annotations
 
-import hashlib
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +14,8 @@ import traitlets
 
 from nbboard.store import FIGURES
 
-from .base import Runtime
+from .base import Runtime, static_runtime
 from .feeds import RecordView
-
-_plotly: Runtime | None = None
-_plotly_lock = threading.Lock()
 
 
 def plotly_source() -> str:
@@ -38,12 +33,7 @@ def plotly_source() -> str:
 
 def plotly_library() -> Runtime:
     """The kernel's plotly.js model, created (and sent to the page) the first time a figure view needs it."""
-    global _plotly
-    with _plotly_lock:
-        if _plotly is None or _plotly.comm is None:
-            code = plotly_source()
-            _plotly = Runtime(code=code, digest="plotly-" + hashlib.sha256(code.encode()).hexdigest()[:16])
-        return _plotly
+    return static_runtime("plotly", plotly_source, digest_prefix="plotly-")
 
 
 class Figures(RecordView):

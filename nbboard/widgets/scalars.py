@@ -11,7 +11,7 @@ import traitlets
 
 from nbboard.store import SCALARS, Store, default_store
 
-from .base import View
+from .base import View, check_regex
 
 #: At most this many points go into one message; the rest follow on the next push.
 MAX_POINTS_PER_MESSAGE = 2_000_000
@@ -147,16 +147,13 @@ _followers_lock = threading.Lock()
 def _follow(store: Store, logdir: str) -> None:
     """Tail the logdir's event files (other processes, older runs) into the Store.
 
-    One follower per logdir per kernel (two views of one logdir must not read its files twice);
-    the reader skips the files this kernel's own writers write. A missing local logdir is
-    created, as a training script about to write there would, so `%nbboard` can come first.
+    One follower thread per logdir per kernel. Followers of nested logdirs (and `Store.follow`)
+    share the Store's reading state, so each event file is read once; the reader skips the
+    files this kernel's own writers write. A missing local logdir is created, as a training
+    script about to write there would, so `%nbboard` can come first.
     """
-    try:
-        from nbboard import logdir as _logdir
+    from nbboard.logdir import follow_into
 
-        follow_into = _logdir.follow_into
-    except (ImportError, AttributeError):  # the reader is optional for live in-kernel views
-        return
     key = store.logdir or logdir
     with _followers_lock:
         f = _followers.get(key)
@@ -185,10 +182,11 @@ def _options(smoothing: float | None, x_axis: str | None, log_y: bool | None, ig
         opts["log_y"] = bool(log_y)
     if ignore_outliers is not None:
         opts["ignore_outliers"] = bool(ignore_outliers)
-    if runs is not None:
-        opts["run_filter"] = str(runs)
-    if tags is not None:
-        opts["tag_filter"] = str(tags)
+    for key, name, value in (("run_filter", "runs", runs), ("tag_filter", "tags", tags)):
+        if value is not None:
+            opts[key] = check_regex(name, str(value))
+        elif opts.get(key) is not None:
+            opts[key] = check_regex(f"options[{key!r}]", str(opts[key]))
     return opts
 
 
@@ -215,8 +213,8 @@ class Scalars(View):
         max_rate: float = 10.0,
         **kwargs: Any,
     ) -> None:
+        opts = _options(smoothing, x_axis, log_y, ignore_outliers, runs, tags, options)  # before following
         store, logdir = resolve_source(source)
-        opts = _options(smoothing, x_axis, log_y, ignore_outliers, runs, tags, options)
         kwargs.setdefault("title", logdir or "")
         super().__init__(options=opts, max_rate=max_rate, **kwargs)
         self.store = store
