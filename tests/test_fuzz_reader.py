@@ -14,12 +14,19 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
+from nbboard import store as st
 from nbboard.logdir import LogdirReader, load
 from nbboard.records import HistogramData
 from nbboard.store import Store
 from nbboard.summary.histogram import encode as encode_histogram
 from nbboard.tfevents.decode import decode_value
-from nbboard.tfevents.messages import event, session_log_start, summary, summary_value
+from nbboard.tfevents.messages import (
+    event,
+    plugin_metadata,
+    session_log_start,
+    summary,
+    summary_value,
+)
 from nbboard.tfevents.reader import scan_records
 from nbboard.tfevents.record import frame
 
@@ -102,16 +109,30 @@ def test_mutated_files_never_crash_and_keep_good_records(muts):
     data = _mutate(VALID, muts)
     s = _load_bytes({"run/events.out.tfevents.1.mut": data, "run/events.out.tfevents.2.ok": VALID})
     assert "run" in s.runs()
+    tags = s.tags("run")  # the intact file, read last, is all there
+    assert {"t0", "t1", "t2"} <= set(tags.get("scalars", [])) and "h" in tags.get("histograms", [])
+    t0 = s.scalars("run", "t0")
+    assert (int(t0.steps[-1]), float(t0.values[-1])) == (6, -1.0)
+
+
+PLUGINS = ["", st.SCALARS, st.IMAGES, st.HISTOGRAMS, st.AUDIO, st.TEXT, st.PR_CURVES, st.MESH,
+           st.CUSTOM_SCALARS, st.FIGURES, st.HPARAMS, "other"]
 
 
 @FUZZ
-@given(hs.binary(max_size=300), hs.binary(max_size=300))
-def test_random_summary_values_decode_or_raise_cleanly(raw, md):
-    try:
-        decode_value(raw, {})
-    except Exception as e:  # the loader counts these as damage; they must be ordinary errors
-        assert isinstance(e, (ValueError, IndexError, TypeError, KeyError, OverflowError, MemoryError,
-                              UnicodeDecodeError)) or type(e).__name__ == "error", repr(e)
+@given(hs.binary(max_size=300), hs.binary(max_size=300), hs.sampled_from(PLUGINS))
+def test_random_summary_values_decode_or_raise_cleanly(raw, md, plugin):
+    values = [
+        raw,  # a random Summary.Value
+        summary_value("t", tensor=raw, metadata=md),  # a random tensor under random metadata
+        summary_value("t", tensor=raw, metadata=plugin_metadata(plugin, md)),  # random content
+    ]
+    for value in values:
+        try:
+            decode_value(value, {})
+        except Exception as e:  # the loader counts these as damage; they must be ordinary errors
+            assert isinstance(e, (ValueError, IndexError, TypeError, KeyError, OverflowError,
+                                  MemoryError, UnicodeDecodeError)) or type(e).__name__ == "error", repr(e)
 
 
 @FUZZ

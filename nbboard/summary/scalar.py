@@ -7,15 +7,8 @@ import numpy as np
 from crc32c import crc32c
 
 from nbboard.tfevents.messages import summary_value
-from nbboard.tfevents.wire import field_bytes, varint
-
-_MASK_DELTA = 0xA282EAD8
-
-
-def _mask(crc: np.ndarray) -> np.ndarray:
-    crc = crc.astype(np.uint64)
-    return ((((crc >> np.uint64(15)) | (crc << np.uint64(17))) + np.uint64(_MASK_DELTA))
-            & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+from nbboard.tfevents.record import header_crc, mask_crcs
+from nbboard.tfevents.wire import field_bytes
 
 
 def scalar_tail(tag: str) -> bytes:
@@ -51,8 +44,8 @@ def encode_scalar_batch(tag: str, wall_times: np.ndarray, steps: np.ndarray,
     for j in range(8):
         buf[starts + j] = lens_u8[:, j]
     uniq, inv = np.unique(ev_len, return_inverse=True)
-    hcrc = np.array([crc32c(int(u).to_bytes(8, "little")) for u in uniq], dtype=np.uint32)
-    hc_u8 = _mask(hcrc)[inv].astype("<u4").view(np.uint8).reshape(n, 4)
+    hcrc = np.array([header_crc(int(u)) for u in uniq], dtype=np.uint32)
+    hc_u8 = hcrc[inv].astype("<u4").view(np.uint8).reshape(n, 4)
     for j in range(4):
         buf[starts + 8 + j] = hc_u8[:, j]
     ev = starts + 12  # event payload start
@@ -82,17 +75,9 @@ def encode_scalar_batch(tag: str, wall_times: np.ndarray, steps: np.ndarray,
     ln_l = ev_len.tolist()
     crcs = np.fromiter((crc32c(mv[a : a + b]) for a, b in zip(ev_l, ln_l)), dtype=np.uint32,
                        count=n)
-    f_u8 = _mask(crcs).astype("<u4").view(np.uint8).reshape(n, 4)
+    f_u8 = mask_crcs(crcs).astype("<u4").view(np.uint8).reshape(n, 4)
     foot = ev + ev_len
     for j in range(4):
         buf[foot + j] = f_u8[:, j]
     return buf.tobytes()
 
-
-def encode_scalar_event(tag: str, wall_time: float, step: int, value: float) -> bytes:
-    """One scalar Event payload (unframed); the simple path, used by tests and odd cases."""
-    out = b"\x09" + np.float64(wall_time).tobytes()
-    if step:
-        out += b"\x10" + varint(step)
-    tail = scalar_tail(tag)
-    return out + tail[:-4] + np.float32(value).tobytes()

@@ -25,6 +25,13 @@ from nbboard.records import (
     TensorData,
     TextData,
 )
+from nbboard.tfevents.messages import (
+    DATA_CLASS_SCALAR,
+    DT_BFLOAT16,
+    DT_HALF,
+    DT_STRING,
+    NUMPY_DTYPES,
+)
 from nbboard.tfevents.wire import (
     I32,
     I64,
@@ -37,13 +44,9 @@ from nbboard.tfevents.wire import (
 )
 
 # TensorFlow DataType → numpy dtype (little-endian); 14 = bfloat16 is widened by hand.
-_DTYPES = {1: "<f4", 2: "<f8", 3: "<i4", 4: "u1", 5: "<i2", 6: "i1", 9: "<i8", 10: "?",
-           17: "<u2", 19: "<f2", 22: "<u4", 23: "<u8", 8: "<c8", 18: "<c16"}
-DT_STRING, DT_BFLOAT16, DT_HALF = 7, 14, 19
+_DTYPES = {code: dt.newbyteorder("<") for dt, code in NUMPY_DTYPES.items()}
 _MAX_ELEMENTS = 1 << 27  # refuse absurd shapes in damaged files instead of allocating them
 
-# SummaryMetadata.DataClass
-DATA_CLASS_SCALAR = 1
 HPARAMS_TAGS = ("_hparams_/experiment", "_hparams_/session_start_info", "_hparams_/session_end_info")
 MESH_PARTS = {1: "vertices", 2: "faces", 3: "colors"}
 

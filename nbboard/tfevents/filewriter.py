@@ -24,12 +24,15 @@ import numpy as np
 
 from nbboard.summary.scalar import encode_scalar_batch, scalar_tail
 from nbboard.tfevents.messages import event, session_log_start
-from nbboard.tfevents.record import frame, frame_many
+from nbboard.tfevents.record import frame
 
 _uid = itertools.count()
 
 _file_index = itertools.count()
 _open_files: dict[int, EventFileWriter] = {}
+# new files whose header is written but not yet flushed: the next drain (on a writer thread)
+# flushes them, so a remote file's first upload never runs on the caller's thread
+_fresh: set[EventFileWriter] = set()
 _col0, _col1, _col2, _col3, _col4 = (itemgetter(i) for i in range(5))
 
 # Marks a pending item whose payload is a finished Event message.
@@ -68,8 +71,11 @@ class EventFileWriter:
         first = [event(now, step, file_version="brain.Event:2")]
         if purge_step is not None:
             first.append(event(now, step, session_log=session_log_start()))
-        self._fh.write(frame_many(first))
-        self._fh.flush()
+        self._fh.write(b"".join(map(frame, first)))
+        if opener is None:
+            self._fh.flush()  # local: the file holds its header at once, as torch's does
+        else:
+            _fresh.add(self)  # remote: uploaded by the writer thread's next drain
 
     def tail(self, tag: str) -> bytes:
         """The cached constant part of a scalar event for `tag`."""
@@ -85,16 +91,19 @@ class EventFileWriter:
     def flush(self) -> None:
         self._fh.flush()
 
-    def close(self) -> None:
+    def close(self, fsync: bool = True) -> None:
+        """Flush, fsync (unless `fsync` is false) and close; a remote file uploads its rest."""
         if self.closed:
             return
         self.closed = True
         _open_files.pop(self.index, None)
+        _fresh.discard(self)
         self._fh.flush()
-        try:
-            os.fsync(self._fh.fileno())
-        except (AttributeError, OSError, ValueError):
-            pass  # remote files have no descriptor; their close commits them
+        if fsync:
+            try:
+                os.fsync(self._fh.fileno())
+            except (AttributeError, OSError, ValueError):
+                pass  # remote files have no descriptor; their close commits them
         self._fh.close()
 
 
@@ -129,21 +138,39 @@ class EventWriterThread:
                 self._error = e
 
     def drain(self) -> None:
-        """Encode and write everything queued so far, then flush touched files to the OS."""
+        """Encode and write everything queued so far, then flush touched files to the OS.
+
+        A file whose write or flush fails does not stop the others; the first error is raised
+        at the end, and a file whose flush failed stays dirty so the next drain retries it.
+        """
         with self._io:
             q = self.queue
             n = len(q)
-            if n == 0 and not self._dirty:
+            if n == 0 and not self._dirty and not _fresh:
                 return
+            while _fresh:
+                try:
+                    self._dirty.add(_fresh.pop())
+                except KeyError:  # another writer thread took the last one
+                    break
             items = [q.popleft() for _ in range(n)]
             self.pending_bytes = 0
-            self._write_items(items)
+            errors = self._write_items(items)
+            failed = set()
             for f in self._dirty:
-                if not f.closed:
+                if f.closed:
+                    continue
+                try:
                     f.flush()
-            self._dirty.clear()
+                except Exception as e:
+                    errors.append(e)
+                    failed.add(f)
+            self._dirty = failed
+            if errors:
+                raise errors[0]
 
-    def _write_items(self, items: list[tuple]) -> None:
+    def _write_items(self, items: list[tuple]) -> list[Exception]:
+        """Encode `items` and write each file's share; returns the write errors (per file)."""
         chunks: dict[int, list[bytes]] = {}
         start = 0
         n = len(items)
@@ -157,38 +184,34 @@ class EventWriterThread:
             if end < n:
                 self._write_record(items[end], chunks)
             start = end + 1
+        errors: list[Exception] = []
         for idx, parts in chunks.items():
             f = _open_files.get(idx)
             if f is None:
                 continue
-            f.write(b"".join(parts))
+            try:
+                f.write(b"".join(parts))
+            except Exception as e:  # this file's records are lost; the other files' are not
+                errors.append(e)
             self._dirty.add(f)
+        return errors
 
     @staticmethod
     def _write_scalars(items: list[tuple], chunks: dict[int, list[bytes]]) -> None:
         n = len(items)
-        files = list(map(_col0, items))
-        tags = list(map(_col3, items))
-        # Group by (file, tag) through object identities (the same tag string is usually the
-        # same object), then merge identities that carry equal (file, tag) values.
-        tid = np.fromiter(map(id, tags), dtype=np.int64, count=n)
-        fid = np.array(files, dtype=np.int64)
         wt = np.fromiter(map(_col1, items), dtype=np.float64, count=n)
         st = np.fromiter(map(_col2, items), dtype=np.int64, count=n)
         vs = np.fromiter(map(_col4, items), dtype=np.float64, count=n)
-        if (tid == tid[0]).all() and (fid == fid[0]).all():
-            groups: list[tuple[tuple[int, str], Any]] = [((files[0], tags[0]), slice(None))]
+        keys = list(zip(map(_col0, items), map(_col3, items)))  # (file index, tag) per item
+        groups: dict[tuple[int, str], Any] = {}
+        if keys.count(keys[0]) == n:  # one file, one tag: no grouping, no gathers
+            groups[keys[0]] = slice(None)
         else:
-            pairs = np.stack([tid, fid], axis=1)
-            _, first, inverse = np.unique(pairs, axis=0, return_index=True, return_inverse=True)
-            inverse = inverse.ravel()
-            canon: dict[tuple[int, str], int] = {}
-            code_of = np.array([canon.setdefault((files[i], tags[i]), len(canon)) for i in first])
-            codes = code_of[inverse]
-            order = np.argsort(codes, kind="stable")
-            bounds = np.cumsum(np.bincount(codes, minlength=len(canon)))
-            groups = [(k, order[(bounds[c - 1] if c else 0):bounds[c]]) for k, c in canon.items()]
-        for (idx, tag), sel in groups:
+            for i, k in enumerate(keys):
+                groups.setdefault(k, []).append(i)
+        for (idx, tag), sel in groups.items():
+            if isinstance(sel, list):
+                sel = np.array(sel, dtype=np.intp)
             f = _open_files.get(idx)
             if f is not None:
                 chunks.setdefault(idx, []).append(
@@ -212,27 +235,54 @@ class EventWriterThread:
 
     def flush(self) -> None:
         """Write everything queued so far (on the calling thread) and flush it to the OS."""
-        self.drain()
+        try:
+            self.drain()
+        except Exception as e:  # reported like a background failure
+            self._error = self._error or e
         if self._error is not None:
             err, self._error = self._error, None
             raise RuntimeError(f"nbboard: writing event files failed: {err!r}") from err
 
     def close(self) -> None:
-        """Flush and stop the thread."""
+        """Flush and stop the thread (it is forgotten even when the flush raises)."""
         self._stop = True
         self._wake.set()
         self._thread.join(timeout=10)
-        self.flush()
-        _live.discard(self)
+        try:
+            self.flush()
+        finally:
+            _live.discard(self)
 
 
 _live: weakref.WeakSet[EventWriterThread] = weakref.WeakSet()
 
 
-@atexit.register
-def _flush_all_at_exit() -> None:
+def _close_all_at_exit() -> None:
+    """Write what is queued, then close every open file: a remote file uploads its last part
+    only on close, so a process that never called close() would lose its last records."""
     for t in list(_live):
         try:
-            t.drain()
-        except Exception:
-            pass
+            t.close()
+        except Exception as e:
+            warnings.warn(f"nbboard: writing event files at exit failed: {e!r}", stacklevel=1)
+    for f in list(_open_files.values()):
+        try:
+            f.close(fsync=False)  # local data already reached the OS; skip the disk sync
+        except Exception as e:
+            warnings.warn(f"nbboard: closing {f.path} at exit failed: {e!r}", stacklevel=1)
+
+
+def _register_exit_hook(fn: Callable[[], None]) -> None:
+    """Run `fn` at exit before concurrent.futures refuses new work (fsspec's async filesystems
+    need its executors to upload), i.e. as a threading exit hook registered after its own
+    (they run in reverse order); plain atexit where that private hook is missing."""
+    import concurrent.futures.thread  # noqa: F401  registers the executors' exit hook first
+
+    register = getattr(threading, "_register_atexit", None)
+    if register is None:
+        atexit.register(fn)
+    else:
+        register(fn)
+
+
+_register_exit_hook(_close_all_at_exit)

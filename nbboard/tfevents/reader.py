@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 from crc32c import crc32c
 
-from nbboard.tfevents.record import masked_crc
+from nbboard.tfevents.messages import SESSION_START as SESSION_START  # re-exported (logdir)
+from nbboard.tfevents.record import HEADER_CRCS, header_crc, mask_crcs, masked_crc
 from nbboard.tfevents.wire import I32, I64, LEN, VARINT, DecodeError, read_varint, signed64
 
 log = logging.getLogger("nbboard.reader")
@@ -30,24 +31,6 @@ _MAX_RECORD = 1 << 31  # protobuf's hard limit: a longer "length" is garbage
 _SCAN_WINDOW = 1 << 20  # bytes examined per step while resynchronising
 _BLOCK = 1 << 16  # records handled per numpy batch (bounds temporary memory)
 _TF2_SCALAR = int.from_bytes(bytes([0x42, 0x0A, 0x08, 0x01, 0x12, 0x00, 0x22, 0x04]), "little")
-
-
-def _mask_np(crc: np.ndarray) -> np.ndarray:
-    crc = crc.astype(np.uint64)
-    return ((((crc >> np.uint64(15)) | (crc << np.uint64(17))) + np.uint64(0xA282EAD8))
-            & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-
-
-_header_crc_cache: dict[int, int] = {}
-
-
-def _header_crc(n: int) -> int:
-    c = _header_crc_cache.get(n)
-    if c is None:
-        c = masked_crc(n.to_bytes(8, "little"))
-        if len(_header_crc_cache) < 65536:
-            _header_crc_cache[n] = c
-    return c
 
 
 @dataclass
@@ -66,7 +49,7 @@ def _valid_at(buf: bytes, mv: memoryview, q: int, n: int) -> int:
     """At offset q: 1 = a complete valid record, 0 = a valid header whose data is incomplete,
     -1 = no valid record."""
     ln, hc = _header(buf, q)
-    if ln > _MAX_RECORD or hc != _header_crc(ln):
+    if ln > _MAX_RECORD or hc != header_crc(ln):
         return -1
     end = q + 12 + ln
     if end + 4 > n:
@@ -86,7 +69,7 @@ def _resync(buf: bytes, mv: memoryview, start: int, n: int) -> int | None:
         if len(cand):
             cl = lens[cand]
             uniq, inv = np.unique(cl, return_inverse=True)
-            expect = np.array([_header_crc(int(u)) for u in uniq], dtype=np.uint32)[inv]
+            expect = np.array([header_crc(int(u)) for u in uniq], dtype=np.uint32)[inv]
             for c in cand[crcs[cand] == expect].tolist():
                 if _valid_at(buf, mv, q + c, n) >= 0:
                     return q + c
@@ -117,14 +100,14 @@ def _walk(buf: bytes, n: int, pos: int, out: list[Any]) -> int:
     add = starts.append
     hist: list[int] = []
     hadd = hist.append
-    hget = _header_crc_cache.get
+    hget = HEADER_CRCS.get
     u64 = u32 = None
     k_cycles = 64
     while True:
         cnt = 0
         while pos + 16 <= n and cnt < 48:
             ln, hc = _header(buf, pos)
-            if hget(ln) != hc and (ln > _MAX_RECORD or _header_crc(ln) != hc):
+            if hget(ln) != hc and (ln > _MAX_RECORD or header_crc(ln) != hc):
                 out.append(starts)
                 return pos
             add(pos)
@@ -151,7 +134,7 @@ def _walk(buf: bytes, n: int, pos: int, out: list[Any]) -> int:
         offs = np.cumsum([0] + [c + 16 for c in cyc[:-1]], dtype=np.int64)
         positions = (pos + stride * np.arange(k, dtype=np.int64)[:, None] + offs).ravel()
         exp = np.tile(np.array(cyc, dtype=np.uint64), k)
-        expc = np.tile(np.array([_header_crc(c) for c in cyc], dtype=np.uint32), k)
+        expc = np.tile(np.array([header_crc(c) for c in cyc], dtype=np.uint32), k)
         ok = (u64[positions] == exp) & (u32[positions] == expc)
         good = len(ok) if ok.all() else int(ok.argmin())
         if good:
@@ -189,10 +172,8 @@ def scan_records(buf: bytes, resyncing: bool = False, final: bool = False) -> Sc
         pos = _walk(buf, n, pos, chunks)
         if pos + 12 > n:
             break  # a partial header: wait for the rest
-        if pos + 12 > n:
-            break  # a partial header: wait for the rest
         ln, hc = _header(buf, pos)
-        if ln <= _MAX_RECORD and hc == _header_crc(ln):
+        if ln <= _MAX_RECORD and hc == header_crc(ln):
             break  # a valid header whose data is still being written
         corrupt += 1  # a corrupt stretch: find the next valid record
         nxt = _resync(buf, mv, pos + 1, n)
@@ -227,7 +208,7 @@ def _finish(buf: bytes, mv: memoryview, chunks: list[Any], pos: int, corrupt: in
             map(crc32c, map(mv.__getitem__, map(slice, data[a:b].tolist(), ends[a:b].tolist()))),
             dtype=np.uint32, count=b - a)
     footer = np.ndarray((nb - 3,), dtype="<u4", buffer=buf, strides=(1,))[ends]
-    ok = _mask_np(crcs) == footer
+    ok = mask_crcs(crcs) == footer
     if not ok.all():
         bad = ~ok
         corrupt += int(bad.sum())
@@ -318,8 +299,6 @@ class EventFileReader:
 
 
 # ---- Event decoding --------------------------------------------------------------------
-
-SESSION_START = 1
 
 
 @dataclass
@@ -419,23 +398,6 @@ def _session_status(buf: bytes) -> int:
             return v
         pos = _skip(buf, pos, wt, n)
     return 0
-
-
-def read_records(data: bytes) -> list[bytes]:
-    """Every valid record payload of a whole event file's bytes (a convenience for tests/tools)."""
-    scan = scan_records(data, final=True)
-    return [data[s : s + ln] for s, ln in zip(scan.starts.tolist(), scan.lengths.tolist())]
-
-
-def iter_events(data: bytes) -> list[Event]:
-    """Every decodable Event of a whole event file's bytes."""
-    out = []
-    for p in read_records(data):
-        try:
-            out.append(decode_event(p))
-        except DecodeError:
-            pass
-    return out
 
 
 def fast_scalars(buf: bytes, starts: np.ndarray, lengths: np.ndarray) -> dict[str, Any] | None:

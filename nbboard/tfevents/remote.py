@@ -8,10 +8,11 @@ one after another as if they were one file.
 
 A part is uploaded when the buffered records reach `part_bytes` (4 MiB) or when a flush comes
 at least `roll_secs` seconds (5 s; environment variable ``NBBOARD_REMOTE_ROLL_SECS``) after
-the previous upload; `close()` always uploads what is left. So a remote run lags the training
-loop by at most about `roll_secs`, and a killed process loses at most that much. If an upload
-fails, the records stay buffered and the next flush retries (the error is raised to the
-writer, which reports it on `flush()`/`close()`).
+the previous upload; `close()` always uploads what is left, and so does a normal interpreter
+exit without close(). So a remote run lags the training loop by at most about `roll_secs`,
+and a killed process loses at most that much. If an upload fails, the records stay buffered
+and the next flush retries (the error is raised to the writer, which reports it on
+`flush()`/`close()`).
 """
 
 from __future__ import annotations
@@ -82,12 +83,6 @@ class RollingObjectFile:
         if self._size:
             self._upload()
         self.closed = True
-
-    def __enter__(self) -> RollingObjectFile:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
 
 
 def remote_opener(run_dir: str) -> Callable[[str], RollingObjectFile]:
