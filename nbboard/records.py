@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,25 +26,32 @@ class ImageData:
     rescale: float = 1.0  # add_image_with_boxes: the PNG is resized by this factor, like torch
     fps: float = 4.0  # videos: frames per second of the GIF
 
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
     @property
     def encoded(self) -> bytes:
         """The PNG (or GIF) bytes, encoded on first use and then cached.
 
-        A plain PNG is lossless, so the raw pixels are then dropped (`array` decodes them)."""
+        The writer thread and the widget pusher may both ask at once: the per-record lock makes
+        one of them encode while the other waits. A plain PNG is lossless, so the raw pixels are
+        then dropped (`array` decodes them)."""
         enc = self._encoded
-        if enc is None:
-            if self.format == "gif":
-                from nbboard.summary.video import encode_gif
+        if enc is not None:
+            return enc
+        with self._lock:
+            enc = self._encoded
+            if enc is None:
+                if self.format == "gif":
+                    from nbboard.summary.video import encode_gif
 
-                enc = encode_gif(self._array, self.fps)
-            else:
-                from nbboard.summary.image import render_png
+                    enc = encode_gif(self._array, self.fps)
+                else:
+                    from nbboard.summary.image import render_png
 
-                enc = render_png(self)
-                if self.boxes is None and self.rescale == 1:
-                    self._encoded = enc
+                    enc = render_png(self)
+                self._encoded = enc
+                if self.format != "gif" and self.boxes is None and self.rescale == 1:
                     self._array = None
-            self._encoded = enc
         return enc
 
     @property

@@ -40,7 +40,7 @@ def _approx_nbytes(record: Any) -> int:
     """Raw bytes a queued record holds (pixels, samples, tensors); small records count as 0."""
     for name in ("_array", "samples", "array", "data", "vertices"):
         a = getattr(record, name, None)
-        if a is not None and hasattr(a, "nbytes") and not isinstance(a, property):
+        if a is not None and hasattr(a, "nbytes"):
             return int(a.nbytes)
     return 0
 
@@ -82,6 +82,8 @@ class SummaryWriter:
         self._thread: EventWriterThread | None = None
         self._files: dict[str, EventFileWriter] = {}
         self._scalar_cache: dict[str, st.ScalarSeries] = {}
+        # add_scalars: (main_tag, key) -> (sub-run dir, its series); the Store never drops a series
+        self._scalars_cache: dict[tuple[str, str], tuple[str, st.ScalarSeries]] = {}
         self._layout: list[dict[str, Any]] = []
         if purge_step is not None:
             self.store.purge(self._key, purge_step)
@@ -162,7 +164,7 @@ class SummaryWriter:
                    double_precision: bool = False) -> None:
         """Log one scalar. Floats, ints, numpy scalars and one-element tensors are accepted."""
         if tag.__class__ is not str or not tag:
-            check_tag(tag, "add_scalar")
+            tag = check_tag(tag, "add_scalar")
         v = scalar_value
         if v.__class__ is not float:
             if v.__class__ is _Tensor:
@@ -194,32 +196,46 @@ class SummaryWriter:
                     walltime: Any = None) -> None:
         """Log several scalars under one main tag, each in its own sub-run like torch
         (`<log_dir>/<main_tag with / as _>_<key>`)."""
-        check_tag(main_tag, "add_scalars", "main_tag")
+        main_tag = check_tag(main_tag, "add_scalars", "main_tag")
         if not isinstance(tag_scalar_dict, dict):
             raise InputError("add_scalars: tag_scalar_dict must be a dict of str -> number; "
                              f"got {describe(tag_scalar_dict)}")
         step = to_step(global_step, "add_scalars")
         wt = to_walltime(walltime, "add_scalars")
         wt = _time() if wt is None else wt
-        values = {}
+        cache = self._scalars_cache
+        todo: list[tuple[str, str, st.ScalarSeries | None, str, float]] = []
         for k, v in tag_scalar_dict.items():
-            check_tag(k, "add_scalars", "tag_scalar_dict key")
-            values[k] = to_float(v, "add_scalars", f"tag_scalar_dict[{k!r}]")
-            sub = _join(self.log_dir, main_tag.replace("/", "_") + "_" + k)
-            self._check_kind("add_scalars", st.run_key(sub), main_tag, st.SCALARS)
-        for k, v in values.items():
+            hit = cache.get((main_tag, k))
+            if hit is not None:
+                value = v if v.__class__ is float else to_float(v, "add_scalars", f"tag_scalar_dict[{k!r}]")
+                todo.append((k, hit[0], hit[1], "", value))
+                continue
+            # first time for this key: validate it and check its sub-run's tag kind
+            k = check_tag(k, "add_scalars", "tag_scalar_dict key")
+            value = to_float(v, "add_scalars", f"tag_scalar_dict[{k!r}]")
             run_dir = _join(self.log_dir, main_tag.replace("/", "_") + "_" + k)
-            f = self._file(run_dir)
-            s = self.store.scalar_series(st.run_key(run_dir), main_tag)
-            with self.store.lock:
-                s.append(step, v, wt)
-            self._queue(f, wt, step, main_tag, v, None)
+            key = st.run_key(run_dir)
+            self._check_kind("add_scalars", key, main_tag, st.SCALARS)
+            todo.append((k, run_dir, None, key, value))
+        for k, run_dir, s, key, value in todo:  # every value is valid: now append them all
+            if s is None:
+                s = self.store.scalar_series(key, main_tag)
+                cache[(main_tag, k)] = (run_dir, s)
+            self._append_scalar(self._file(run_dir), s, step, value, wt, main_tag)
+
+    def _append_scalar(self, f: EventFileWriter, s: st.ScalarSeries, step: int, value: float,
+                       wall_time: float, tag: str) -> None:
+        """Append one point to a Store series and queue it for event file `f`."""
+        with self.store.lock:
+            s.append(step, value, wall_time)
+        self._queue(f, wall_time, step, tag, value, None)
 
     def add_tensor(self, tag: str, tensor: Any, global_step: Any = None, walltime: Any = None) -> None:
         """Log a whole tensor (TensorBoard's 'tensor' plugin)."""
         from nbboard.summary import tensor as m
 
-        check_tag(tag, "add_tensor")
+        tag = check_tag(tag, "add_tensor")
         rec = m.make_tensor(tensor)
         self._log("add_tensor", tag, st.TENSORS, rec, global_step, walltime, m.encode)
 
@@ -229,7 +245,7 @@ class SummaryWriter:
         """Log a histogram of `values` (bins: 'tensorflow', any numpy bins string, an int or edges)."""
         from nbboard.summary import histogram as m
 
-        check_tag(tag, "add_histogram")
+        tag = check_tag(tag, "add_histogram")
         rec = m.make_histogram(values, bins, max_bins)
         self._log("add_histogram", tag, st.HISTOGRAMS, rec, global_step, walltime, m.encode)
 
@@ -239,7 +255,7 @@ class SummaryWriter:
         """Log a histogram from precomputed statistics and buckets."""
         from nbboard.summary import histogram as m
 
-        check_tag(tag, "add_histogram_raw")
+        tag = check_tag(tag, "add_histogram_raw")
         rec = m.make_histogram_raw(min, max, num, sum, sum_squares, bucket_limits, bucket_counts)
         self._log("add_histogram_raw", tag, st.HISTOGRAMS, rec, global_step, walltime, m.encode)
 
@@ -249,7 +265,7 @@ class SummaryWriter:
         """Log one image (uint8 0–255 or float 0–1; CHW, HWC, HW, ...)."""
         from nbboard.summary import image as m
 
-        check_tag(tag, "add_image")
+        tag = check_tag(tag, "add_image")
         rec = m.make_image(img_tensor, dataformats)
         self._log("add_image", tag, st.IMAGES, rec, global_step, walltime, m.encode)
 
@@ -258,8 +274,8 @@ class SummaryWriter:
         """Log a batch of images as one grid image, like torch."""
         from nbboard.summary import image as m
 
-        check_tag(tag, "add_images")
-        rec = m.make_images(img_tensor, dataformats)
+        tag = check_tag(tag, "add_images")
+        rec = m.make_image(img_tensor, dataformats, method="add_images")
         self._log("add_images", tag, st.IMAGES, rec, global_step, walltime, m.encode)
 
     def add_image_with_boxes(self, tag: str, img_tensor: Any, box_tensor: Any, global_step: Any = None,
@@ -268,7 +284,7 @@ class SummaryWriter:
         """Log an image with bounding boxes (xyxy pixels) and optional labels drawn on it."""
         from nbboard.summary import image as m
 
-        check_tag(tag, "add_image_with_boxes")
+        tag = check_tag(tag, "add_image_with_boxes")
         rec = m.make_image_with_boxes(img_tensor, box_tensor, rescale, dataformats, labels)
         self._log("add_image_with_boxes", tag, st.IMAGES, rec, global_step, walltime, m.encode)
 
@@ -277,7 +293,7 @@ class SummaryWriter:
         """Log a matplotlib figure (or a list of them) as an image, or a plotly Figure as JSON."""
         from nbboard.summary import figure as m
 
-        check_tag(tag, "add_figure")
+        tag = check_tag(tag, "add_figure")
         kind, rec, encode = m.make_figure(figure, close)
         self._log("add_figure", tag, kind, rec, global_step, walltime, encode)
 
@@ -286,7 +302,7 @@ class SummaryWriter:
         """Log a video (N, T, C, H, W) as an animated GIF, like torch."""
         from nbboard.summary import video as m
 
-        check_tag(tag, "add_video")
+        tag = check_tag(tag, "add_video")
         rec = m.make_video(vid_tensor, fps)
         self._log("add_video", tag, st.VIDEOS, rec, global_step, walltime, m.encode)
 
@@ -295,7 +311,7 @@ class SummaryWriter:
         """Log audio samples in [-1, 1] (1-D, or (L, C)/(1, L)) as 16-bit WAV."""
         from nbboard.summary import audio as m
 
-        check_tag(tag, "add_audio")
+        tag = check_tag(tag, "add_audio")
         rec = m.make_audio(snd_tensor, sample_rate)
         self._log("add_audio", tag, st.AUDIO, rec, global_step, walltime, m.encode)
 
@@ -303,7 +319,7 @@ class SummaryWriter:
         """Log markdown text."""
         from nbboard.summary import text as m
 
-        check_tag(tag, "add_text")
+        tag = check_tag(tag, "add_text")
         rec = m.make_text(text_string)
         self._log("add_text", tag, st.TEXT, rec, global_step, walltime, m.encode)
 
@@ -313,7 +329,7 @@ class SummaryWriter:
         """Log a precision-recall curve from binary labels and predictions in [0, 1]."""
         from nbboard.summary import pr_curve as m
 
-        check_tag(tag, "add_pr_curve")
+        tag = check_tag(tag, "add_pr_curve")
         rec = m.make_pr_curve(labels, predictions, num_thresholds, weights)
         self._log("add_pr_curve", tag, st.PR_CURVES, rec, global_step, walltime, m.encode)
 
@@ -324,7 +340,7 @@ class SummaryWriter:
         """Log a precision-recall curve from precomputed counts."""
         from nbboard.summary import pr_curve as m
 
-        check_tag(tag, "add_pr_curve_raw")
+        tag = check_tag(tag, "add_pr_curve_raw")
         rec = m.make_pr_curve_raw(true_positive_counts, false_positive_counts, true_negative_counts,
                                   false_negative_counts, precision, recall, num_thresholds, weights)
         self._log("add_pr_curve_raw", tag, st.PR_CURVES, rec, global_step, walltime, m.encode)
@@ -362,7 +378,7 @@ class SummaryWriter:
         """Log a mesh or point cloud: vertices (B, N, 3), optional colors (B, N, 3), faces (B, F, 3)."""
         from nbboard.summary import mesh as m
 
-        check_tag(tag, "add_mesh")
+        tag = check_tag(tag, "add_mesh")
         rec = m.make_mesh(vertices, colors, faces, config_dict)
         self._log("add_mesh", tag, st.MESH, rec, global_step, walltime, m.encode)
 
@@ -387,10 +403,7 @@ class SummaryWriter:
         self.store.set_plugin_record(key, st.HPARAMS, rec)
         self._queue(f, wt, step, "_hparams_", rec, m.encode)
         for k, v in rec.metrics.items():
-            s = self.store.scalar_series(key, k)
-            with self.store.lock:
-                s.append(step, v, wt)
-            self._queue(f, wt, step, k, v, None)
+            self._append_scalar(f, self.store.scalar_series(key, k), step, v, wt, k)
         self._thread.flush()
 
     # ---- model graph and embeddings -------------------------------------------------------

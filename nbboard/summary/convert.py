@@ -34,20 +34,22 @@ def is_torch_tensor(x: Any) -> bool:
     return t.__module__.startswith("torch") and hasattr(x, "detach") and hasattr(x, "dtype")
 
 
-def to_numpy(x: Any, method: str, arg: str, *, copy: bool = True) -> np.ndarray:
+def to_numpy(x: Any, method: str, arg: str, *, copy: bool = True,
+             bf16_as_half: bool = False) -> np.ndarray:
     """Convert a tensor/array/list/number to a numpy array (a private copy by default).
 
-    torch tensors are detached and moved to the CPU; bfloat16 becomes float32 (numpy has none).
+    torch tensors are detached and moved to the CPU; bfloat16 becomes float32 (numpy has none),
+    or float16 with `bf16_as_half` (what torch's make_np does for images, video and audio).
     """
     if is_torch_tensor(x):
         t = x.detach()
         if t.device.type != "cpu":
             t = t.cpu()
         if str(t.dtype) == "torch.bfloat16":
-            t = t.float()
+            t = t.half() if bf16_as_half else t.float()
         try:
             arr = t.numpy()
-        except TypeError as e:
+        except (TypeError, RuntimeError) as e:
             raise InputError(f"{method}: {arg} has unsupported tensor dtype {t.dtype}") from e
         return arr.copy() if copy else arr
     if isinstance(x, np.ndarray):
@@ -55,7 +57,13 @@ def to_numpy(x: Any, method: str, arg: str, *, copy: bool = True) -> np.ndarray:
     if isinstance(x, (numbers.Number, np.generic)):
         return np.asarray(x)
     if isinstance(x, (list, tuple)):
-        try:
+        try:  # a nested list of numbers (or of CPU tensors): numpy converts it in one C pass
+            arr = np.asarray(x)
+            if arr.dtype != object:
+                return arr
+        except Exception:  # the element-wise path below names the problem
+            pass
+        try:  # GPU/bf16/grad tensors inside the list: convert each element like a lone one
             arr = np.asarray([to_numpy(v, method, arg, copy=False) if not isinstance(v, (numbers.Number, str, bytes)) else v for v in x])
         except (ValueError, TypeError, InputError) as e:
             raise InputError(f"{method}: {arg} is a {type(x).__name__} that is not a regular "
@@ -70,9 +78,7 @@ def to_numpy(x: Any, method: str, arg: str, *, copy: bool = True) -> np.ndarray:
 
 def to_float(x: Any, method: str, arg: str) -> float:
     """Convert a Python/numpy number or a one-element tensor/array to float (NaN/inf allowed)."""
-    if isinstance(x, bool):
-        return float(x)
-    if isinstance(x, (numbers.Real, np.bool_)):
+    if isinstance(x, (numbers.Real, np.bool_)):  # bool too (an int)
         return float(x)
     if is_torch_tensor(x) or isinstance(x, np.ndarray):
         size = x.numel() if is_torch_tensor(x) else x.size
@@ -129,9 +135,10 @@ def to_walltime(x: Any, method: str) -> float | None:
 
 
 def check_tag(tag: Any, method: str, arg: str = "tag") -> str:
-    """Tags must be non-empty strings."""
-    if type(tag) is not str:
+    """A non-empty str tag as a plain str: str subclasses (np.str_, StrEnum) are accepted like
+    torch does and reduced to their text (a `(str, Enum)` member's value, not its repr)."""
+    if not isinstance(tag, str):
         raise InputError(f"{method}: {arg} must be a str; got {describe(tag)}")
     if not tag:
         raise InputError(f"{method}: {arg} must be a non-empty str")
-    return tag
+    return tag if type(tag) is str else str.__str__(tag)

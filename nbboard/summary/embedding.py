@@ -203,7 +203,7 @@ def _label_images(label_img: Any, n: int) -> np.ndarray:
 def make_embedding(mat: Any, metadata: Any = None, label_img: Any = None, global_step: Any = None,
                    tag: str = "default", metadata_header: Any = None) -> tuple[EmbeddingData, np.ndarray]:
     """Validate add_embedding's arguments; the record and the matrix as given (for tensors.tsv)."""
-    check_tag(tag, METHOD)
+    tag = check_tag(tag, METHOD)
     step = to_step(global_step, METHOD)
     arr = to_numpy(mat, METHOD, "mat")
     if arr.ndim != 2:
@@ -275,6 +275,7 @@ def log_embedding(writer: Any, mat: Any, metadata: Any = None, label_img: Any = 
     from nbboard.store import PROJECTOR
 
     rec, arr = make_embedding(mat, metadata, label_img, global_step, tag, metadata_header)
+    tag = rec.tag  # a plain str
     base = writer.get_logdir()
     local = "://" not in base or base.startswith("file://")
     save_path = _join(base[7:] if base.startswith("file://") else base, *rec.subdir.split("/"))
@@ -345,7 +346,7 @@ def read_embeddings(run_dir: str) -> list[EmbeddingData]:
                 lines = f.read().split("\n")
             if lines and lines[-1] == "":
                 lines.pop()
-            if len(lines) == len(mat) + 1 and "\t" in lines[0]:
+            if len(lines) == len(mat) + 1:  # a header line (one column: a header without a tab)
                 header = lines[0].split("\t")
                 rows = [ln.split("\t") for ln in lines[1:]]
                 columns = [[r[j] if j < len(r) else "" for r in rows] for j in range(len(header))]

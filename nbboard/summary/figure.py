@@ -111,10 +111,3 @@ def encode_plotly(tag: str, rec: FigureData) -> bytes:
     meta = plugin_metadata(st.FIGURES, data_class=DATA_CLASS_TENSOR)
     tensor = tensor_proto(strings=[rec.json.encode("utf-8")], shape=())
     return summary(summary_value(tag, metadata=meta, tensor=tensor))
-
-
-def encode(tag: str, rec: ImageData | FigureData) -> bytes:
-    """Encode either kind of record make_figure returns."""
-    if isinstance(rec, FigureData):
-        return encode_plotly(tag, rec)
-    return image.encode(tag, rec)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from nbboard.records import HistogramData
-from nbboard.summary.convert import InputError, describe, is_torch_tensor, to_float, to_numpy
+from nbboard.summary.convert import InputError, describe, to_float, to_numpy
 from nbboard.tfevents.messages import histogram_message, summary, summary_value
 
 _NUMPY_BIN_RULES = ("auto", "fd", "doane", "scott", "stone", "rice", "sturges", "sqrt")
@@ -30,8 +30,6 @@ TENSORFLOW_BINS = _tensorflow_bins()
 
 def _values(values: Any, method: str) -> np.ndarray:
     """The input as a flat float64 array (torch casts with `astype(float)` too)."""
-    if is_torch_tensor(values) and (values.is_complex() or str(values.dtype).startswith("torch.q")):
-        raise InputError(f"{method}: values must be a real numeric tensor or array; got {describe(values)}")
     arr = to_numpy(values, method, "values", copy=False)
     if arr.dtype.kind not in "biuf":
         raise InputError(f"{method}: values must be real numbers (bool, int or float); "

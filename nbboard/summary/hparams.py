@@ -18,8 +18,8 @@ EXPERIMENT_TAG = "_hparams_/experiment"
 SESSION_START_INFO_TAG = "_hparams_/session_start_info"
 SESSION_END_INFO_TAG = "_hparams_/session_end_info"
 
-# tensorboard.hparams.DataType and Status enum values
-DATA_TYPE_STRING, DATA_TYPE_BOOL, DATA_TYPE_FLOAT64 = 1, 2, 3
+# tensorboard.hparams.DataType (STRING, FLOAT64; torch writes bools as floats) and Status values
+DATA_TYPE_STRING, DATA_TYPE_FLOAT64 = 1, 3
 STATUS_SUCCESS = 1
 
 _ACCEPTED = "int, float, str, bool, a numpy number or a one-element torch.Tensor (None skips it)"
@@ -57,7 +57,7 @@ def make_hparams(hparam_dict: dict[str, Any], metric_dict: dict[str, Any],
         if not isinstance(k, str) or not k:
             raise InputError(f"{method}: metric_dict keys must be non-empty str (scalar tags); "
                              f"got {describe(k)}")
-        metrics[k] = to_float(v, method, f"metric_dict[{k!r}]")
+        metrics[k if type(k) is str else str.__str__(k)] = to_float(v, method, f"metric_dict[{k!r}]")
     domains: dict[str, list] = {}
     if hparam_domain_discrete:
         if not isinstance(hparam_domain_discrete, dict):

@@ -24,23 +24,10 @@ _AXES = {4: "NCHW", 3: "HWC", 2: "HW"}
 
 def as_array(x: Any, method: str, arg: str) -> np.ndarray:
     """A numpy view of a tensor/array/list, converted like torch's make_np (bfloat16 → float16)."""
-    if is_torch_tensor(x):
-        t = x.detach()
-        if t.device.type != "cpu":
-            t = t.cpu()
-        if str(t.dtype) == "torch.bfloat16":
-            t = t.half()
-        try:
-            arr = t.numpy()
-        except (TypeError, RuntimeError) as e:
-            raise InputError(f"{method}: {arg} has unsupported tensor dtype {t.dtype}") from e
-    elif isinstance(x, np.ndarray):
-        arr = x
-    elif isinstance(x, (list, tuple)):
-        arr = to_numpy(x, method, arg, copy=False)
-    else:
+    if not (is_torch_tensor(x) or isinstance(x, (np.ndarray, list, tuple))):
         raise InputError(f"{method}: {arg} must be a torch.Tensor, a numpy array or a nested list "
                          f"of numbers; got {describe(x)}")
+    arr = to_numpy(x, method, arg, copy=False, bf16_as_half=True)
     if arr.dtype.kind not in "biuf":
         raise InputError(f"{method}: {arg} must hold real numbers (uint8 0–255, float 0–1, int or "
                          f"bool); got {describe(x)}")
@@ -142,12 +129,8 @@ def image_data(hwc: np.ndarray) -> ImageData:
 
 
 def make_image(img_tensor: Any, dataformats: str = "CHW", *, method: str = "add_image") -> ImageData:
-    """One image (uint8 0–255, float/int/bool scaled ×255 like torch) in any torch dataformats."""
-    return image_data(to_hwc(img_tensor, dataformats, method))
-
-
-def make_images(img_tensor: Any, dataformats: str = "NCHW", *, method: str = "add_images") -> ImageData:
-    """A batch of images as one grid image, laid out exactly like torch's add_images."""
+    """One image (uint8 0–255, float/int/bool scaled ×255 like torch) in any torch dataformats;
+    a 4-dim dataformats ('NCHW', ...) makes a batch one grid image, exactly like add_images."""
     return image_data(to_hwc(img_tensor, dataformats, method))
 
 

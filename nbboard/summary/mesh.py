@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from nbboard.records import MeshData
-from nbboard.summary.convert import InputError, describe, is_torch_tensor, to_numpy
+from nbboard.summary.convert import InputError, describe, to_numpy
 from nbboard.tfevents.messages import plugin_metadata, summary, summary_value, tensor_proto
 from nbboard.tfevents.wire import field_bytes, field_string, field_varint, varint
 
@@ -19,12 +19,11 @@ CONTENT_NAMES = {VERTEX: "VERTEX", FACE: "FACE", COLOR: "COLOR"}
 
 
 def _array(x: Any, method: str, arg: str, what: str) -> np.ndarray:
-    """A real numeric (B, N, 3) array; an (N, 3) array gets a batch axis of 1."""
-    if is_torch_tensor(x) and x.is_complex():
-        raise InputError(f"{method}: {arg} must be real; got {describe(x)}")
-    arr = to_numpy(x, method, arg)
+    """A real numeric (B, N, 3) view of the input (make_mesh's astype makes the record's copy);
+    an (N, 3) array gets a batch axis of 1."""
+    arr = to_numpy(x, method, arg, copy=False)
     if arr.dtype.kind not in "biuf":
-        raise InputError(f"{method}: {arg} must be numeric; got {describe(x)}")
+        raise InputError(f"{method}: {arg} must be real numeric values (bool, int or float); got {describe(x)}")
     if arr.ndim == 2:
         arr = arr[None]
     if arr.ndim != 3 or arr.shape[2] != 3:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from nbboard.records import PRCurveData
-from nbboard.summary.convert import InputError, describe, is_torch_tensor, to_numpy
+from nbboard.summary.convert import InputError, describe, to_numpy
 from nbboard.tfevents.messages import plugin_metadata, summary, summary_value, tensor_proto
 from nbboard.tfevents.wire import field_varint
 
@@ -26,11 +26,10 @@ def _num_thresholds(n: Any, method: str) -> int:
 
 
 def _real(x: Any, method: str, arg: str) -> np.ndarray:
-    if is_torch_tensor(x) and x.is_complex():
-        raise InputError(f"{method}: {arg} must be real; got {describe(x)}")
+    """A numpy view of a real (bool, int or float) input; complex and text are refused."""
     arr = to_numpy(x, method, arg, copy=False)
     if arr.dtype.kind not in "biuf":
-        raise InputError(f"{method}: {arg} must be numeric (bool, int or float); got {describe(x)}")
+        raise InputError(f"{method}: {arg} must be real numeric values (bool, int or float); got {describe(x)}")
     return arr
 
 

@@ -15,9 +15,6 @@ from nbboard.summary.convert import InputError, describe
 from nbboard.summary.image import as_array, to_uint8
 from nbboard.tfevents.messages import image_message, summary, summary_value
 
-# torch divides uint8 video by 255 in float32 and multiplies back: this table is that round trip.
-_U8_ROUND_TRIP = to_uint8(np.arange(256, dtype=np.uint8).astype(np.float32) / 255.0)
-
 
 def tile_frames(v: np.ndarray) -> np.ndarray:
     """(N, T, C, H, W) uint8 → (T, rows*H, cols*W, C): torch's _prepare_video grid (N padded
@@ -47,8 +44,10 @@ def make_video(vid_tensor: Any, fps: float = 4, *, method: str = "add_video") ->
     if not isinstance(fps, numbers.Real) or isinstance(fps, bool) or not (
             math.isfinite(fps) and fps > 0):
         raise InputError(f"{method}: fps must be a positive number; got {describe(fps)}")
-    u8 = _U8_ROUND_TRIP[arr] if arr.dtype == np.uint8 else to_uint8(arr)
-    frames = tile_frames(u8)
+    # torch divides uint8 video by 255 in float32 and multiplies back: exact, so uint8 is kept as is
+    frames = tile_frames(to_uint8(arr))
+    if np.may_share_memory(frames, arr):  # one grey clip: the frames can be a view of the input
+        frames = frames.copy()
     _, fh, fw, _ = frames.shape
     return ImageData(fh, fw, c, _array=frames, format="gif", fps=float(fps))
 
