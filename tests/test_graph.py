@@ -217,6 +217,20 @@ def test_graphdef_read_by_event_accumulator(tmp_path, store):
     assert len(back.nodes) == len(gd.node) and back.method == "graphdef"
 
 
+def test_verbose_prints_the_node_listing(tmp_path, store, capsys):
+    with SummaryWriter(str(tmp_path), store=store) as w:
+        w.add_graph(SeedNet(), torch.zeros(1, 1, 28, 28), verbose=True)
+    lines = capsys.readouterr().out.splitlines()
+    rec = graph_of(store, tmp_path)
+    assert lines[0] == repr(rec) and lines[0].startswith("GraphData(SeedNet, via fx:")
+    assert len(lines) == 1 + len(rec.nodes)
+    pool = next(ln.split() for ln in lines if ln.split()[0] == "pool:1")
+    assert pool == ["pool:1", "MaxPool2d", "1×16×4×4"]
+    with SummaryWriter(str(tmp_path / "quiet"), store=store) as w:
+        w.add_graph(SeedNet(), torch.zeros(1, 1, 28, 28))
+    assert capsys.readouterr().out == ""
+
+
 def test_shared_compound_module_two_inputs_dict_outputs():
     rec = trace_graph(SharedBlock(), (torch.randn(2, 8), torch.randn(2, 8)))
     assert rec.method == "fx"
@@ -352,6 +366,18 @@ def test_graph_view_sends_one_snapshot_then_follows_a_new_graph(tmp_path, store)
     assert json.loads(direct._poll()[1][0])["method"] == "fx"
     with pytest.raises(ValueError, match="expand"):
         Graph(direct.record(), expand="everything", pusher=Pusher(start=False))
+
+
+def test_graph_view_of_a_logdir_does_not_import_torch():
+    import subprocess
+    import sys
+
+    from nbboard.widgets.graph import _is_module
+
+    assert _is_module(nn.Linear(1, 1)) and not _is_module("runs/exp1")
+    code = ("import sys; from nbboard.widgets.graph import _is_module; "
+            "assert not _is_module('runs/exp1') and 'torch' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=os.path.dirname(os.path.dirname(__file__)))
 
 
 def test_graphs_written_by_torch_load_as_clean_acyclic_records(tmp_path):

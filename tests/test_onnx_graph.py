@@ -79,6 +79,21 @@ def test_graphdef_matches_torch(onnx_file, tmp_path, store, capsys):
     back = load(str(tmp_path), progress=False)
     a, b = back.plugin_record("torch", GRAPHS), back.plugin_record("nbb", GRAPHS)
     assert [n["id"] for n in a.nodes] == [n["id"] for n in b.nodes] and len(a.nodes) > 5
+    for rec in (a, b):
+        # the graph input and output are Variables named like tensors: the output shares its name
+        # with the Gemm producing it, and both are kept
+        nodes = {n["id"]: n for n in rec.nodes}
+        assert nodes["x"]["kind"] == "input" and nodes["x"]["shapes"] == [[2, 1, 12, 12]]
+        assert nodes["logits"]["kind"] == "op" and nodes["logits"]["op"] == "Gemm"
+        out = [n for n in rec.nodes if n["kind"] == "output"]
+        assert [n["id"] for n in out] == ["logits:out"] and out[0]["label"] == "logits"
+        assert out[0]["shapes"] == [[2, 10]] and rec.nodes[-1] is out[0]
+        edges = {(e["src"], e["dst"]): e for e in rec.edges}
+        assert edges[("logits", "logits:out")]["shape"] == [2, 10]
+        assert ("x", "/stem") in edges
+        assert all(e["src"] in nodes and e["dst"] in nodes for e in rec.edges)
+        # stem, pool, flatten and fc sit beside /layer1: it is no wrapper named after the model
+        assert rec.model == "graph"
 
 
 def test_record_for_the_view_keeps_scopes_shapes_and_weights(onnx_file, tmp_path, store):
@@ -148,3 +163,77 @@ def test_bad_input_is_refused_and_leaves_the_writer_intact(onnx_file, tmp_path, 
     w.add_onnx_graph(onnx_file)  # and the writer still works
     w.close()
     assert accumulator(str(tmp_path)).Graph() is not None
+
+
+def attr_model(path: str) -> None:
+    """A model built with onnx.helper whose attributes cover the kinds add_onnx_graph writes: a
+    string, a float, negative ints, lists of floats, ints and strings, and a Constant's tensor."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes = [
+        helper.make_node("Constant", [], ["pads"], name="/pad/Constant",
+                         value=numpy_helper.from_array(np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64))),
+        helper.make_node("Pad", ["x", "pads"], ["padded"], name="/pad/Pad", mode="reflect"),
+        helper.make_node("LeakyRelu", ["padded"], ["act"], name="/act/LeakyRelu", alpha=0.1),
+        helper.make_node("Custom", ["act"], ["y"], name="/head/Custom", axis=-1, ints=[-1, 2, -300000],
+                         floats=[0.5, 0.25, 1e-3], names=["a", "b"], domain="nbb.test"),
+    ]
+    graph = helper.make_graph(nodes, "attrs", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 4, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, 6, 6])])
+    onnx.save(helper.make_model(graph), path)
+
+
+def test_attribute_text_matches_torch_but_for_tensors(tmp_path, store, capsys):
+    path = str(tmp_path / "attrs.onnx")
+    attr_model(path)
+    with TorchWriter(str(tmp_path / "torch")) as tw:
+        tw.add_onnx_graph(path)
+    capsys.readouterr()
+    with SummaryWriter(str(tmp_path / "nbb"), store=store) as w:
+        w.add_onnx_graph(path)
+    tgd, ogd = graph_def_of(tmp_path / "torch"), graph_def_of(tmp_path / "nbb")
+    assert [n.name for n in ogd.node] == [n.name for n in tgd.node]
+    for a, b in zip(ogd.node, tgd.node):
+        assert (a.op, list(a.input), sorted(a.attr)) == (b.op, list(b.input), sorted(b.attr)), a.name
+        if a.op == "Constant":  # the documented divergence: torch prints the tensor in text format
+            assert a.attr["parameters"].s == b"value = <tensor> = 4"  # 4: AttributeProto.TENSOR
+            assert b.attr["parameters"].s.startswith(b"value = dims: 8\ndata_type: 7")
+            continue
+        assert a.attr == b.attr, a.name
+    params = {n.name: n.attr["parameters"].s.decode() for n in ogd.node if "parameters" in n.attr}
+    assert params["padded"] == "mode = b'reflect' = 3"
+    assert "axis = -1 = 2" in params["y"] and "ints = [-1, 2, -300000] = 7" in params["y"]
+    # the view's panel shows values as text: the string decoded, not b'reflect'
+    nodes = {n["id"]: n for n in store.select(str(tmp_path)).plugin_record("nbb", GRAPHS).nodes}
+    assert nodes["pad.Pad"]["attrs"] == {"mode": "reflect"}
+    assert nodes["act"]["attrs"]["alpha"] == str(float(torch.tensor(0.1)))
+    assert nodes["head"]["attrs"] == {"op": "Custom", "axis": "-1", "ints": "[-1, 2, -300000]",
+                                      "floats": str([float(torch.tensor(f)) for f in (0.5, 0.25, 1e-3)]),
+                                      "names": "[b'a', b'b']"}
+    assert nodes["pad.Constant"]["attrs"] == {"value": "<tensor>"}
+
+
+def test_large_graph_groups_sum_their_weights_quickly():
+    """20k ops in 2.8k nested scopes: group params summed in one walk (it was O(groups × nodes))."""
+    import time
+
+    from nbboard.summary.onnx_graph import OnnxGraph, OnnxNode, OnnxValue
+
+    nodes, weights, prev = [], {}, "x"
+    for k in range(400 * 6 * 8):
+        blk, layer, op = k // 48, k // 8 % 6, k % 8
+        weights[f"w{k}"] = [16, 16 if layer else 8]
+        nodes.append(OnnxNode("MatMul", f"/blk{blk}/l{layer}/op{op}", [prev, f"w{k}"], [f"t{k}"]))
+        prev = f"t{k}"
+    g = OnnxGraph("big", nodes, [OnnxValue("x", 1, [1, 16])], [OnnxValue(prev)], {}, weights)
+    t0 = time.perf_counter()
+    rec = graph_data(g)
+    took = time.perf_counter() - t0
+    groups = {gr["id"]: gr for gr in rec.groups}
+    assert len(groups) == 2800 and rec.params == 400 * (8 * 128 + 5 * 8 * 256)
+    assert groups["blk7"]["params"] == 8 * 128 + 5 * 8 * 256 and groups["blk7/l0"]["params"] == 8 * 128
+    assert groups["blk7/l1"]["sig"] == groups["blk9/l5"]["sig"] != groups["blk7/l0"]["sig"]
+    assert groups["blk7"]["repeat"] == 400 and groups["blk7/l1"]["repeat"] == 2000
+    assert took < 4, f"graph_data took {took:.1f}s"

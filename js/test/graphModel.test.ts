@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GraphLayouter } from "../src/lib/graphLayout";
-import { category, fmtCount, fmtShape, GraphModel, type GraphJSON, type GNode } from "../src/lib/graphModel";
+import { category, fmtCount, fmtShape, GraphModel, headerText, type GraphJSON, type GNode } from "../src/lib/graphModel";
 
 function node(id: string, parent: string, kind: GNode["kind"] = "module", op = "Conv2d"): GNode {
   return { id, parent, label: id.split(".").pop()!, kind, op, module: id, shapes: [[1, 4]], dtypes: ["float32"],
@@ -106,6 +106,13 @@ describe("shared layouts and export helpers", () => {
     const twice = new GraphModel({ ...sample(), edges: [...sample().edges, { src: "x", dst: "b.c1", shape: [1, 4], dtype: "float32" }] });
     const e = twice.unitEdges(new Set()).find((u) => u.src === "x" && u.dst === "b")!;
     expect([e.count, e.tensors]).toEqual([2, 1]);
+  });
+
+  it("words an open module's header once, for measuring and drawing", () => {
+    const g = sample().groups[0];
+    expect(headerText({ ...g, label: "layer1", type: "Sequential", params: 1_234_567 }))
+      .toEqual(["layer1  ", "Sequential · 1.23M params"]);
+    expect(headerText({ ...g, params: 0 })).toEqual(["a  ", "Block"]);
   });
 
   it("resolves theme variables for a standalone SVG and makes safe file names", async () => {

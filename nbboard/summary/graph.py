@@ -21,7 +21,7 @@ from typing import Any
 
 from nbboard.summary.convert import InputError, describe, is_torch_tensor
 from nbboard.tfevents.messages import event
-from nbboard.tfevents.wire import field_bytes, field_string, field_varint, iter_fields
+from nbboard.tfevents.wire import field_bytes, field_string, field_varint, iter_fields, signed64
 
 METHOD = "add_graph"
 _MAX_ATTR = 240  # characters kept of a module's extra_repr / an op's constant arguments
@@ -44,13 +44,6 @@ class GraphData:
         """The record as plain JSON types (what the view receives)."""
         return {"model": self.model, "method": self.method, "params": self.params,
                 "nodes": self.nodes, "groups": self.groups, "edges": self.edges}
-
-    def node(self, node_id: str) -> dict:
-        """The node with id `node_id` (KeyError if none)."""
-        for n in self.nodes:
-            if n["id"] == node_id:
-                return n
-        raise KeyError(node_id)
 
     def __repr__(self) -> str:
         return (f"GraphData({self.model}, via {self.method}: {len(self.nodes)} nodes, "
@@ -252,11 +245,13 @@ class _Builder:
         self.groups = {k: v for k, v in self.groups.items() if k in keep}
 
     def _signatures(self) -> None:
-        """A structural hash per group, so identical repeated blocks can be drawn as such."""
+        """A structural hash per group, so identical repeated blocks can be drawn as such; nodes
+        count by their weights' shapes, not names (ONNX names every weight apart: "layer1.0.conv.weight")."""
         kids: dict[str, list[str]] = {g: [] for g in self.groups}
         for n in self.nodes.values():
             if n["parent"]:
-                kids[n["parent"]].append(f"n:{n['kind']}:{n['op']}:{n.get('param_shapes')}:{n['shapes']}")
+                weights = sorted((n.get("param_shapes") or {}).values())
+                kids[n["parent"]].append(f"n:{n['kind']}:{n['op']}:{weights}:{n['shapes']}")
         internal: Counter[str] = Counter()
         parent_of = {n["id"]: n["parent"] for n in self.nodes.values()}
         for e in self.edges.values():
@@ -288,17 +283,31 @@ class _Builder:
             self.groups[gid]["repeat"] = count[s]
 
     def finish(self) -> GraphData:
-        """Merge trivial groups, attach parameter counts and signatures, and return the record."""
+        """Merge trivial groups, attach parameter counts and signatures, and return the record.
+
+        A node's params/param_shapes already set (ONNX weights) are kept; without a model, a
+        group's params are the sum of its nodes'."""
         self._drop_empty_groups()
         self._merge_single_op_groups()
         self._drop_empty_groups()
         for n in self.nodes.values():
+            if "params" in n:
+                continue
             if n["kind"] == "module":
                 n["params"], n["param_shapes"] = self._module_params(n["module"])
             else:
                 n["params"], n["param_shapes"] = 0, {}
-        for g in self.groups.values():
-            g["params"], g["param_shapes"] = self._module_params(g["module"])
+        if self.model is None:
+            for g in self.groups.values():
+                g["params"], g["param_shapes"] = 0, {}
+            for n in self.nodes.values():
+                gid = n["parent"] if n["params"] else ""
+                while gid:
+                    self.groups[gid]["params"] += n["params"]
+                    gid = self.groups[gid]["parent"]
+        else:
+            for g in self.groups.values():
+                g["params"], g["param_shapes"] = self._module_params(g["module"])
         self._signatures()
         # Groups listed parents first (creation order already is); nodes in topological order.
         total = sum(p.numel() for p in self.model.parameters()) if self.model is not None else 0
@@ -559,8 +568,12 @@ def _jit_info(v: Any) -> tuple[list[int | None] | None, str | None]:
     return None, None
 
 
-_JIT_PASS = {"prim::ListConstruct", "prim::TupleConstruct", "prim::DictConstruct",
-             "prim::ListUnpack", "prim::TupleUnpack", "prim::TupleIndex", "aten::Int", "prim::NumToTensor"}
+# TorchScript bookkeeping (in jit traces and in torch's GraphDefs): constants and attribute reads
+# are dropped, list/tuple packing and scalar conversions are looked through, so the view shows the
+# tensor ops.
+_TS_DROP = {"prim::Constant", "prim::GetAttr"}
+_TS_PASS = {"prim::ListConstruct", "prim::TupleConstruct", "prim::DictConstruct", "prim::ListUnpack",
+            "prim::TupleUnpack", "prim::TupleIndex", "prim::NumToTensor", "aten::Int", "aten::ScalarImplicit"}
 
 
 def _trace_jit(model: Any, args: tuple, strict: bool) -> GraphData:
@@ -602,9 +615,9 @@ def _trace_jit(model: Any, args: tuple, strict: bool) -> GraphData:
         kind = node.kind()
         ins = list(node.inputs())
         outs = list(node.outputs())
-        if kind in ("prim::Constant", "prim::GetAttr"):
+        if kind in _TS_DROP:
             continue
-        if kind in _JIT_PASS:
+        if kind in _TS_PASS:
             if kind in ("prim::ListUnpack", "prim::TupleUnpack") and ins:
                 src_node = ins[0].node()
                 for i, o in enumerate(outs):
@@ -774,8 +787,7 @@ def graph_def(rec: GraphData) -> bytes:
         inputs.setdefault(e["dst"], []).append(names[e["src"]])
     out = []
     for n in rec.nodes:
-        op = "IO Node" if n["kind"] in ("input", "output") else (
-            n["op"] if n["kind"] != "module" else f"{n['op']}")
+        op = "IO Node" if n["kind"] in ("input", "output") else n["op"]
         nd = field_string(1, names[n["id"]]) + field_string(2, op)
         for i in inputs.get(n["id"], []):
             nd += field_string(3, i)
@@ -828,26 +840,32 @@ def read_graph_def(data: bytes) -> GraphData:
     return _graph_from_nodes(nodes)
 
 
-# TorchScript bookkeeping in torch's GraphDefs: constants and attribute reads are dropped, list and
-# tuple packing is looked through, so the view shows the tensor ops.
-_GD_DROP = {"prim::Constant", "prim::GetAttr"}
-_GD_PASS = {"prim::ListConstruct", "prim::TupleConstruct", "prim::DictConstruct", "prim::ListUnpack",
-            "prim::TupleUnpack", "prim::TupleIndex", "prim::NumToTensor", "aten::Int", "aten::ScalarImplicit"}
 _SCOPE = re.compile(r"^(?P<type>[\w.]+)\[(?P<name>.+)\]$")  # torch's "Conv2d[conv1]"
 
 
+def _onnx_io(n: dict[str, Any]) -> bool:
+    """torch's add_onnx_graph writes each ONNX graph input and output as an input-less 'Variable'."""
+    return n["op"] == "Variable" and not n["inputs"]
+
+
 def _graph_from_nodes(nodes: list[dict[str, Any]]) -> GraphData:
-    """Decoded NodeDefs → GraphData: TorchScript bookkeeping dropped, calls of shared scopes split."""
+    """Decoded NodeDefs → GraphData: TorchScript bookkeeping dropped, calls of shared scopes split.
+
+    An ONNX graph output's Variable has the name of the op that produces it (its first output):
+    the op keeps the name, the output becomes node `name:out` fed by it."""
     b = _Builder(None, "graphdef")
-    by_name = {n["name"]: n for n in nodes}
+    by_name: dict[str, dict[str, Any]] = {}
+    for n in nodes:  # a name repeated: the op, else the first Variable (a graph input)
+        if n["name"] not in by_name or not _onnx_io(n):
+            by_name[n["name"]] = n
     memo: dict[str, list[str]] = {}
 
     def sources(name: str, depth: int = 0) -> list[str]:
         """The kept nodes whose outputs flow into `name`'s input (through pass-through nodes)."""
         n = by_name.get(name)
-        if n is None or n["op"] in _GD_DROP or depth > 50:
+        if n is None or n["op"] in _TS_DROP or depth > 50:
             return []
-        if n["op"] not in _GD_PASS:
+        if n["op"] not in _TS_PASS:
             return [name]
         if name not in memo:
             memo[name] = [s for i in n["inputs"] for s in sources(i, depth + 1)]
@@ -877,32 +895,50 @@ def _graph_from_nodes(nodes: list[dict[str, Any]]) -> GraphData:
             stack.append((p, gid))
         return stack[-1][1] if stack else ""
 
-    for n in nodes:
-        if n["op"] in _GD_DROP or n["op"] in _GD_PASS:
+    kept: list[tuple[str, list[str]]] = []  # (node id, the names of its inputs)
+    onnx_outputs = [n for n in nodes if _onnx_io(n) and by_name[n["name"]] is not n]
+    for n in [*(n for n in nodes if not _onnx_io(n) or by_name[n["name"]] is n), *onnx_outputs]:
+        if n["op"] in _TS_DROP or n["op"] in _TS_PASS:
             continue
-        name = n["name"]
-        io = n["op"] == "IO Node"
-        kind = ("output" if n["inputs"] else "input") if io else "op"
+        name, inputs = n["name"], n["inputs"]
+        if _onnx_io(n):
+            io, label = True, name
+            if by_name[name] is n:
+                kind = "input"
+            else:  # drawn last, as the other readers' outputs are
+                kind, inputs, name = "output", [name], f"{name}:out"
+        else:
+            io = n["op"] == "IO Node"
+            kind = ("output" if inputs else "input") if io else "op"
+            label = name.rsplit("/", 1)[-1] if not io else name.split("/", 1)[-1]
         parent = "" if io or "/" not in name else scope(name.rsplit("/", 1)[0])
-        label = name.rsplit("/", 1)[-1] if not io else name.split("/", 1)[-1]
         op = n["op"].split("::", 1)[-1] if "::" in n["op"] else n["op"]
         attrs = {k: v for k, v in n["attrs"].items() if v and v != "{}"}
         b.nodes[name] = {"id": name, "parent": parent, "label": label, "kind": kind, "op": "Input" if kind == "input"
                          else "Output" if kind == "output" else op, "module": None, "shapes": n["shapes"],
                          "dtypes": [], "attrs": attrs}
-    for n in nodes:
-        if n["name"] not in b.nodes:
-            continue
-        for i in n["inputs"]:
+        kept.append((name, inputs))
+    for nid, inputs in kept:
+        for i in inputs:
             for src in sources(i):
                 if src in b.nodes:
-                    shapes = by_name[src]["shapes"]
-                    b.add_edge(src, n["name"], shapes[0] if len(shapes) == 1 else None, None)
+                    shapes = by_name[src]["shapes"] or b.nodes[nid]["shapes"]  # ONNX ops: the output's
+                    b.add_edge(src, nid, shapes[0] if len(shapes) == 1 else None, None)
     rec = b.finish()
     tops = [g for g in rec.groups if not g["parent"]]
-    if len(tops) == 1:  # torch wraps everything in the model's class name
-        rec.model = tops[0]["label"]
+    if len(tops) == 1 and all(n["parent"] for n in rec.nodes if n["kind"] not in ("input", "output")):
+        rec.model = tops[0]["label"]  # torch wraps everything in the model's class name
     return rec
+
+
+def _shape(shp: bytes) -> list[int | None]:
+    """TensorShapeProto{dim=2: Dim{size=1}} → dims (None for a negative, unknown size)."""
+    dims: list[int | None] = []
+    for h, _w, dim in iter_fields(shp):
+        if h == 2 and isinstance(dim, bytes):
+            size = signed64(int(next((s for k, _w2, s in iter_fields(dim) if k == 1), 0)))
+            dims.append(None if size < 0 else size)
+    return dims
 
 
 def _read_attr(entry: bytes, nd: dict[str, Any]) -> None:
@@ -916,15 +952,9 @@ def _read_attr(entry: bytes, nd: dict[str, Any]) -> None:
     if key == "_output_shapes":
         for f, _w, lst in iter_fields(value):
             if f == 1 and isinstance(lst, bytes):
-                for g, _w2, shp in iter_fields(lst):
-                    if g == 7 and isinstance(shp, bytes):
-                        dims: list[int | None] = []
-                        for h, _w3, dim in iter_fields(shp):
-                            if h == 2 and isinstance(dim, bytes):
-                                size = next((s for k, _w4, s in iter_fields(dim) if k == 1), 0)
-                                size = int(size) - (1 << 64) if int(size) >= (1 << 63) else int(size)
-                                dims.append(None if size < 0 else size)
-                        nd["shapes"].append(dims)
+                nd["shapes"].extend(_shape(shp) for g, _w2, shp in iter_fields(lst) if g == 7 and isinstance(shp, bytes))
+    elif key == "shape" and nd["op"] == "Variable":  # an ONNX graph input/output's shape
+        nd["shapes"] = [_shape(shp) for f, _w, shp in iter_fields(value) if f == 7 and isinstance(shp, bytes)]
     else:
         for f, _w, x in iter_fields(value):
             if f == 2 and isinstance(x, bytes):

@@ -5,6 +5,10 @@ The ONNX protobuf is read with nbboard's own wire decoder: the `onnx` package is
 The view's record groups nodes by the '/' scopes exporters put in node names ("/layer1/conv/Conv"),
 draws tensors as edges with their shapes where the file records them (inputs, outputs,
 value_info), and lists each node's weights (initializers) as its parameters.
+
+One divergence from torch's GraphDef: an attribute holding a tensor, graph or type proto (a
+Constant's `value`, an If's branches) is written as "<tensor>", "<graph>" or "<type>" where torch
+writes the whole message in protobuf text format (which would need the onnx package to print).
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from nbboard.tfevents.wire import (
     field_string,
     field_varint,
     iter_fields,
-    read_varint,
+    signed64,
+    unpack_varints,
 )
 
 METHOD = "add_onnx_graph"
@@ -74,20 +79,6 @@ def _text(b: Any) -> str:
     return bytes(b).decode("utf-8", "replace")
 
 
-def _signed(n: int) -> int:
-    """An int64 read as an unsigned varint, back to its sign."""
-    return n - (1 << 64) if n >= (1 << 63) else n
-
-
-def _packed_ints(x: bytes) -> list[int]:
-    """The values of a packed repeated int64 field."""
-    pos, out = 0, []
-    while pos < len(x):
-        n, pos = read_varint(x, pos)
-        out.append(_signed(n))
-    return out
-
-
 def _value_info(buf: bytes) -> OnnxValue:
     """ValueInfoProto {name=1, type=2: TypeProto{tensor_type=1: {elem_type=1, shape=2: {dim=1:
     {dim_value=1, dim_param=2}}}}}."""
@@ -113,17 +104,17 @@ def _value_info(buf: bytes) -> OnnxValue:
 
 
 def _attribute(buf: bytes) -> tuple[str, str, str]:
-    """AttributeProto → (name, its value as text, the text torch's add_onnx_graph writes for it:
-    every field that is set, in field-number order, joined by ' = ')."""
+    """AttributeProto → (name, its value as text for the panel, the text torch's add_onnx_graph
+    writes for it: every field that is set, in field-number order, joined by ' = ')."""
     fields: dict[int, list[Any]] = {}
     for f, w, x in iter_fields(buf, raw_fixed=True):
         if f in (7, 8) and w == 2 and isinstance(x, bytes):  # packed floats / ints
-            fields.setdefault(f, []).extend(struct.unpack(f"<{len(x) // 4}f", x) if f == 7 else _packed_ints(x))
+            fields.setdefault(f, []).extend(struct.unpack(f"<{len(x) // 4}f", x) if f == 7 else unpack_varints(x))
             continue
         if f in (2, 7) and isinstance(x, bytes) and len(x) == 4:
             x = struct.unpack("<f", x)[0]
         elif f in (3, 8, 20) and isinstance(x, int):
-            x = _signed(x)
+            x = signed64(x)
         fields.setdefault(f, []).append(x)
     name = _text(fields.get(1, [b""])[0])
     parts: list[str] = []
@@ -136,8 +127,10 @@ def _attribute(buf: bytes) -> tuple[str, str, str]:
             parts.append(str([float(v) if f == 7 else int(v) for v in vals]))
         elif f == 9:  # repeated bytes
             parts.append(str([bytes(v) for v in vals]))
-        elif f == 4:
+        elif f == 4:  # a string: torch writes the bytes' repr (b'reflect'); the panel shows its text
             parts.append(str(bytes(vals[-1])))
+            if not value:
+                value = _text(vals[-1])
         elif f in (5, 6, 10, 11, 14, 15, 22, 23):  # tensors, graphs, type protos, sparse tensors
             parts.append(f"<{'tensor' if f in (5, 10, 22, 23) else 'graph' if f in (6, 11) else 'type'}>")
         else:
@@ -176,7 +169,7 @@ def _initializer(buf: bytes) -> tuple[str, list[int]]:
         elif f == 1 and isinstance(x, int):
             dims.append(x)
         elif f == 1 and w == 2 and isinstance(x, bytes):
-            dims.extend(_packed_ints(x))
+            dims.extend(unpack_varints(x))
     return name, dims
 
 
@@ -247,7 +240,8 @@ def _attr(key: str, value: bytes) -> bytes:
 def graph_def(g: OnnxGraph) -> bytes:
     """torch's add_onnx_graph GraphDef: a 'Variable' NodeDef per graph input and output (dtype,
     shape), then a NodeDef per ONNX node named after its first output, op = op_type, inputs as
-    named, attr 'parameters' = its attributes' text; versions.producer = 22."""
+    named, attr 'parameters' = its attributes' text; versions.producer = 22. Byte for byte torch's
+    except tensor/graph attributes, written "<tensor>"/"<graph>" (not protobuf text format)."""
     out = []
     for v in [*g.inputs, *g.outputs]:
         dims = b"".join(field_bytes(2, field_varint(1, d or 0)) for d in (v.dims or []))
@@ -310,7 +304,7 @@ def graph_data(g: OnnxGraph, model: str = "") -> GraphData:
                          shapes=[d for d, _t in outs if d is not None], dtypes=[t for _d, t in outs if t],
                          attrs={key: value for key, value, _text in n.attrs})
         weights = {i: g.initializers[i] for i in n.inputs if i in g.initializers}
-        b.nodes[nid]["param_shapes"] = weights
+        b.nodes[nid]["param_shapes"] = weights  # kept by finish(); groups sum their nodes'
         b.nodes[nid]["params"] = sum(_count(d) for d in weights.values())
         for i in n.inputs:
             if i in producer:
@@ -325,34 +319,19 @@ def graph_data(g: OnnxGraph, model: str = "") -> GraphData:
         if v.name in producer:
             b.add_edge(producer[v.name], nid, dims, dtype)
     # a scope's "type": the op types inside it, in order (exporters record no module classes)
-    ops: dict[str, list[str]] = {gid: [] for gid in b.groups}
+    ops: dict[str, dict[str, None]] = {gid: {} for gid in b.groups}
     for n in b.nodes.values():
         gid = n["parent"]
         while gid:
-            if n["op"] not in ops[gid]:
-                ops[gid].append(n["op"])
+            ops[gid][n["op"]] = None
             gid = b.groups[gid]["parent"]
     for gid, grp in b.groups.items():
-        grp["type"] = "·".join(ops[gid][:3]) + ("…" if len(ops[gid]) > 3 else "")
-    b._drop_empty_groups()
-    b._merge_single_op_groups()
-    for n in b.nodes.values():
-        n.setdefault("params", 0)
-        n.setdefault("param_shapes", {})
-    for gid, grp in b.groups.items():
-        inside = [n for n in b.nodes.values() if n["parent"] == gid or n["parent"].startswith(gid + "/")]
-        grp["params"] = sum(n["params"] for n in inside)
-        grp["param_shapes"] = {}
-    # repeated blocks match by their weights' shapes, not by the exporter's global weight names
-    named = {nid: n["param_shapes"] for nid, n in b.nodes.items()}
-    for n in b.nodes.values():
-        n["param_shapes"] = list(n["param_shapes"].values())
-    b._signatures()
-    for nid, n in b.nodes.items():
-        n["param_shapes"] = named[nid]
-    total = sum(_count(d) for d in g.initializers.values())
-    return GraphData(model or g.name or "onnx", "onnx", list(b.nodes.values()), list(b.groups.values()),
-                     list(b.edges.values()), total)
+        types = list(ops[gid])
+        grp["type"] = "·".join(types[:3]) + ("…" if len(types) > 3 else "")
+    rec = b.finish()
+    rec.model = model or g.name or "onnx"
+    rec.params = sum(_count(d) for d in g.initializers.values())
+    return rec
 
 
 def log_onnx_graph(writer: Any, prototxt: Any) -> None:

@@ -4,6 +4,7 @@ as a binary JSON snapshot to the page, where layout, expand/collapse, search and
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 import traitlets
@@ -113,9 +114,6 @@ class Graph(View):
 
 
 def _is_module(x: Any) -> bool:
-    """True for a torch.nn.Module (without importing torch when it is not installed)."""
-    try:
-        import torch
-    except ImportError:
-        return False
-    return isinstance(x, torch.nn.Module)
+    """True for a torch.nn.Module; torch is not imported for it (a module exists only if torch is)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(x, torch.nn.Module)

@@ -101,11 +101,6 @@ export class GraphLayouter {
     this.cache.delete("");
   }
 
-  clear(): void {
-    this.cache.clear();
-    this.sizes.clear();
-  }
-
   private plan(open: ReadonlySet<string>): Plan {
     const m = this.model;
     const anc = new Map<string, string[]>();

@@ -73,6 +73,11 @@ export function fmtCount(n: number): string {
   return `${+(n / 1e9).toFixed(2)}B`;
 }
 
+/** An open module's header: its label (drawn bold) and "type · N params"; measured and drawn alike. */
+export function headerText(g: GGroup): [string, string] {
+  return [g.label + "  ", g.type + (g.params ? ` · ${fmtCount(g.params)} params` : "")];
+}
+
 /** A small category for colouring a node by its op/module type (fixed names, safe as CSS classes). */
 export function category(n: GNode): string {
   if (n.kind === "input" || n.kind === "output" || n.kind === "param") return n.kind;

@@ -1,6 +1,7 @@
 /** The node panel: a node's or module's type, parameters, shapes, attributes and neighbours.
  * Every string from the model goes in as text (textContent / text nodes), never as markup. */
 import { fmtCount, fmtShape, type GNode, type GraphModel } from "./graphModel";
+import { el as htmlEl } from "./viewkit";
 
 export interface PanelActions {
   close: () => void;
@@ -8,13 +9,6 @@ export interface PanelActions {
   reveal: (id: string) => void;
   /** open or close the module shown */
   toggle: () => void;
-}
-
-function htmlEl<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
 }
 
 /** Fill `p` with the details of node or module `id`. */

@@ -10,9 +10,12 @@
 import { drawMini, drawMiniStatic, drawOverview, miniScale, readPalette, type Palette, type ViewBox } from "../lib/graphCanvas";
 import { download, safeFileName, svgDocument, svgToPng } from "../lib/graphExport";
 import { GraphLayouter, pathData, type Box, type Layout } from "../lib/graphLayout";
-import { category, fmtCount, fmtShape, GraphModel, type GraphJSON } from "../lib/graphModel";
+import { category, fmtCount, fmtShape, GraphModel, headerText, type GraphJSON } from "../lib/graphModel";
 import { fillPanel } from "../lib/graphPanel";
 import { SVG_CSS, VIEW_CSS } from "../lib/graphStyle";
+import { asBytes } from "../lib/records";
+import { el as htmlEl } from "../lib/viewkit";
+import { requestResync } from "../lib/wire";
 import { onThemeChange } from "../theme";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -36,13 +39,6 @@ let viewCounter = 0;
 function svgEl<K extends keyof SVGElementTagNameMap>(tag: K, cls?: string): SVGElementTagNameMap[K] {
   const e = document.createElementNS(SVGNS, tag);
   if (cls) e.setAttribute("class", cls);
-  return e;
-}
-
-function htmlEl<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
   return e;
 }
 
@@ -263,10 +259,9 @@ export class GraphView {
   }
 
   private headerWidth(gid: string): number {
-    const g = this.model!.groups.get(gid)!;
     // the header reads "label  type · N params" and ends with the close button
-    const sub = g.type + (g.params ? ` · ${fmtCount(g.params)} params` : "");
-    return this.measure.width(g.label + "  ", 11.5, true) + this.measure.width(sub, 11.5) + 40;
+    const [label, sub] = headerText(this.model!.groups.get(gid)!);
+    return this.measure.width(label, 11.5, true) + this.measure.width(sub, 11.5) + 40;
   }
 
   // ---- layout and drawing ----------------------------------------------------------------
@@ -371,9 +366,10 @@ export class GraphView {
       const title = svgEl("text", "nbg-ctitle");
       title.setAttribute("x", "12");
       title.setAttribute("y", "15");
-      title.textContent = g!.label + "  ";
+      const [label, sub] = headerText(g!);
+      title.textContent = label;
       const t2 = svgEl("tspan");
-      t2.textContent = g!.type + (g!.params ? ` · ${fmtCount(g!.params)} params` : "");
+      t2.textContent = sub;
       title.appendChild(t2);
       el.appendChild(title);
       const close = svgEl("text", "nbg-cbtn");
@@ -1068,12 +1064,6 @@ function injectStyles(): void {
   document.head.appendChild(style);
 }
 
-function bytesOf(buf: any): Uint8Array {
-  if (buf instanceof ArrayBuffer) return new Uint8Array(buf);
-  if (buf && ArrayBuffer.isView(buf)) return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  return new Uint8Array(0);
-}
-
 export function attach(uid: string, _model: any): void {
   slot(uid);
 }
@@ -1087,7 +1077,7 @@ export function message(uid: string, content: any, buffers: any[]): void {
   if (!content || content.type !== "graph") return;
   const s = slot(uid);
   try {
-    s.json = JSON.parse(new TextDecoder().decode(bytesOf(buffers[0]))) as GraphJSON;
+    s.json = JSON.parse(new TextDecoder().decode(asBytes(buffers[0]))) as GraphJSON;
   } catch (err) {
     console.error("nbboard: bad graph snapshot", err);
     return;
@@ -1113,15 +1103,9 @@ export function render(kind: string, model: any, el: HTMLElement): () => void {
   else {
     // The kernel sends the snapshot when the view is displayed; a page reloaded later asks again.
     retry = window.setTimeout(() => {
-      if (s.json) return;
-      try {
-        model.send({ type: "resync" });
-      } catch {
-        /* no kernel */
-      }
+      if (!s.json) requestResync(model);
     }, 2000);
   }
-  (el as any).__nbgView = view;
   return () => {
     clearTimeout(retry);
     s.views.delete(fn);
