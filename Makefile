@@ -21,8 +21,9 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
 	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
-# The editable install builds the views once; rebuild them when a TypeScript source changes.
-$(STATIC): $(STAMP) $(JS_SOURCES)
+# The editable install builds the views once; rebuild them when a TypeScript source changes
+# (the venv is order-only: a fresh install does not make the views look stale).
+$(STATIC): $(JS_SOURCES) | $(STAMP)
 	cd js && npm install --no-audit --no-fund && npm run build
 	touch $@
 

@@ -1,7 +1,6 @@
 // Builds the shared runtime (uPlot + every view) and the tiny per-view loader into nbboard/static/.
 import { build } from "esbuild";
-import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -24,7 +23,5 @@ await build({ ...common, entryPoints: [resolve(here, "src/loader.ts")], outfile:
 await build({ ...common, entryPoints: [resolve(here, "src/views/graph.ts")], outfile: resolve(out, "graph.js") }); // graph runtime: dagre + graph view
 await build({ ...common, entryPoints: [resolve(here, "src/export.ts")], outfile: resolve(out, "export.js") }); // export: the bootstrap inlined in exported HTML
 
-const code = readFileSync(resolve(out, "runtime.js"));
-const digest = createHash("sha256").update(code).digest("hex").slice(0, 16);
-writeFileSync(resolve(out, "runtime.json"), JSON.stringify({ digest, bytes: code.length }) + "\n");
-console.log(`nbboard js: runtime.js ${(code.length / 1024).toFixed(1)} KB (digest ${digest}), view.js ${(readFileSync(resolve(out, "view.js")).length / 1024).toFixed(1)} KB`);
+const kb = (name) => (readFileSync(resolve(out, name)).length / 1024).toFixed(1);
+console.log(`nbboard js: runtime.js ${kb("runtime.js")} KB, view.js ${kb("view.js")} KB`);

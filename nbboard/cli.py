@@ -112,8 +112,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return 2
+    from nbboard.export import ExportError
+    from nbboard.logdir import LogdirError
+
     try:
         return int(func(args) or 0)
+    except (ExportError, LogdirError) as err:  # a problem with the user's input: one line, no traceback
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # `nbboard inspect ... | head`: stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

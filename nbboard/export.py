@@ -16,11 +16,10 @@ import html
 import json
 import os
 import struct
-import sys
 import time
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,32 +109,19 @@ def pack(blob: bytes) -> str:
 # ---------------------------------------------------------------------------------------------
 # views: the feeds a live view uses, run to completion on a Store read from the logs
 
-_RECORD_VIEWS = {
-    "images": ("images", "Images"), "histograms": ("histograms", "Histograms"),
-    "distributions": ("histograms", "Distributions"), "text": ("text", "Text"),
-    "pr_curves": ("pr_curves", "PRCurves"), "audio": ("media", "Audio"), "video": ("media", "Video"),
-    "hparams": ("hparams", "HParams"), "meshes": ("meshes", "Meshes"),
-    "custom_scalars": ("custom_scalars", "CustomScalars"), "figures": ("figures", "Figures"),
-}
+_RECORD_VIEWS = ("images", "histograms", "distributions", "text", "pr_curves", "audio", "video", "hparams",
+                 "meshes", "custom_scalars", "figures")
 #: Kinds this exporter knows how to rebuild from logs.
 KINDS = ("scalars", "board", "graph", "projector", *_RECORD_VIEWS)
 
 
 def _record_class(kind: str) -> Any:
-    import importlib
+    """The view class of a record kind (imported on use: the widgets pull in ipywidgets)."""
+    from nbboard import widgets as w
 
-    mod, name = _RECORD_VIEWS[kind]
-    module = importlib.import_module(f"nbboard.widgets.{mod}")
-    cls = getattr(module, name, None)
-    if cls is None:  # the class name is not part of the contract; its `kind` is
-        from nbboard.widgets.feeds import RecordView
-
-        for v in vars(module).values():
-            if isinstance(v, type) and issubclass(v, RecordView) and v is not RecordView:
-                if v.class_traits()["kind"].default_value == kind:
-                    return v
-        raise ExportError(f"no view class for kind {kind!r}")
-    return cls
+    return {"images": w.Images, "histograms": w.Histograms, "distributions": w.Distributions, "text": w.Text,
+            "pr_curves": w.PRCurves, "audio": w.Audio, "video": w.Video, "hparams": w.HParams,
+            "meshes": w.Meshes, "custom_scalars": w.CustomScalars, "figures": w.Figures}[kind]
 
 
 def _drain(feed: Any, out: list[Message]) -> None:
@@ -146,20 +132,15 @@ def _drain(feed: Any, out: list[Message]) -> None:
         out.append(m)
 
 
-def _projector_done(feed: Any) -> bool:
-    """Whether every embedding's base encoding was sent and every projection finished (or failed)."""
-    try:
-        for p in feed._pairs.values():
-            if p.base_sent < len(p.items):
-                return False
-            for t in p.items:
-                for m in feed.methods:
-                    state = t.sent_state.get(m, "queued")
-                    if not (state == "done" or state.startswith("error")):
-                        return False
-        return True
-    except AttributeError:  # the feed's internals changed: rely on the timeout
-        return False
+def _drain_projector(feed: Any, out: list[Message], timeout: float) -> None:
+    """Poll a ProjectorFeed until it has sent every projection's final state (its `done()`, 2-D
+    layouts included), or `timeout` seconds passed: the page then shows what was done."""
+    deadline = time.monotonic() + timeout
+    while True:
+        _drain(feed, out)
+        if feed.done() or time.monotonic() > deadline:
+            return
+        time.sleep(0.05)
 
 
 @dataclass
@@ -189,10 +170,12 @@ def build_view(desc: dict, store: Any, *, projection_timeout: float = PROJECTION
         opts = {k: v for k, v in opts.items() if k in OPTION_KEYS}
         _drain(ScalarFeed(store), msgs)
         if kind == "board":
-            from nbboard.widgets.feeds import ALL_KINDS, ALL_PLUGINS, RecordFeed
+            from nbboard.widgets.feeds import BOARD_PROJECTIONS, board_feeds
 
-            records = RecordFeed(store, ALL_KINDS, ALL_PLUGINS)
+            opts["methods"] = list(BOARD_PROJECTIONS)  # the Projector tab's buttons, as live
+            records, embeddings = board_feeds(store)
             _drain(records, msgs)
+            _drain_projector(embeddings, msgs, projection_timeout)
             if records.has_kind(st.FIGURES):
                 libs.append("plotly")
     elif kind == "graph":
@@ -210,12 +193,7 @@ def build_view(desc: dict, store: Any, *, projection_timeout: float = PROJECTION
 
         methods = tuple(m for m in (opts.get("methods") or projection.METHODS) if m in projection.METHODS)
         feed = ProjectorFeed(store, methods or ("pca",), None, opts.get("tag_filter"))
-        deadline = time.monotonic() + projection_timeout
-        while True:
-            _drain(feed, msgs)
-            if _projector_done(feed) or time.monotonic() > deadline:
-                break
-            time.sleep(0.05)
+        _drain_projector(feed, msgs, projection_timeout)
         extra["ui"] = {}
     elif kind in _RECORD_VIEWS:
         from nbboard.widgets.feeds import RecordFeed
@@ -400,25 +378,31 @@ class ExportResult:
     missing: list[str]
 
 
-def _rewrite_outputs(nb: Any, base_dir: Path, search: Sequence[str], page: Page, logs: _Logs,
-                     projection_timeout: float) -> None:
-    """Replace each nbboard output by its placeholder (or a message when its logs are gone)."""
-    states = _widget_states(nb)
+def _nbboard_outputs(nb: Any) -> Iterator[tuple[Any, dict]]:
+    """Each nbboard output of the notebook's code cells with its JSON description ({} when it is
+    unreadable; some tools store JSON mime data as text)."""
     for cell in nb.cells:
         for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
             data = out.get("data")
             if not isinstance(data, dict) or MIME not in data:
                 continue
             desc = data[MIME]
-            if isinstance(desc, str):  # some tools store JSON mime data as text
+            if isinstance(desc, str):
                 try:
                     desc = json.loads(desc)
                 except ValueError:
                     desc = {}
-            desc = desc if isinstance(desc, dict) else {}
-            out["data"] = {"text/html": _view_html(desc, base_dir, search, page, logs, projection_timeout,
-                                                   _saved_state(data, states))}
-            out.get("metadata", {}).pop(MIME, None)
+            yield out, desc if isinstance(desc, dict) else {}
+
+
+def _rewrite_outputs(nb: Any, base_dir: Path, search: Sequence[str], page: Page, logs: _Logs,
+                     projection_timeout: float) -> None:
+    """Replace each nbboard output by its placeholder (or a message when its logs are gone)."""
+    states = _widget_states(nb)
+    for out, desc in _nbboard_outputs(nb):
+        saved = _saved_state(out["data"], states)
+        out["data"] = {"text/html": _view_html(desc, base_dir, search, page, logs, projection_timeout, saved)}
+        out.get("metadata", {}).pop(MIME, None)
 
 
 def _view_html(desc: dict, base_dir: Path, search: Sequence[str], page: Page, logs: _Logs,
@@ -476,18 +460,23 @@ def render_notebook(nb: Any, base_dir: str | os.PathLike, *, logdirs: Sequence[s
     return body, page
 
 
+def _read_notebook(src: Path) -> Any:
+    """The notebook at `src` (nbformat 4), or ExportError saying why it cannot be read."""
+    _require_nbconvert()
+    import nbformat
+
+    try:
+        return nbformat.read(src, as_version=4)
+    except (OSError, ValueError) as err:
+        raise ExportError(f"could not read the notebook {src}: {err}") from err
+
+
 def export_notebook(notebook: str | os.PathLike, out: str | os.PathLike | None = None, *,
                     logdirs: Sequence[str] = (), theme: str = "light",
                     projection_timeout: float = PROJECTION_TIMEOUT) -> ExportResult:
     """Export `notebook` (.ipynb) to one offline HTML file (default: beside it, .html); returns what was written."""
-    _require_nbconvert()
-    import nbformat
-
     src = Path(notebook)
-    try:
-        nb = nbformat.read(src, as_version=4)
-    except (OSError, ValueError) as err:
-        raise ExportError(f"could not read the notebook {src}: {err}") from err
+    nb = _read_notebook(src)
     dest = Path(out) if out is not None else src.with_suffix(".html")
     body, page = render_notebook(nb, src.resolve().parent, logdirs=logdirs, theme=theme, title=src.stem,
                                  projection_timeout=projection_timeout)
@@ -553,11 +542,9 @@ def export_report(logdir: str, out: str | os.PathLike = "report.html", *, title:
 def referenced_logdirs(nb: Any) -> list[str]:
     """The logdirs named by the notebook's nbboard outputs, in order of first appearance."""
     seen: dict[str, None] = {}
-    for cell in nb.cells:
-        for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
-            desc = (out.get("data") or {}).get(MIME)
-            if isinstance(desc, dict) and desc.get("logdir"):
-                seen.setdefault(str(desc["logdir"]), None)
+    for _, desc in _nbboard_outputs(nb):
+        if desc.get("logdir"):
+            seen.setdefault(str(desc["logdir"]), None)
     return list(seen)
 
 
@@ -574,26 +561,40 @@ def _zip_layout(found: dict[str, str], nb_dir: Path) -> dict[str, str]:
         if p.is_relative_to(nb_dir) and p != nb_dir:
             rel = p.relative_to(nb_dir).as_posix()
         else:
-            rel, i = f"logs/{p.name or 'logdir'}", 1
-            while rel in used:
-                i += 1
-                rel = f"logs/{p.name}-{i}"
+            rel = f"logs/{p.name or 'logdir'}"
+        rel = _free_folder(rel, used)
         used.add(rel)
         layout[path] = rel
     return layout
 
 
+def _free_folder(rel: str, used: set[str]) -> str:
+    """`rel`, or `rel-2`, `rel-3`, ... : a folder that is neither one of `used`, nor inside one, nor
+    holds one (a logdir copied into another's folder would read back as runs of it)."""
+    def clash(r: str) -> bool:
+        return any(r == u or r.startswith(u + "/") or u.startswith(r + "/") for u in used)
+
+    head, _, tail = rel.partition("/")
+    inside = any(rel.startswith(u + "/") for u in used)  # suffixing the last folder would stay inside
+    cand, i = rel, 1
+    while clash(cand):
+        i += 1
+        cand = f"{head}-{i}/{tail}" if inside else f"{rel}-{i}"
+    return cand
+
+
 def zip_notebook(notebook: str | os.PathLike, out: str | os.PathLike, *, logdirs: Sequence[str] = (),
-                 html_page: bool = True, theme: str = "light") -> tuple[Path, list[str]]:
+                 html_page: bool = True, theme: str = "light", projection_timeout: float = PROJECTION_TIMEOUT,
+                 html_text: str | None = None) -> tuple[Path, list[str]]:
     """Bundle the notebook, the logdirs it references (rewritten as relative paths) and its HTML export.
 
-    Unzipped anywhere, ``nbboard export NOTEBOOK.ipynb`` works again. Returns (zip path, logdirs not found).
+    Unzipped anywhere, ``nbboard export NOTEBOOK.ipynb`` works again. `html_text` is the notebook's
+    export when already rendered (not rendered again). Returns (zip path, logdirs not found).
     """
-    _require_nbconvert()
     import nbformat
 
     src = Path(notebook).resolve()
-    nb = nbformat.read(src, as_version=4)
+    nb = _read_notebook(src)
     nb_dir = src.parent
     found: dict[str, str] = {}
     missing: list[str] = []
@@ -604,12 +605,13 @@ def zip_notebook(notebook: str | os.PathLike, out: str | os.PathLike, *, logdirs
         else:
             found[ld] = path
     layout = _zip_layout(found, nb_dir)
-    body = render_notebook(nb, nb_dir, logdirs=logdirs, theme=theme, title=src.stem)[0] if html_page else ""
-    for cell in nb.cells:
-        for o in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
-            desc = (o.get("data") or {}).get(MIME)
-            if isinstance(desc, dict) and desc.get("logdir") in found:
-                desc["logdir"] = layout[found[desc["logdir"]]]
+    body = html_text
+    if html_page and body is None:
+        body = render_notebook(nb, nb_dir, logdirs=logdirs, theme=theme, title=src.stem,
+                               projection_timeout=projection_timeout)[0]
+    for o, desc in _nbboard_outputs(nb):
+        if desc.get("logdir") in found:
+            o["data"][MIME] = {**desc, "logdir": layout[found[desc["logdir"]]]}
     dest = Path(out)
     dest.parent.mkdir(parents=True, exist_ok=True)
     def entry(name: str) -> zipfile.ZipInfo:
@@ -626,7 +628,7 @@ def zip_notebook(notebook: str | os.PathLike, out: str | os.PathLike, *, logdirs
             for f in sorted(Path(path).rglob("*")):
                 if f.is_file():
                     z.write(f, f"{rel}/{f.relative_to(path).as_posix()}")
-        if html_page:
+        if html_page and body is not None:
             z.writestr(entry(src.with_suffix(".html").name), body)
     return dest, missing
 
@@ -705,7 +707,8 @@ def magic(args: Sequence[str]) -> Any:
     print(_summary(res) + "  (the notebook as last saved: save it first to include recent outputs)")
     if ns.zip:
         src = Path(ns.notebook) if ns.notebook else current_notebook_path()
-        z, _ = zip_notebook(src, ns.zip, logdirs=ns.logdir, theme=ns.theme)
+        z, _ = zip_notebook(src, ns.zip, logdirs=ns.logdir, theme=ns.theme,
+                            html_text=res.path.read_text(encoding="utf-8"))
         print(f"bundled the notebook and its logs in {z}")
     try:
         from IPython.display import FileLink
@@ -727,28 +730,24 @@ def _summary(res: ExportResult) -> str:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    try:
-        if args.zip:
-            z, missing = zip_notebook(args.notebook, args.zip, logdirs=args.logdir, theme=args.theme)
-            print(f"bundled {args.notebook} and its logs in {z}" + (f" (not found: {missing})" if missing else ""))
-            if args.out is None:
-                return 0
+    """`nbboard export` (ExportError is reported by nbboard.cli.main)."""
+    page = None
+    if args.out is not None or not args.zip:
         res = export_notebook(args.notebook, args.out, logdirs=args.logdir, theme=args.theme,
                               projection_timeout=args.projection_timeout)
-    except ExportError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    print(_summary(res))
+        print(_summary(res))
+        page = res.path.read_text(encoding="utf-8")  # the zip holds the same page: render it once
+    if args.zip:
+        z, missing = zip_notebook(args.notebook, args.zip, logdirs=args.logdir, theme=args.theme,
+                                  projection_timeout=args.projection_timeout, html_text=page)
+        print(f"bundled {args.notebook} and its logs in {z}" + (f" (not found: {missing})" if missing else ""))
     return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    try:
-        res = export_report(args.logdir, args.out, title=args.title, theme=args.theme,
-                            projection_timeout=args.projection_timeout)
-    except ExportError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    """`nbboard report` (ExportError is reported by nbboard.cli.main)."""
+    res = export_report(args.logdir, args.out, title=args.title, theme=args.theme,
+                        projection_timeout=args.projection_timeout)
     print(_summary(res))
     return 0
 

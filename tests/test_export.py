@@ -190,3 +190,69 @@ def test_plotly_is_inlined_once_and_only_with_figures(tmp_path):
     assert html.count('data-name="plotly"') == 1 and html.count('data-name="main"') == 1
     heads = [h for h, _ in payloads(html).values()]
     assert all(h["libs"] == ["plotly"] and h["state"]["_plotly"] == "IPY_MODEL_nbb-lib-plotly" for h in heads)
+
+
+def test_export_waits_for_every_projection_including_2d_layouts(tmp_path):
+    pytest.importorskip("sklearn")
+    from nbboard.writer import SummaryWriter
+
+    w = SummaryWriter(str(tmp_path / "logs" / "run"))
+    w.add_embedding(np.random.default_rng(0).normal(size=(60, 8)).astype(np.float32), tag="emb")
+    w.close()
+    path = tmp_path / "p.ipynb"
+    nbformat.write(notebook([("projector", str(tmp_path / "logs"), {"options": {"methods": ["pca", "tsne"]}})]), path)
+    html = export.export_notebook(path).path.read_text()
+    ((_, msgs),) = payloads(html).values()
+    last: dict[str, str] = {}
+    for content, _ in msgs:
+        for row in content["series"]:
+            if row[1] == "projector_coords":
+                last.update({m["method"]: m["state"] for m in row[8]})
+    assert set(last) == {"pca", "tsne", "tsne_2d"}
+    assert all(s in ("done", "error") for s in last.values()), last
+
+
+def test_zip_layout_gives_every_logdir_its_own_folder():
+    nb_dir = Path("/x/nb")
+    layout = export._zip_layout({"a": "/other/run", "b": "/x/nb/logs/run"}, nb_dir)
+    assert layout == {"/other/run": "logs/run", "/x/nb/logs/run": "logs/run-2"}
+    # a notebook-relative logdir inside a folder another logdir took moves out of it
+    layout = export._zip_layout({"a": "/x/nb/logs", "b": "/q/w/e/r/run"}, nb_dir)
+    assert layout == {"/x/nb/logs": "logs", "/q/w/e/r/run": "logs-2/run"}
+
+
+def test_cli_zip_of_a_missing_notebook_is_one_error_line(tmp_path, capsys):
+    assert main(["export", str(tmp_path / "missing.ipynb"), "--zip", str(tmp_path / "x.zip")]) == 2
+    err = capsys.readouterr().err
+    assert "could not read the notebook" in err and "Traceback" not in err
+    assert not (tmp_path / "x.zip").exists()
+
+
+def test_cli_export_with_zip_renders_once_with_the_projection_timeout(logs, tmp_path, monkeypatch):
+    nb = tmp_path / "n.ipynb"
+    nbformat.write(notebook([("scalars", str(logs), {})]), nb)
+    calls = []
+    real = export.render_notebook
+    monkeypatch.setattr(export, "render_notebook", lambda *a, **k: calls.append(k) or real(*a, **k))
+    assert main(["export", str(nb), "-o", str(tmp_path / "o.html"), "--zip", str(tmp_path / "o.zip"),
+                 "--projection-timeout", "7"]) == 0
+    assert [k["projection_timeout"] for k in calls] == [7.0]
+    with zipfile.ZipFile(tmp_path / "o.zip") as z:
+        assert z.read("n.html").decode() == (tmp_path / "o.html").read_text()
+    calls.clear()
+    assert main(["export", str(nb), "--zip", str(tmp_path / "p.zip"), "--projection-timeout", "7"]) == 0
+    assert [k["projection_timeout"] for k in calls] == [7.0]
+    assert not (tmp_path / "n.html").exists()
+
+
+def test_json_text_descriptions_are_found_and_rewritten_in_the_zip(logs, tmp_path):
+    nb = notebook([("scalars", str(logs), {})])
+    out = nb.cells[1].outputs[0]
+    out.data[MIME] = json.dumps(out.data[MIME])  # some tools store JSON mime data as text
+    assert export.referenced_logdirs(nb) == [str(logs)]
+    nbformat.write(nb, tmp_path / "t.ipynb")
+    z, missing = export.zip_notebook(tmp_path / "t.ipynb", tmp_path / "t.zip", html_page=False)
+    assert missing == []
+    with zipfile.ZipFile(z) as f:
+        back = nbformat.reads(f.read("t.ipynb").decode(), 4)
+    assert back.cells[1].outputs[0].data[MIME]["logdir"] == "logs/logs"

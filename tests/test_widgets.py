@@ -219,7 +219,7 @@ def test_magic_registers_and_parses(tmp_path, monkeypatch, capsys):
     fn(f"--logdir {tmp_path} --runs 'lr.*' --tags ^loss")
     (board,) = shown
     assert isinstance(board, Board)
-    assert board.options == {"run_filter": "lr.*", "tag_filter": "^loss"}
+    assert board.options == {"run_filter": "lr.*", "tag_filter": "^loss", "methods": ["pca"]}  # Board projector: PCA
     assert board.logdir == str(tmp_path)
     with pytest.raises(ValueError, match="unexpected|unrecognized"):
         fn("--logdir x --bogus 1")

@@ -1,4 +1,4 @@
-"""The Board: the dashboard for a logdir, a Store or a writer (its scalar tab now; other tabs join later)."""
+"""The Board: the dashboard for a logdir, a Store or a writer: scalars, a tab per record kind, the projector."""
 
 from __future__ import annotations
 

@@ -37,6 +37,7 @@ from nbboard.records import (
 from nbboard.store import Store
 
 from .base import Runtime, View, pack_parts
+from .projector import ID_BASE, ProjectorFeed
 from .scalars import ScalarFeed, resolve_source
 
 #: A message stops growing past this many bytes of binary parts; the rest follows next push.
@@ -258,15 +259,30 @@ class RecordFeed:
         return {"runs": runs, "tags": tags}
 
 
-def poll_both(view: View, records: RecordFeed, scalar_msg: tuple[dict, list[bytes]] | None
-              ) -> tuple[dict, list[bytes]] | None:
-    """For a view fed scalars and records: send the records delta now, return the scalar one."""
-    rec = records.poll()
-    if rec is not None:
-        if scalar_msg is None:
-            return rec
-        view.send(*rec)
-    return scalar_msg
+# A Board's Projector tab projects with PCA only: t-SNE and UMAP take minutes of CPU on large
+# embeddings, which a dashboard left open beside a training loop should not spend unasked;
+# `nbboard.Projector(..., methods=("pca", "tsne", "umap"))` computes them.
+BOARD_PROJECTIONS = ("pca",)
+
+
+def board_feeds(store: Store, wake: Callable[[], None] | None = None) -> tuple[RecordFeed, ProjectorFeed]:
+    """What a Board feeds its record tabs beside its scalars: every record kind, and the embeddings
+    (series ids from ID_BASE, so the page merges both into one set of records). The Board widget and
+    the exporter both build them here, so an exported Board shows what the live one did."""
+    return (RecordFeed(store, ALL_KINDS, ALL_PLUGINS),
+            ProjectorFeed(store, BOARD_PROJECTIONS, id_base=ID_BASE, wake=wake))
+
+
+def poll_both(view: View, records: RecordFeed, scalar_msg: tuple[dict, list[bytes]] | None,
+              *more: RecordFeed | ProjectorFeed) -> tuple[dict, list[bytes]] | None:
+    """For a view fed scalars and records (and `more` record feeds): send the record deltas now,
+    in order, and return the scalar one (or the last record delta when no scalar changed)."""
+    msgs = [m for m in (feed.poll() for feed in (records, *more)) if m is not None]
+    if scalar_msg is not None:
+        msgs.append(scalar_msg)
+    for m in msgs[:-1]:
+        view.send(*m)
+    return msgs[-1] if msgs else None
 
 
 def _check_regex(name: str, value: str | None) -> None:
@@ -325,7 +341,8 @@ class RecordView(View):
 
 
 class BoardRecords(View):
-    """What a Board adds for its record tabs: the RecordFeed over every kind, `ui` state, plotly on demand.
+    """What a Board adds for its record tabs: the `board_feeds` (every record kind and the
+    embeddings), `ui` state, plotly on demand.
 
     Mixed in before `Scalars` (``class Board(BoardRecords, Scalars)``): the records delta is sent
     alongside the scalar one, and plotly.js is attached only once a plotly figure is logged.
@@ -337,10 +354,11 @@ class BoardRecords(View):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._records = RecordFeed(self.store, ALL_KINDS, ALL_PLUGINS)  # type: ignore[attr-defined]
+        self._records, self._projector = board_feeds(self.store, wake=self._pusher.wake)  # type: ignore[attr-defined]
+        self.options = {**self.options, "methods": list(BOARD_PROJECTIONS)}  # the Projector tab's buttons
 
     def _poll(self) -> tuple[dict, list[bytes]] | None:
-        msg = poll_both(self, self._records, super()._poll())
+        msg = poll_both(self, self._records, super()._poll(), self._projector)
         if self._plotly is None and self._records.has_kind(st.FIGURES):
             from .figures import plotly_library
 
@@ -350,10 +368,11 @@ class BoardRecords(View):
     def _resync(self) -> None:
         super()._resync()
         self._records.reset()
+        self._projector.reset()
 
     def describe(self) -> dict:
         d = super().describe()
-        seen = self._records.describe()
-        d["runs"] = sorted(set(d.get("runs", [])) | set(seen["runs"]))
-        d["tags"] = sorted(set(d.get("tags", [])) | set(seen["tags"]))
+        for seen in (self._records.describe(), self._projector.describe()):
+            d["runs"] = sorted(set(d.get("runs", [])) | set(seen["runs"]))
+            d["tags"] = sorted(set(d.get("tags", [])) | set(seen["tags"]))
         return d

@@ -127,13 +127,13 @@ def encode_base(rec: EmbeddingData, key: str) -> tuple[dict[str, Any], list[byte
 
 
 class _Tracked:
-    """One embedding the feed knows: its record, wire key and what the page was sent of it."""
+    """One embedding the feed knows: its record, wire key, step and wall time (read under the Store
+    lock when found, so a later purge cannot pull them away) and the projection states sent."""
 
-    __slots__ = ("rec", "key", "index", "sent_base", "sent_state")
+    __slots__ = ("rec", "key", "step", "wall", "sent_state")
 
-    def __init__(self, rec: EmbeddingData, key: str, index: int) -> None:
-        self.rec, self.key, self.index = rec, key, index
-        self.sent_base = False
+    def __init__(self, rec: EmbeddingData, key: str, step: int, wall: float) -> None:
+        self.rec, self.key, self.step, self.wall = rec, key, int(step), float(wall)
         self.sent_state: dict[str, str] = {}
 
 
@@ -173,7 +173,6 @@ class ProjectorFeed:
         for p in self._pairs.values():
             p.base_sent = p.coords_sent = 0
             for t in p.items:
-                t.sent_base = False
                 t.sent_state = {}
         self._full = True
 
@@ -195,8 +194,9 @@ class ProjectorFeed:
             s = p.series
             if s.epoch != p.epoch:  # purged: start this pair over
                 p.epoch, p.items, p.base_sent, p.coords_sent = s.epoch, [], 0, 0
-            for i in range(len(p.items), len(s)):
-                t = _Tracked(s[i], f"{p.run}\x1f{p.tag}\x1f{i}", i)
+            start = len(p.items)
+            for i, (step, wall, rec) in enumerate(s.items(start), start):
+                t = _Tracked(rec, f"{p.run}\x1f{p.tag}\x1f{i}", step, wall)
                 p.items.append(t)
                 self._schedule(t)
 
@@ -242,17 +242,14 @@ class ProjectorFeed:
                 if "_wire" not in t.rec.info:  # its encoding is still on the worker
                     break
                 meta, parts = encode_base(t.rec, t.key)
-                locs, ch, size = pack_parts(parts)
-                for loc in locs:
-                    loc[0] += off
+                locs, ch, end = pack_parts(parts, off)
                 chunks += ch
-                off += size
+                budget -= end - off
+                off = end
                 metas.append({**meta, "p": locs})
-                steps.append(int(p.series.steps[t.index]))
-                walls.append(float(p.series.wall_times[t.index]))
-                t.sent_base = True
+                steps.append(t.step)
+                walls.append(t.wall)
                 p.base_sent += 1
-                budget -= size
             if metas:
                 rows.append([p.base_id, PROJECTOR, p.run, p.tag, start, start == 0, steps, walls, metas])
                 buffers.append(b"".join(chunks))
@@ -278,17 +275,14 @@ class ProjectorFeed:
                     if "explained_variance_ratio" in mi:
                         meta["explained_variance_ratio"] = mi["explained_variance_ratio"]
                     parts = [rec.projections[m].tobytes()] if st == "done" else []
-                    locs, ch, size = pack_parts(parts)
-                    for loc in locs:
-                        loc[0] += off
+                    meta["p"], ch, end = pack_parts(parts, off)
                     chunks += ch
-                    off += size
-                    meta["p"] = locs
+                    budget -= end - off
+                    off = end
                     metas.append(meta)
                     steps.append(int(rec.step))
                     walls.append(time.time())
                     t.sent_state[m] = st
-                    budget -= size
             if metas:
                 start = p.coords_sent
                 rows.append([p.coords_id, COORDS, p.run, p.tag, start, start == 0, steps, walls, metas])

@@ -1,19 +1,20 @@
 """The exported HTML in Chromium from file:// with every network request blocked: each view renders
-its inlined data and responds to an interaction, with no console errors; a missing logdir shows a
-message in place of its view. The notebook is saved without widget state (descriptions only).
+its inlined data and responds to an interaction, with no console error, page error or failed
+request (checked when the module's page closes); a missing logdir shows a message in place of its
+view. The notebook is saved without widget state (descriptions only).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from nbboard import export
+from tests.browser.lab import open_notebook, run_cell
 from tests.export_data import every_view_notebook, write_logs
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +50,11 @@ def offline(browser, exported):
     page.set_default_timeout(30_000)
     page.goto(exported.as_uri())
     page.wait_for_function("() => document.body.dataset.nbbExport", timeout=60_000)
-    page.problems = problems  # type: ignore[attr-defined]
     page.requested = requested  # type: ignore[attr-defined]
     yield page
     ctx.close()
+    # every interaction of every test above left no error behind (whichever tests ran, in any order)
+    assert problems == [], problems
 
 
 def view(kind: str) -> str:
@@ -66,7 +68,7 @@ def into_view(page: Page, selector: str):
     return loc
 
 
-def test_page_is_offline_and_every_view_rendered(offline: Page):
+def test_page_is_offline_and_every_view_rendered(offline: Page, artifacts: Path):
     assert offline.evaluate("() => document.body.dataset.nbbExport") == "ready"
     assert offline.locator(".nbb-export[data-nbb-state='rendered']").count() == 13
     assert offline.requested == [], offline.requested  # nothing tried the network
@@ -74,14 +76,13 @@ def test_page_is_offline_and_every_view_rendered(offline: Page):
     expect(missing).to_have_count(1)
     expect(missing).to_contain_text("deleted-logs is gone")
     expect(offline.locator(".jp-OutputArea-output pre", has_text="plain output")).to_be_visible()
-    ARTIFACTS.mkdir(exist_ok=True)
     into_view(offline, "h1")
-    offline.screenshot(path=str(ARTIFACTS / "export-offline-top.png"))
+    offline.screenshot(path=str(artifacts / "export-offline-top.png"))
 
 
 def test_board_tabs(offline: Page):
     board = into_view(offline, view("board"))
-    expect(board.locator(".nbb-tab")).to_have_count(10)  # scalars, custom scalars, images, distributions, histograms, text, PR, audio, hparams, mesh
+    expect(board.locator(".nbb-tab")).to_have_count(11)  # scalars, custom scalars, images, distributions, histograms, text, PR, audio, hparams, mesh, projector
     board.locator(".nbb-tab[data-kind='images']").click()
     expect(board.locator(".nbb-v-images .nbb-v-card img").first).to_be_visible()
     expect(board.locator(".nbb-scalars")).to_be_hidden()
@@ -89,16 +90,39 @@ def test_board_tabs(offline: Page):
     expect(board.locator(".nbb-scalars")).to_be_visible()
 
 
-def test_scalars_smoothing(offline: Page):
+def hover_row(page: Page, card, run: str) -> dict[str, str]:
+    """Hover the middle of a scalar card; its tooltip's row for `run` as {column header: cell text}."""
+    over = card.locator(".u-over")
+    page.mouse.move(0, 0)
+    b = over.bounding_box()
+    page.mouse.move(b["x"] + b["width"] * 0.5, b["y"] + b["height"] * 0.5, steps=3)
+    tip = card.locator(".nbb-tooltip")
+    expect(tip).to_be_visible()
+    name = page.locator("td.nbb-run", has_text=re.compile(f"^{re.escape(run)}$"))
+    expect(tip.locator("tr", has=name)).to_have_count(1)
+    heads = tip.locator("tr").first.locator("th").all_inner_texts()
+    cells = tip.locator("tr", has=name).locator("td").all_inner_texts()
+    return dict(zip(heads, cells))
+
+
+def test_scalars_smoothing(offline: Page, artifacts: Path):
     root = view("scalars")
     into_view(offline, root)
     offline.wait_for_function("e => Number(e.querySelector('.nbb-scalars').dataset.points) === 240",
                               arg=offline.locator(root).element_handle())
+    scalars = offline.locator(f"{root} .nbb-scalars")
+    card = offline.locator(f"{root} .nbb-card[data-tag='loss/train']")
+    expect(scalars).to_have_attribute("data-smoothing", "0.6")  # the default
+    before = hover_row(offline, card, "lr=0.1")
     slider = offline.locator(f"{root} .nbb-slider").first
     box = slider.bounding_box()
     offline.mouse.click(box["x"] + box["width"] * 0.9, box["y"] + box["height"] / 2)
-    assert float(offline.locator(f"{root} .nbb-scalars").get_attribute("data-smoothing")) > 0.8
-    offline.screenshot(path=str(ARTIFACTS / "export-offline-scalars.png"))
+    assert float(scalars.get_attribute("data-smoothing")) > 0.8
+    # what the smoothing changes: the smoothed value at the same point; the logged value stays
+    after = hover_row(offline, card, "lr=0.1")
+    assert after["Step"] == before["Step"] and after["Value"] == before["Value"], (before, after)
+    assert after["Smoothed"] != before["Smoothed"], (before, after)
+    offline.screenshot(path=str(artifacts / "export-offline-scalars.png"))
 
 
 def test_images_step_slider(offline: Page):
@@ -150,10 +174,10 @@ def test_hparams_sort(offline: Page):
     rows = offline.locator(f"{root} .nbb-v-hp-table tbody tr")
     expect(rows).to_have_count(2)
     header = offline.locator(f"{root} th[data-key='m:hparam/accuracy']")
+    header.click()  # ascending: lr=0.1's session logged 0.5, lr=0.01's 0.6
+    expect(rows.first).to_have_attribute("data-run", "lr=0.1/hp")
     header.click()
-    first = rows.first.inner_text()
-    header.click()
-    expect(rows.first).not_to_have_text(first)
+    expect(rows.first).to_have_attribute("data-run", "lr=0.01/hp")
 
 
 def test_audio_and_run_filter(offline: Page):
@@ -181,9 +205,11 @@ def test_mesh_orbit(offline: Page):
 def test_custom_scalars_filter(offline: Page):
     root = view("custom_scalars")
     chart = into_view(offline, f"{root} .nbb-v-card[data-tag='Training/losses'] .nbb-chart")
-    expect(chart).to_be_visible()
+    expect(chart).to_have_attribute("data-series", "4")  # 2 runs × loss/train, loss/val
     offline.locator(f"{root} .nbb-run-filter input").fill("0\\.01")
-    expect(offline.locator(f"{root} .nbb-v-card[data-tag='Training/losses']")).to_contain_text("lr=0.01")
+    expect(chart).to_have_attribute("data-series", "2")  # lr=0.01's two only
+    offline.locator(f"{root} .nbb-run-filter input").fill("")
+    expect(chart).to_have_attribute("data-series", "4")
 
 
 def test_graph_search(offline: Page):
@@ -194,22 +220,17 @@ def test_graph_search(offline: Page):
     expect(offline.locator(f"{root} .nbg-node.nbg-match")).to_have_count(2)
 
 
-def test_projector_colour_by(offline: Page):
+def test_projector_colour_by(offline: Page, artifacts: Path):
     root = view("projector")
     into_view(offline, root)
     expect(offline.locator(f"{root} .nbb-pj-legend-row")).to_have_count(10)
     colour = offline.locator(f"{root} select:visible").filter(has=offline.locator("option", has_text="parity"))
     colour.first.select_option(label="parity")
     expect(offline.locator(f"{root} .nbb-pj-legend-row")).to_have_count(2)
-    offline.screenshot(path=str(ARTIFACTS / "export-offline-projector.png"))
+    offline.screenshot(path=str(artifacts / "export-offline-projector.png"))
 
 
-def test_no_console_errors(offline: Page):
-    """Runs last in this module: every interaction above left no error behind."""
-    assert offline.problems == [], offline.problems
-
-
-def test_quickstart_export_offline(browser, tmp_path):
+def test_quickstart_export_offline(browser, tmp_path, artifacts: Path):
     """The real thing: the quickstart run headless, exported, opened offline; every view has data."""
     from nbboard.demo import NOTEBOOKS, run_notebook
 
@@ -240,7 +261,7 @@ def test_quickstart_export_offline(browser, tmp_path):
         page.locator(f"{view('projector')} button[data-method='tsne']").click()
         expect(page.locator(f"{view('projector')} .nbb-pj")).to_have_attribute("data-method", "tsne")
         into_view(page, view("board"))
-        page.screenshot(path=str(ARTIFACTS / "export-quickstart-board.png"))
+        page.screenshot(path=str(artifacts / "export-quickstart-board.png"))
         assert requested == [] and problems == [], (requested, problems)
     finally:
         ctx.close()
@@ -250,8 +271,7 @@ def test_magic_export_from_jupyterlab(page, jupyter_server):
     """`%nbboard export` in a notebook open in JupyterLab finds that notebook (as last saved) by itself."""
     import json
     import time
-
-    from test_views import open_notebook, run_cell
+    import urllib.error
 
     logdir = jupyter_server.root / "runs-export-magic"
     name = jupyter_server.notebook("export-magic.ipynb", [
@@ -265,8 +285,14 @@ def test_magic_export_from_jupyterlab(page, jupyter_server):
     run_cell(page, 0)
     expect(page.locator(".nbb-board .nbb-card[data-tag='loss']")).to_be_visible(timeout=60_000)
     page.keyboard.press("Control+s")  # the export reads the notebook as saved
+    def saved() -> str:
+        try:
+            return json.dumps(jupyter_server.api("GET", f"/api/contents/{name}"))
+        except urllib.error.HTTPError:
+            return ""  # read while the server was writing it (400 "Unreadable Notebook"): ask again
+
     deadline = time.monotonic() + 30
-    while "application/vnd.nbboard+json" not in json.dumps(jupyter_server.api("GET", f"/api/contents/{name}")):
+    while "application/vnd.nbboard+json" not in saved():
         assert time.monotonic() < deadline, "the notebook was not saved with its outputs"
         time.sleep(0.5)
     run_cell(page, 1)
