@@ -17,9 +17,7 @@ export class ModelData {
   readonly runs = new Set<string>();
   readonly colors = new ColorMap();
   readonly listeners = new Set<Listener>();
-  structure = 0;
   lastData = 0; // performance.now() of the last delta with points
-  messages = 0;
   model: AnyModel | null = null;
   private resyncAsked = false;
 
@@ -58,7 +56,6 @@ export class ModelData {
       }
     }
     if (content.type !== "scalars") return;
-    this.messages++;
     const changed = new Set<ScalarData>();
     let structural = false;
     let gap = false;
@@ -80,7 +77,6 @@ export class ModelData {
       else if (c.steps.length > 0 || c.reset) changed.add(s);
     }
     if (changed.size) this.lastData = performance.now();
-    if (structural) this.structure++;
     if (content.full) this.resyncAsked = false;
     if (gap) this.askResync();
     if (changed.size || structural) for (const fn of this.listeners) fn(changed, structural);

@@ -99,7 +99,9 @@ describe("M4 downsampling", () => {
     const xs = new Float64Array([0, 1, 2, 1, 2, 3]);
     const ys = new Float64Array([1, 2, 3, 4, 5, 6]);
     const d = downsample(xs, ys, 6, 0, 3, 10, false);
-    expect(d.n).toBe(6);
+    expect(Array.from(d.x.subarray(0, d.n))).toEqual([0, 1, 2, 1, 2, 3]);
+    expect(Array.from(d.y.subarray(0, d.n))).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(d.points).toBe(6);
   });
 
   it("applies an x offset (relative time)", () => {

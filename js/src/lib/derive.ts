@@ -1,9 +1,42 @@
 /**
  * One pass over newly arrived points that updates, together, the raw block min/max index, the
  * smoothed (debiased EMA) column and its block index: a 1M-point series is read once, not three times.
+ * `derive` keeps these per series, shared by every chart on the page (scalars, custom scalars).
  */
 import { BLOCK, MinMaxIndex } from "./minmax";
+import type { ScalarData } from "./series";
 import { Smoother } from "./smoothing";
+
+/** Per-series caches: block min/max of the values, the smoothed column and its block min/max. */
+export class Derived {
+  epoch = -1;
+  raw = new MinMaxIndex();
+  smoother = new Smoother();
+  sm = new MinMaxIndex();
+
+  /** Bring the caches up to `s` (smoothed at weight w; w = 0: raw index only). */
+  sync(s: ScalarData, w: number): void {
+    if (s.epoch !== this.epoch) {
+      this.epoch = s.epoch;
+      this.raw.reset();
+      this.smoother.weight = -1;
+      this.smoother.reset();
+      this.sm.reset();
+    }
+    if (w > 0) deriveTogether(s.values, s.n, w, this.raw, this.smoother, this.sm);
+    else this.raw.update(s.values, s.n);
+  }
+}
+
+const derived = new WeakMap<ScalarData, Derived>();
+
+/** The shared caches of `s`, brought up to date (O(new points)). */
+export function derive(s: ScalarData, w: number): Derived {
+  let d = derived.get(s);
+  if (!d) derived.set(s, (d = new Derived()));
+  d.sync(s, w);
+  return d;
+}
 
 /** Bring raw/smoothed/smoothed-index up to values[0:n] at weight w (0 < w < 1); all three must be in step. */
 export function deriveTogether(values: Float64Array, n: number, w: number, raw: MinMaxIndex, sm: Smoother, smi: MinMaxIndex): void {
@@ -29,7 +62,7 @@ export function deriveTogether(values: Float64Array, n: number, w: number, raw: 
     sm.out = grown;
   }
   const out = sm.out;
-  let last = sm.last, k = sm.numAccum, wk = sm.wk;
+  let last = sm.last, wk = sm.wk;
   const w1 = 1 - w;
   const { bmin, bmax, bimin, bimax, bnf } = raw;
   const sbmin = smi.bmin, sbmax = smi.bmax, sbimin = smi.bimin, sbimax = smi.bimax, sbnf = smi.bnf;
@@ -50,7 +83,6 @@ export function deriveTogether(values: Float64Array, n: number, w: number, raw: 
         }
         last = last * w + w1 * v;
         if (wk > 1e-17) {
-          k++;
           wk *= w;
           s = last / (1 - wk);
         } else s = last;
@@ -71,7 +103,6 @@ export function deriveTogether(values: Float64Array, n: number, w: number, raw: 
     sbmin[b] = smn; sbmax[b] = smx; sbimin[b] = simn; sbimax[b] = simx; sbnf[b] = nf;
   }
   sm.last = last;
-  sm.numAccum = k;
   sm.wk = wk;
   sm.n = n;
   raw.covered = n;

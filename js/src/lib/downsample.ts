@@ -110,7 +110,6 @@ export function downsample(
     const edge = c === columns - 1 ? x1 : x0 + (span * (c + 1)) / columns;
     let b = upperBound(xs, hi, edge + xoff, a);
     if (b <= a) continue;
-    if (c === columns - 1) b = Math.min(b, hi);
     if (index) index.range(ys, a, b, st);
     else rangeScan(ys, a, b);
     let k = 0;

@@ -39,17 +39,6 @@ export function compileFilter(src: string): RegExp | null | undefined {
   }
 }
 
-/** The quantile q of the finite values (sorted copy); NaN if none. */
-export function quantile(values: ArrayLike<number>, q: number, n = values.length): number {
-  const f: number[] = [];
-  for (let i = 0; i < n; i++) if (Number.isFinite(values[i])) f.push(values[i]);
-  if (f.length === 0) return NaN;
-  f.sort((a, b) => a - b);
-  const pos = (f.length - 1) * q;
-  const lo = Math.floor(pos), hi = Math.ceil(pos);
-  return f[lo] + (f[hi] - f[lo]) * (pos - lo);
-}
-
 /** Tag section: TensorBoard groups tags by the part before the first "/". */
 export function tagGroup(tag: string): string {
   const i = tag.indexOf("/");

@@ -1,5 +1,8 @@
 /** Export the drawn graph as a standalone SVG file (theme colours resolved) or as a PNG image. */
+import { safeStem } from "./download";
 import { GRAPH_VARS, SVG_CSS } from "./graphStyle";
+
+export { download } from "./download";
 
 /** Replace var(--nbg-*) with the values they have on `root` now (the file has no JupyterLab). */
 export function resolveCss(css: string, values: Record<string, string>): string {
@@ -53,18 +56,6 @@ export function svgDocument(svg: SVGSVGElement, viewport: SVGGElement, content: 
   return new XMLSerializer().serializeToString(clone);
 }
 
-export function download(blob: Blob, filename: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = filename;
-  a.style.display = "none";
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 /** Rasterise an SVG document to PNG at `scale`, keeping within the browser's canvas limits. */
 export async function svgToPng(svgText: string, width: number, height: number, scale = 2): Promise<Blob> {
   const maxSide = 16_000;
@@ -94,6 +85,5 @@ export async function svgToPng(svgText: string, width: number, height: number, s
 
 /** A file name from an untrusted model name. */
 export function safeFileName(name: string, ext: string): string {
-  const base = name.replace(/[^\w.-]+/g, "_").replace(/^[._]+/, "").slice(0, 80) || "graph";
-  return `${base}-graph.${ext}`;
+  return `${safeStem(name, "graph")}-graph.${ext}`;
 }

@@ -73,8 +73,6 @@ export class RecordData {
   readonly plugins = new Map<string, Record<string, any>>();
   readonly listeners = new Set<RecordListener>();
   lastData = 0;
-  messages = 0;
-  structure = 0;
   model: { send(c: any): void } | null = null;
   private resyncAsked = false;
 
@@ -106,7 +104,6 @@ export class RecordData {
   /** Apply one kernel message; returns false when it is not a records message. */
   apply(content: any, buffers: readonly Buffer[]): boolean {
     if (!content || content.type !== "records") return false;
-    this.messages++;
     const changed = new Set<RecordSeries>();
     let structural = false;
     let gap = false;
@@ -144,7 +141,6 @@ export class RecordData {
       structural = true;
     }
     if (changed.size) this.lastData = performance.now();
-    if (structural) this.structure++;
     if (gap) this.askResync();
     else if (content.full) this.resyncAsked = false;
     for (const fn of this.listeners) fn(changed, structural);

@@ -7,6 +7,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { ColorMap } from "./colors";
 import { recordData, type RecordData } from "./records";
+import type { ScalarData } from "./series";
 import { SharedFilters, el, injectViewStyles } from "./viewkit";
 
 export interface ModelLike {
@@ -21,8 +22,8 @@ export interface ModelLike {
 
 /** The page-side scalar data of a model (model.ts's ModelData), as the custom-scalars view reads it. */
 export interface ScalarSource {
-  byTag: Map<string, Map<string, { n: number; steps: Float64Array; values: Float64Array; walls: Float64Array; version: number }>>;
-  subscribe(fn: (changed: Set<unknown>, structural: boolean) => void): () => void;
+  byTag: Map<string, Map<string, ScalarData>>;
+  subscribe(fn: (changed: Set<ScalarData>, structural: boolean) => void): () => void;
   lastData: number;
   colors: ColorMap;
 }
@@ -59,10 +60,6 @@ const pageColors = new ColorMap();
 
 export function registerView(spec: ViewSpec): void {
   specs.set(spec.kind, spec);
-}
-
-export function viewSpec(kind: string): ViewSpec | undefined {
-  return specs.get(kind);
 }
 
 export function viewSpecs(): ViewSpec[] {
@@ -127,9 +124,9 @@ export function renderRegistered(kind: string, model: ModelLike, host: HTMLEleme
   };
 }
 
-/** A kernel message for the record views (ignored when it is not a records message). */
 export { dropRecordData } from "./records";
 
+/** A kernel message for the record views (ignored when it is not a records message). */
 export function recordsMessage(uid: string, content: unknown, buffers: readonly ArrayBuffer[] | readonly DataView[]): void {
   recordData(uid).apply(content, buffers as readonly ArrayBuffer[]);
 }

@@ -13,13 +13,11 @@ export class Smoother {
   out: Float64Array = new Float64Array(0);
   n = 0;
   last = 0;
-  numAccum = 0;
   wk = 1;
 
   reset(): void {
     this.n = 0;
     this.last = 0;
-    this.numAccum = 0;
     this.wk = 1;
   }
 
@@ -35,7 +33,6 @@ export class Smoother {
       this.out = grown;
     }
     let last = this.last;
-    let k = this.numAccum;
     let wk = this.wk; // w^k, kept by multiplication (no pow per point)
     const out = this.out;
     const w1 = 1 - w;
@@ -48,7 +45,6 @@ export class Smoother {
         continue;
       }
       last = last * w + w1 * v;
-      k++;
       wk *= w;
       out[i] = w === 1 ? last : last / (1 - wk);
     }
@@ -63,7 +59,6 @@ export class Smoother {
       out[i] = last;
     }
     this.last = last;
-    this.numAccum = k;
     this.wk = wk;
     this.n = n;
     return out;

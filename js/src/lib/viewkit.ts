@@ -240,7 +240,6 @@ interface CardEntry {
   impl: CardImpl;
   visible: boolean;
   dirty: boolean;
-  versions: string;
   series: RecordSeries[];
 }
 
@@ -300,6 +299,17 @@ export class CardGrid implements Frameable {
   allDirty(): void {
     for (const c of this.cards.values()) c.dirty = true;
     this.request();
+  }
+
+  /** Mark for redraw the cards whose `impl` passes `pred` (e.g. those showing a changed series). */
+  dirtyWhere(pred: (impl: CardImpl) => boolean): void {
+    let any = false;
+    for (const c of this.cards.values())
+      if (pred(c.impl)) {
+        c.dirty = true;
+        any = true;
+      }
+    if (any) this.request();
   }
 
   frame(): void {
@@ -377,7 +387,7 @@ export class CardGrid implements Frameable {
         const body = el("div", "nbb-v-card-body");
         root.append(head, body);
         const impl = this.maker.make(body, it, root);
-        c = { root, impl, visible: false, dirty: true, versions: "", series: it.series };
+        c = { root, impl, visible: false, dirty: true, series: it.series };
         (root as HTMLElement & { _nbbEntry?: CardEntry })._nbbEntry = c;
         this.cards.set(it.key, c);
         this.io.observe(root);

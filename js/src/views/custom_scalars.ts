@@ -1,72 +1,38 @@
 /**
  * Custom scalars: the layout from add_custom_scalars as charts — multiline charts (every scalar
  * tag matching one of the chart's regexes, per run) and margin charts (a value line inside a
- * lower/upper band) — drawn from the same scalar data the scalar view holds.
+ * lower/upper band) — drawn from the same scalar data, and the same per-pixel-column min/max
+ * downsampling, as the scalar view: spikes stay visible and zooming (drag; double-click resets)
+ * redraws the real points of the range.
  */
 import uPlot from "uplot";
-import { fmtTick, uplotAxes, withAlpha } from "../lib/charts";
+import { drawNonFinite, fillBetween, fmtTick, strokeDownsampled, uplotAxes, withAlpha } from "../lib/charts";
+import { chartLines, linesChanged, mergedLayout, type Chart, type ChartLine } from "../lib/customscalars";
 import { registerView, type ScalarSource, type ViewContext } from "../lib/registry";
+import { DrawCache, fullExtent, nearestIndex } from "../lib/scalardraw";
 import { CardGrid, el, mountGrid, toolbar, type CardImpl, type GridItem } from "../lib/viewkit";
+import { yRange, type DrawnLines } from "../lib/yrange";
 import { readTheme, type Theme } from "../theme";
 
-export interface Chart {
-  title: string;
-  kind: "Multiline" | "Margin";
-  tags: string[];
-}
+export { mergedLayout, type Chart };
 
-/** Categories merged over every run's layout (same category and chart title → one chart). */
-export function mergedLayout(plugins: Map<string, Record<string, unknown>>): { title: string; charts: Chart[] }[] {
-  const cats = new Map<string, Map<string, Chart>>();
-  for (const p of plugins.values()) {
-    const layout = p.custom_scalars as { categories?: { title: string; charts: Chart[] }[] } | undefined;
-    for (const c of layout?.categories ?? []) {
-      let m = cats.get(String(c.title));
-      if (!m) cats.set(String(c.title), (m = new Map()));
-      for (const ch of c.charts ?? []) if (!m.has(String(ch.title))) m.set(String(ch.title), { title: String(ch.title), kind: ch.kind === "Margin" ? "Margin" : "Multiline", tags: (ch.tags ?? []).map(String) });
-    }
-  }
-  return [...cats].map(([title, m]) => ({ title, charts: [...m.values()] }));
-}
-
-type Col = { n: number; steps: Float64Array; values: Float64Array };
-const MAX_POINTS = 4000;
-
-function table(s: Col): [number[], number[]] {
-  const stride = Math.max(1, Math.ceil(s.n / MAX_POINTS));
-  const xs: number[] = [], ys: number[] = [];
-  for (let i = 0; i < s.n; i += stride) {
-    xs.push(s.steps[i]);
-    ys.push(s.values[i]);
-  }
-  if (s.n && (s.n - 1) % stride) {
-    xs.push(s.steps[s.n - 1]);
-    ys.push(s.values[s.n - 1]);
-  }
-  const order = xs.map((_, i) => i).sort((a, b) => xs[a] - xs[b]);
-  return [order.map((i) => xs[i]), order.map((i) => ys[i])];
-}
-
-function regex(src: string): RegExp | null {
-  try {
-    return new RegExp(src);
-  } catch {
-    return null;
-  }
-}
+const CHART_H = 220;
 
 class ChartCard implements CardImpl {
   private chart: HTMLDivElement;
   private legend: HTMLDivElement;
   private u: uPlot | null = null;
   private tip: HTMLDivElement;
-  private labels: { label: string; run: string; shown: boolean }[] = [];
+  private lines: ChartLine[] = [];
   private key = "";
-  private width = 0;
+  private zoom: [number, number] | null = null;
+  private expectX: [number, number] = [0, 1];
+  private drawn = new DrawCache();
   constructor(
     body: HTMLElement,
     private spec: Chart,
     private view: { theme(): Theme; scalars: ScalarSource; ctx: ViewContext },
+    private request: (card: ChartCard) => void,
   ) {
     this.chart = el("div", "nbb-chart");
     this.tip = el("div", "nbb-v-tip");
@@ -75,56 +41,97 @@ class ChartCard implements CardImpl {
     body.append(this.chart, this.legend);
   }
 
+  /** Whether a scalar update touching `changed` series needs this chart redrawn. */
+  shows(changed: ReadonlySet<unknown>): boolean {
+    return linesChanged(this.lines, changed);
+  }
+
+  private cols(u: uPlot): number {
+    return Math.max(16, Math.round(u.bbox.width / uPlot.pxRatio) || 400);
+  }
+
   private hover(u: uPlot): void {
-    const i = u.cursor.idx;
-    if (i === null || i === undefined || u.cursor.left === undefined || u.cursor.left < 0) {
+    const left = u.cursor.left ?? -1;
+    if (left < 0 || u.cursor.top === undefined || u.cursor.top < 0) {
       this.tip.style.display = "none";
       return;
     }
+    const x = u.posToVal(left, "x");
+    const rows: { l: ChartLine; i: number; dx: number }[] = [];
+    for (const l of this.lines) {
+      if (l.role === "lower" || l.role === "upper") continue;
+      const i = nearestIndex(l.s, "step", x);
+      if (i < 0) continue;
+      const dx = Math.abs(u.valToPos(l.s.steps[i], "x") - left);
+      if (dx <= 40) rows.push({ l, i, dx });
+    }
+    if (!rows.length) {
+      this.tip.style.display = "none";
+      return;
+    }
+    const near = rows.reduce((a, b) => (b.dx < a.dx ? b : a));
+    const step = near.l.s.steps[near.i];
     this.tip.replaceChildren();
     const head = el("div");
-    head.append(el("b", undefined, "step "), document.createTextNode(String(u.data[0][i])));
+    head.append(el("b", undefined, "step "), document.createTextNode(String(step)));
     this.tip.appendChild(head);
-    this.labels.forEach((l, k) => {
-      const v = u.data[k + 1][i];
-      if (!l.shown || v === null || v === undefined) return;
+    for (const { l, i } of rows) {
       const row = el("div");
       const sw = el("span", "nbb-swatch");
       sw.style.background = this.view.ctx.colors.get(l.run);
       sw.style.marginRight = "5px";
-      row.append(sw, document.createTextNode(`${l.label}: ${fmtTick(Number(v))}`));
+      const at = l.s.steps[i] === step ? "" : ` (step ${l.s.steps[i]})`;
+      row.append(sw, document.createTextNode(`${l.label}: ${fmtTick(l.s.values[i])}${at}`));
       this.tip.appendChild(row);
-    });
+    }
     this.tip.style.display = "";
     const w = this.chart.clientWidth || 300;
-    const left = (u.cursor.left ?? 0) + 70;
-    this.tip.style.left = `${left > w - 200 ? Math.max(0, left - 240) : left}px`;
+    const tl = left + 70;
+    this.tip.style.left = `${tl > w - 200 ? Math.max(0, tl - 240) : tl}px`;
     this.tip.style.top = "6px";
+  }
+
+  private onScale(u: uPlot, key: string): void {
+    if (key !== "x") return;
+    const mn = u.scales.x.min ?? 0, mx = u.scales.x.max ?? 1;
+    const [a, b] = this.expectX;
+    const eps = (Math.abs(b - a) || 1) * 1e-9;
+    if (Math.abs(mn - a) > eps || Math.abs(mx - b) > eps) this.setZoom([mn, mx]); // a drag-box zoom by uPlot
+  }
+
+  private setZoom(r: [number, number] | null): void {
+    if (r && !(r[1] > r[0])) return;
+    this.zoom = r;
+    if (r) this.expectX = r;
+    this.chart.dataset.zoom = r ? `${r[0]},${r[1]}` : "";
+    this.request(this); // redrawn next frame from the real points of the range
+  }
+
+  private create(w: number): uPlot {
+    this.u?.destroy();
+    const u = new uPlot(
+      {
+        width: w,
+        height: CHART_H,
+        legend: { show: false },
+        scales: { x: { time: false, auto: false, range: (_u, mn, mx) => [mn, mx] }, y: { auto: false, range: (_u, mn, mx) => [mn, mx] } },
+        axes: uplotAxes(() => this.view.theme()),
+        series: [{}, { stroke: "transparent", width: 0, points: { show: false } }],
+        cursor: { drag: { x: true, y: false, setScale: true }, points: { show: false }, bind: { dblclick: () => null } },
+        hooks: { draw: [(u) => this.paint(u)], setScale: [(u, key) => this.onScale(u, key)], setCursor: [(u) => this.hover(u)] },
+      },
+      [[0, 1], [0, 1]],
+      this.chart,
+    );
+    this.chart.appendChild(this.tip);
+    u.over.addEventListener("dblclick", () => this.setZoom(null));
+    return u;
   }
 
   update(): void {
     const { scalars, ctx } = this.view;
-    const lines: { label: string; run: string; col: Col; role: "line" | "value" | "lower" | "upper" }[] = [];
-    if (this.spec.kind === "Multiline") {
-      const res = this.spec.tags.map(regex).filter((r): r is RegExp => r !== null);
-      for (const [tag, byRun] of [...scalars.byTag].sort((a, b) => a[0].localeCompare(b[0]))) {
-        if (!res.some((r) => r.test(tag))) continue;
-        for (const [run, s] of [...byRun].sort((a, b) => a[0].localeCompare(b[0]))) if (ctx.filters.runShown(run)) lines.push({ label: `${run}: ${tag}`, run, col: s, role: "line" });
-      }
-    } else {
-      const [v, lo, hi] = this.spec.tags;
-      const runs = [...(scalars.byTag.get(v)?.keys() ?? [])].sort();
-      for (const run of runs) {
-        if (!ctx.filters.runShown(run)) continue;
-        const a = scalars.byTag.get(v)?.get(run), b = scalars.byTag.get(lo)?.get(run), c = scalars.byTag.get(hi)?.get(run);
-        if (!a) continue;
-        lines.push({ label: `${run}: ${v}`, run, col: a, role: "value" });
-        if (b && c) {
-          lines.push({ label: `${run}: ${lo}`, run, col: b, role: "lower" });
-          lines.push({ label: `${run}: ${hi}`, run, col: c, role: "upper" });
-        }
-      }
-    }
+    const lines = chartLines(this.spec, scalars.byTag, (r) => ctx.filters.runShown(r));
+    this.lines = lines;
     this.chart.dataset.series = String(lines.length);
     if (!lines.length) {
       this.u?.destroy();
@@ -133,31 +140,11 @@ class ChartCard implements CardImpl {
       this.legend.replaceChildren(el("span", "nbb-v-note", `No scalars match ${this.spec.tags.join(", ")} yet.`));
       return;
     }
-    const data = uPlot.join(lines.map((l) => table(l.col) as uPlot.AlignedData));
     const key = lines.map((l) => l.label).join("\n");
     const w = this.chart.clientWidth || 360;
-    if (!this.u || key !== this.key || Math.abs(w - this.width) > 2) {
-      this.u?.destroy();
+    if (!this.u || key !== this.key) {
+      this.u = this.create(w);
       this.key = key;
-      this.width = w;
-      const series: uPlot.Series[] = [{}];
-      const bands: uPlot.Band[] = [];
-      lines.forEach((l, i) => {
-        const c = ctx.colors.get(l.run);
-        if (l.role === "line" || l.role === "value") series.push({ label: l.label, stroke: c, width: 1.6, spanGaps: true, points: { show: false } });
-        else series.push({ label: l.label, stroke: withAlpha(c, 0.35), width: 0.8, spanGaps: true, points: { show: false } });
-        if (l.role === "upper") bands.push({ series: [i + 1, i], fill: withAlpha(c, 0.15) });
-      });
-      this.labels = lines.map((l) => ({ label: l.label, run: l.run, shown: l.role === "line" || l.role === "value" }));
-      this.u = new uPlot(
-        {
-          width: w, height: 220, legend: { show: false }, scales: { x: { time: false } }, axes: uplotAxes(() => this.view.theme()), series, bands,
-          cursor: { points: { show: false } }, hooks: { setCursor: [(u) => this.hover(u)] },
-        },
-        data,
-        this.chart,
-      );
-      this.chart.appendChild(this.tip);
       this.legend.replaceChildren();
       for (const l of lines) {
         if (l.role === "lower" || l.role === "upper") continue;
@@ -168,9 +155,64 @@ class ChartCard implements CardImpl {
         item.title = l.label;
         this.legend.appendChild(item);
       }
-    } else this.u.setData(data);
-    this.chart.dataset.points = String(data[0].length);
-    this.chart.title = lines.map((l) => `${l.label}: ${fmtTick(l.col.values[l.col.n - 1])}`).join("\n");
+    } else if (Math.abs(w - this.u.width) > 2) this.u.setSize({ width: w, height: CHART_H });
+    this.draw(this.u);
+    this.chart.title = lines.map((l) => `${l.label}: ${fmtTick(l.s.n ? l.s.values[l.s.n - 1] : null)}`).join("\n");
+  }
+
+  /** Set both scales from the visible points (x: the zoom or every point; y: their min/max) and paint. */
+  private draw(u: uPlot): void {
+    const series = this.lines.map((l) => l.s);
+    const xr = this.zoom ?? fullExtent(series, "step");
+    const cols = this.cols(u);
+    this.drawn.keepOnly(series);
+    const sets: DrawnLines[] = series.map((s) => ({ raw: this.drawn.get(s, xr[0], xr[1], cols, "step", 0).raw, sm: null }));
+    const yr = yRange(sets, xr[0], xr[1], false, false);
+    this.expectX = xr;
+    const sx = u.scales.x, sy = u.scales.y;
+    if (sx.min !== xr[0] || sx.max !== xr[1] || sy.min !== yr[0] || sy.max !== yr[1]) {
+      u.batch(() => {
+        u.setScale("x", { min: xr[0], max: xr[1] });
+        u.setScale("y", { min: yr[0], max: yr[1] });
+      });
+    } else u.batch(() => u.redraw(false, false)); // batch: paint now, inside this frame
+  }
+
+  /** uPlot's draw hook: bands, lines and NaN/inf markers from the downsampled series. */
+  private paint(u: uPlot): void {
+    const { ctx: g } = u;
+    const { left, top, width, height } = u.bbox;
+    const x0 = u.scales.x.min ?? 0, x1 = u.scales.x.max ?? 1;
+    const cols = this.cols(u);
+    const pr = uPlot.pxRatio;
+    const colors = this.view.ctx.colors;
+    const ds = this.lines.map((l) => this.drawn.get(l.s, x0, x1, cols, "step", 0).raw);
+    g.save();
+    g.beginPath();
+    g.rect(left, top, width, height);
+    g.clip();
+    g.lineJoin = "round";
+    g.lineCap = "round";
+    const markers: [number, number, string][] = [];
+    let points = 0;
+    this.lines.forEach((l, k) => {
+      const c = colors.get(l.run);
+      if (l.role === "upper") fillBetween(u, ds[k], ds[k - 1], withAlpha(c, 0.15));
+    });
+    this.lines.forEach((l, k) => {
+      const c = colors.get(l.run);
+      const d = ds[k];
+      if (l.role === "lower" || l.role === "upper") {
+        strokeDownsampled(u, d, c, 0.35, 0.8, false, false, pr);
+        return;
+      }
+      points += d.points;
+      strokeDownsampled(u, d, c, 1, 1.6, false, d.points > 0 && d.points * 10 < cols, pr);
+      for (let i = 0; i < d.markers.length; i += 2) markers.push([d.markers[i], d.markers[i + 1], c]);
+    });
+    drawNonFinite(u, markers, this.view.theme().background, pr);
+    g.restore();
+    this.chart.dataset.points = String(points);
   }
 
   dispose(): void {
@@ -187,7 +229,7 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
   let theme = readTheme(host);
   const bar = toolbar(ctx, [], () => Math.max(scalars.lastData, ctx.records.lastData));
   const charts = new Map<string, Chart>();
-  const grid = new CardGrid(
+  const grid: CardGrid = new CardGrid(
     ctx,
     {
       items: () => {
@@ -201,12 +243,13 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
         }
         return out;
       },
-      make: (body, it) => new ChartCard(body, charts.get(it.key)!, { theme: () => theme, scalars, ctx }),
+      make: (body, it) => new ChartCard(body, charts.get(it.key)!, { theme: () => theme, scalars, ctx }, (card) => grid.dirtyWhere((c) => c === card)),
       gridClass: "nbb-v-wide",
     },
     "No custom scalar layout yet — it appears when a writer calls add_custom_scalars.",
   );
-  const off = scalars.subscribe(() => grid.allDirty());
+  // New series may match a chart: redraw all; new points: only the charts showing them.
+  const off = scalars.subscribe((changed, structural) => (structural ? grid.allDirty() : grid.dirtyWhere((c) => (c as ChartCard).shows(changed))));
   return mountGrid(host, bar, grid, { onTheme: () => (theme = readTheme(host)), resize: true, dispose: off });
 }
 

@@ -3,17 +3,17 @@
  * All interaction (filters, smoothing, zoom, pan, tooltips, downloads) runs in the page.
  */
 import uPlot from "uplot";
-import { downsample, lowerBound, newDownsampled, type Downsampled } from "../lib/downsample";
-import { fmtDuration, fmtDurationTicks, fmtStep, fmtValue, fmtWall, compileFilter, quantile, tagGroup } from "../lib/format";
-import { deriveTogether } from "../lib/derive";
-import { MinMaxIndex } from "../lib/minmax";
+import { drawNonFinite, fmtTick, strokeDownsampled, uplotAxes } from "../lib/charts";
+import { derive } from "../lib/derive";
+import { download, safeStem } from "../lib/download";
+import { fmtDuration, fmtDurationTicks, fmtStep, fmtValue, fmtWall, compileFilter, tagGroup } from "../lib/format";
+import { DrawCache, fullExtent, nearestIndex, xColumn, type XAxis } from "../lib/scalardraw";
 import type { ScalarData } from "../lib/series";
-import { Smoother } from "../lib/smoothing";
+import { button, el } from "../lib/viewkit";
+import { yRange, type DrawnLines } from "../lib/yrange";
 import type { AnyModel, ModelData } from "../model";
 import { overBudget, schedule, unschedule, type Frameable } from "../scheduler";
 import { onThemeChange, readTheme, type Theme } from "../theme";
-
-export type XAxis = "step" | "relative" | "wall";
 
 export interface ScalarOptions {
   smoothing: number;
@@ -42,93 +42,8 @@ const CHART_H = 220;
 const STEP_INCRS = Array.from({ length: 16 }, (_, k) => [1, 2, 5].map((m) => m * 10 ** k)).flat();
 const CHART_H_EXPANDED = 440;
 
-/** Per-series caches shared by every chart on the page: block min/max and the smoothed column. */
-class Derived {
-  epoch = -1;
-  raw = new MinMaxIndex();
-  smoother = new Smoother();
-  sm = new MinMaxIndex();
-  extentKey = "";
-  extent: [number, number] = [0, 0];
-
-  sync(s: ScalarData, w: number): void {
-    if (s.epoch !== this.epoch) {
-      this.epoch = s.epoch;
-      this.raw.reset();
-      this.smoother.weight = -1;
-      this.smoother.reset();
-      this.sm.reset();
-    }
-    if (w > 0) deriveTogether(s.values, s.n, w, this.raw, this.smoother, this.sm);
-    else this.raw.update(s.values, s.n);
-  }
-}
-const derived = new WeakMap<ScalarData, Derived>();
-function derive(s: ScalarData, w: number): Derived {
-  let d = derived.get(s);
-  if (!d) derived.set(s, (d = new Derived()));
-  d.sync(s, w);
-  return d;
-}
-
-function xColumn(s: ScalarData, mode: XAxis): { xs: Float64Array; xoff: number; sorted: boolean } {
-  if (mode === "step") return { xs: s.steps, xoff: 0, sorted: s.stepsSorted };
-  return { xs: s.walls, xoff: mode === "relative" && s.n > 0 ? s.walls[0] : 0, sorted: s.wallsSorted };
-}
-
-function extent(s: ScalarData, mode: XAxis, d: Derived): [number, number] {
-  const { xs, xoff, sorted } = xColumn(s, mode);
-  if (s.n === 0) return [NaN, NaN];
-  if (sorted) return [xs[0] - xoff, xs[s.n - 1] - xoff];
-  const key = `${mode}:${s.version}`;
-  if (d.extentKey !== key) {
-    let mn = Infinity, mx = -Infinity;
-    for (let i = 0; i < s.n; i++) {
-      if (xs[i] < mn) mn = xs[i];
-      if (xs[i] > mx) mx = xs[i];
-    }
-    d.extent = [mn - xoff, mx - xoff];
-    d.extentKey = key;
-  }
-  return d.extent;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function download(name: string, blob: Blob): void {
-  const a = el("a");
-  a.href = URL.createObjectURL(blob);
-  a.download = name;
-  a.style.display = "none";
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-}
-
-function safeName(s: string): string {
-  return s.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80) || "chart";
-}
-
 function csvField(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-function fmtAxis(v: number): string {
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(1);
-  return String(Number(v.toPrecision(4)));
-}
-
-interface Drawn {
-  raw: Downsampled;
-  sm: Downsampled;
-  key: string;
 }
 
 /** One chart: a tag's series from every shown run. */
@@ -144,7 +59,11 @@ class Card {
   draws = 0;
   drawnPoints = 0;
   private expectX: [number, number] = [0, 1];
-  private drawn = new Map<ScalarData, Drawn>();
+  private drawn = new DrawCache();
+  /** the drawn series, as yRange reads them (reused between draws) */
+  private lines: DrawnLines[] = [];
+  /** the shown series of this tag, sorted by run; null after a data-structure or filter change */
+  private shown: ScalarData[] | null = null;
   private logY = false;
   private xMode: XAxis = "step";
   private dots: HTMLDivElement[] = [];
@@ -159,17 +78,7 @@ class Card {
     const title = el("div", "nbb-card-title", tag);
     title.title = tag;
     const tools = el("div", "nbb-card-tools");
-    const btn = (label: string, tip: string, fn: () => void) => {
-      const b = el("button", "nbb-btn nbb-icon", label);
-      b.type = "button";
-      b.title = tip;
-      b.addEventListener("click", (e) => {
-        e.stopPropagation();
-        fn();
-      });
-      tools.appendChild(b);
-      return b;
-    };
+    const btn = (label: string, tip: string, fn: () => void) => tools.appendChild(button(label, tip, fn, "nbb-btn nbb-icon"));
     btn("CSV", "Download this chart's data as CSV", () => this.downloadCSV());
     btn("JSON", "Download this chart's data as JSON", () => this.downloadJSON());
     btn("PNG", "Download this chart as a PNG image", () => this.downloadPNG());
@@ -183,8 +92,14 @@ class Card {
     this.root.append(head, this.chartEl);
   }
 
+  /** The shown series of this tag (cached until `invalidate`). */
   series(): ScalarData[] {
-    return this.view.seriesFor(this.tag);
+    return (this.shown ??= this.view.seriesFor(this.tag));
+  }
+
+  /** Series were added or the run filter / hidden runs changed: recompute `series()` on next use. */
+  invalidate(): void {
+    this.shown = null;
   }
 
   destroy(): void {
@@ -237,13 +152,17 @@ class Card {
     this.logY = o.log_y;
     this.xMode = o.x_axis;
     const th = () => this.view.theme;
-    const axisFont = () => `11px ${th().font}`;
-    const xValues =
-      o.x_axis === "relative"
-        ? (_u: uPlot, splits: number[], _ax: number, _space: number, incr: number) => fmtDurationTicks(splits, incr)
+    const axes = uplotAxes(th);
+    axes[0] = {
+      ...axes[0],
+      space: o.x_axis === "step" ? 50 : 72,
+      ...(o.x_axis === "step" ? { incrs: STEP_INCRS } : {}),
+      ...(o.x_axis === "relative"
+        ? { values: (_u: uPlot, splits: number[], _ax: number, _space: number, incr: number) => fmtDurationTicks(splits, incr) }
         : o.x_axis === "step"
-          ? (_u: uPlot, splits: number[]) => splits.map((v) => (v == null ? "" : fmtAxis(v)))
-          : undefined;
+          ? { values: (_u: uPlot, splits: number[]) => splits.map(fmtTick) }
+          : {}),
+    };
     const opts: uPlot.Options = {
       width: Math.max(120, Math.floor(this.chartEl.clientWidth) || 400),
       height: this.expanded ? CHART_H_EXPANDED : CHART_H,
@@ -257,25 +176,7 @@ class Card {
           range: (_u, mn, mx) => [mn, mx],
         },
       },
-      axes: [
-        {
-          stroke: () => th().muted,
-          font: axisFont(),
-          grid: { stroke: () => th().grid, width: 1 },
-          ticks: { stroke: () => th().grid, width: 1, size: 4 },
-          space: o.x_axis === "step" ? 50 : 72,
-          ...(o.x_axis === "step" ? { incrs: STEP_INCRS } : {}),
-          ...(xValues ? { values: xValues } : {}),
-        },
-        {
-          stroke: () => th().muted,
-          font: axisFont(),
-          size: 52,
-          grid: { stroke: () => th().grid, width: 1 },
-          ticks: { stroke: () => th().grid, width: 1, size: 4 },
-          values: (_u, splits) => splits.map((v) => (v == null ? "" : fmtAxis(v))),
-        },
-      ],
+      axes,
       series: [{}, { stroke: "transparent", width: 0, points: { show: false } }],
       cursor: {
         drag: { x: true, y: false, setScale: true },
@@ -351,36 +252,10 @@ class Card {
     }
   }
 
-  private fullExtent(series: ScalarData[], mode: XAxis, w: number): [number, number] {
-    let mn = Infinity, mx = -Infinity;
-    for (const s of series) {
-      const [a, b] = extent(s, mode, derive(s, w));
-      if (a < mn) mn = a;
-      if (b > mx) mx = b;
-    }
-    if (!Number.isFinite(mn)) return [0, 1];
-    if (mx <= mn) return [mn - 1, mx + 1];
-    return [mn, mx];
-  }
-
   /** Downsample a series for the current x range and width (cached while nothing changed). */
-  private downsampled(s: ScalarData, x0: number, x1: number, cols: number): Drawn {
+  private downsampled(s: ScalarData, x0: number, x1: number, cols: number) {
     const o = this.view.opts;
-    const w = o.smoothing;
-    const key = `${s.version}|${x0}|${x1}|${cols}|${o.x_axis}|${w}`;
-    let d = this.drawn.get(s);
-    if (d && d.key === key) return d;
-    if (!d) {
-      d = { raw: newDownsampled(), sm: newDownsampled(), key: "" };
-      this.drawn.set(s, d);
-    }
-    const dv = derive(s, w);
-    const { xs, xoff, sorted } = xColumn(s, o.x_axis);
-    downsample(xs, s.values, s.n, x0, x1, cols, sorted, dv.raw, xoff, d.raw);
-    if (w > 0) downsample(xs, dv.smoother.out, s.n, x0, x1, cols, sorted, dv.sm, xoff, d.sm);
-    else d.sm.n = 0;
-    d.key = key;
-    return d;
+    return this.drawn.get(s, x0, x1, cols, o.x_axis, o.smoothing);
   }
 
   /** Called once per animation frame when dirty and on screen. */
@@ -389,54 +264,20 @@ class Card {
     const u = this.ensureChart();
     const o = this.view.opts;
     const series = this.series();
-    const full = this.fullExtent(series, o.x_axis, o.smoothing);
+    const full = fullExtent(series, o.x_axis);
     const xr = this.zoom ?? full;
     const cols = Math.max(16, Math.round(u.bbox.width / uPlot.pxRatio) || 400);
     // y range from what is visible
-    let mn = Infinity, mx = -Infinity;
-    const sample: number[] = [];
-    for (const s of series) {
+    this.drawn.keepOnly(series);
+    const lines = this.lines;
+    lines.length = series.length;
+    series.forEach((s, k) => {
       const d = this.downsampled(s, xr[0], xr[1], cols);
-      for (const ds of o.smoothing > 0 ? [d.raw, d.sm] : [d.raw]) {
-        for (let i = 0; i < ds.n; i++) {
-          const x = ds.x[i], y = ds.y[i];
-          if (y !== y || x < xr[0] || x > xr[1]) continue;
-          if (o.log_y && y <= 0) continue;
-          if (y < mn) mn = y;
-          if (y > mx) mx = y;
-          if (o.ignore_outliers && ds === d.raw) sample.push(y);
-        }
-      }
-    }
-    if (o.ignore_outliers && sample.length > 10) {
-      const lo = quantile(sample, 0.05), hi = quantile(sample, 0.95);
-      const pad = (hi - lo) * 0.1;
-      let smMin = Infinity, smMax = -Infinity;
-      if (o.smoothing > 0)
-        for (const s of series) {
-          const d = this.drawn.get(s);
-          if (!d) continue;
-          for (let i = 0; i < d.sm.n; i++) {
-            const y = d.sm.y[i];
-            if (y === y && d.sm.x[i] >= xr[0] && d.sm.x[i] <= xr[1]) {
-              if (y < smMin) smMin = y;
-              if (y > smMax) smMax = y;
-            }
-          }
-        }
-      mn = Math.max(mn, Math.min(lo - pad, smMin));
-      mx = Math.min(mx, Math.max(hi + pad, smMax));
-    }
-    let yr: [number, number];
-    if (!Number.isFinite(mn) || !Number.isFinite(mx)) yr = o.log_y ? [0.1, 10] : [0, 1];
-    else if (o.log_y) {
-      const lmn = Math.log10(mn), lmx = Math.log10(mx);
-      const pad = Math.max((lmx - lmn) * 0.05, 0.05);
-      yr = [Math.pow(10, lmn - pad), Math.pow(10, lmx + pad)];
-    } else {
-      const pad = mx > mn ? (mx - mn) * 0.06 : Math.abs(mx) * 0.1 || 1;
-      yr = [mn - pad, mx + pad];
-    }
+      const l = (lines[k] ??= { raw: d.raw, sm: null });
+      l.raw = d.raw;
+      l.sm = o.smoothing > 0 ? d.sm : null;
+    });
+    const yr = yRange(lines, xr[0], xr[1], o.log_y, o.ignore_outliers);
     this.expectX = xr;
     const sx = u.scales.x, sy = u.scales.y;
     if (sx.min !== xr[0] || sx.max !== xr[1] || sy.min !== yr[0] || sy.max !== yr[1]) {
@@ -470,68 +311,16 @@ class Card {
       const color = this.view.data.colors.get(s.run);
       const d = this.downsampled(s, x0, x1, cols);
       points += d.raw.points;
-      const line = (ds: Downsampled, alpha: number, lw: number) => {
-        ctx.globalAlpha = alpha;
-        ctx.strokeStyle = color;
-        ctx.lineWidth = lw * pr;
-        ctx.beginPath();
-        let pen = false;
-        for (let i = 0; i < ds.n; i++) {
-          const y = ds.y[i];
-          if (y !== y || (o.log_y && y <= 0)) {
-            pen = false;
-            continue;
-          }
-          const px = u.valToPos(ds.x[i], "x", true), py = u.valToPos(y, "y", true);
-          if (pen) ctx.lineTo(px, py);
-          else ctx.moveTo(px, py);
-          pen = true;
-        }
-        ctx.stroke();
-        // sparse data: show the points themselves
-        if (ds.points > 0 && ds.points * 10 < cols && alpha === 1) {
-          ctx.fillStyle = color;
-          for (let i = 0; i < ds.n; i++) {
-            const y = ds.y[i];
-            if (y !== y || (o.log_y && y <= 0)) continue;
-            ctx.beginPath();
-            ctx.arc(u.valToPos(ds.x[i], "x", true), u.valToPos(y, "y", true), 2.2 * pr, 0, Math.PI * 2);
-            ctx.fill();
-          }
-        }
-      };
+      const dots = (ds: typeof d.raw) => ds.points > 0 && ds.points * 10 < cols;
       if (smoothing) {
-        line(d.raw, 0.28, 1);
-        line(d.sm, 1, 1.6);
+        strokeDownsampled(u, d.raw, color, 0.28, 1, o.log_y, false, pr);
+        strokeDownsampled(u, d.sm, color, 1, 1.6, o.log_y, dots(d.sm), pr);
       } else {
-        line(d.raw, 1, 1.6);
+        strokeDownsampled(u, d.raw, color, 1, 1.6, o.log_y, dots(d.raw), pr);
       }
       for (let i = 0; i < d.raw.markers.length; i += 2) markers.push([d.raw.markers[i], d.raw.markers[i + 1], color]);
     }
-    // NaN / ±inf: small triangles on the plot's edge (top for +inf, bottom otherwise)
-    ctx.globalAlpha = 1;
-    for (const [x, v, color] of markers) {
-      const px = u.valToPos(x, "x", true);
-      const up = v === Infinity;
-      const py = up ? top + 1 * pr : top + height - 1 * pr;
-      const sz = 5 * pr;
-      ctx.beginPath();
-      if (up) {
-        ctx.moveTo(px, py);
-        ctx.lineTo(px - sz, py + sz * 1.6);
-        ctx.lineTo(px + sz, py + sz * 1.6);
-      } else {
-        ctx.moveTo(px, py);
-        ctx.lineTo(px - sz, py - sz * 1.6);
-        ctx.lineTo(px + sz, py - sz * 1.6);
-      }
-      ctx.closePath();
-      ctx.fillStyle = color;
-      ctx.fill();
-      ctx.strokeStyle = this.view.theme.background;
-      ctx.lineWidth = 1 * pr;
-      ctx.stroke();
-    }
+    drawNonFinite(u, markers, this.view.theme.background, pr);
     ctx.restore();
     this.draws++;
     this.drawnPoints = points;
@@ -553,21 +342,9 @@ class Card {
     const rows: { s: ScalarData; i: number; sm: number }[] = [];
     const pxTol = 40;
     for (const s of this.series()) {
-      if (s.n === 0) continue;
-      const { xs, xoff, sorted } = xColumn(s, o.x_axis);
-      let i: number;
-      if (sorted) {
-        i = lowerBound(xs, s.n, x + xoff);
-        if (i >= s.n) i = s.n - 1;
-        else if (i > 0 && Math.abs(xs[i - 1] - xoff - x) <= Math.abs(xs[i] - xoff - x)) i = i - 1;
-      } else {
-        i = 0;
-        let best = Infinity;
-        for (let k = 0; k < s.n; k++) {
-          const dd = Math.abs(xs[k] - xoff - x);
-          if (dd < best) { best = dd; i = k; }
-        }
-      }
+      const i = nearestIndex(s, o.x_axis, x);
+      if (i < 0) continue;
+      const { xs, xoff } = xColumn(s, o.x_axis);
       if (Math.abs(u.valToPos(xs[i] - xoff, "x") - left) > pxTol) continue;
       const dv = derive(s, o.smoothing);
       rows.push({ s, i, sm: o.smoothing > 0 ? dv.smoother.out[i] : s.values[i] });
@@ -628,7 +405,7 @@ class Card {
     const lines = ["run,tag,step,wall_time,value"];
     for (const { run, s } of this.rowsForExport())
       for (let i = 0; i < s.n; i++) lines.push(`${csvField(run)},${csvField(this.tag)},${s.steps[i]},${s.walls[i]},${s.values[i]}`);
-    download(`${safeName(this.tag)}.csv`, new Blob([lines.join("\n") + "\n"], { type: "text/csv" }));
+    download(new Blob([lines.join("\n") + "\n"], { type: "text/csv" }), `${safeStem(this.tag, "chart")}.csv`);
   }
 
   downloadJSON(): void {
@@ -642,7 +419,7 @@ class Card {
       out[run] = rows;
     }
     const body = JSON.stringify({ tag: this.tag, columns: ["wall_time", "step", "value"], runs: out });
-    download(`${safeName(this.tag)}.json`, new Blob([body], { type: "application/json" }));
+    download(new Blob([body], { type: "application/json" }), `${safeStem(this.tag, "chart")}.json`);
   }
 
   downloadPNG(): void {
@@ -664,7 +441,7 @@ class Card {
     ctx.textBaseline = "middle";
     ctx.fillText(this.tag, 8 * pr, band / 2);
     ctx.drawImage(src, 0, band);
-    c.toBlob((b) => b && download(`${safeName(this.tag)}.png`, b), "image/png");
+    c.toBlob((b) => b && download(b, `${safeStem(this.tag, "chart")}.png`), "image/png");
   }
 }
 
@@ -939,6 +716,7 @@ export class ScalarsView implements Frameable {
   /** Rebuild the run chips and the sections/cards (keyed, so charts survive). */
   private rebuild(): void {
     this.structureDirty = false;
+    for (const c of this.cards.values()) c.invalidate(); // new series, or the run filter changed
     // runs legend
     this.runsEl.replaceChildren();
     const runs = [...this.data.runs].filter((r) => this.runMatches(r)).sort();
@@ -956,6 +734,7 @@ export class ScalarsView implements Frameable {
         else hidden.add(run);
         this.opts.hidden_runs = [...hidden];
         chip.classList.toggle("nbb-off", hidden.has(run));
+        for (const c of this.cards.values()) c.invalidate();
         this.allDirty();
         this.saveOptions();
       });
