@@ -14,7 +14,8 @@ function v(style: CSSStyleDeclaration, name: string, fallback: string): string {
   return s || fallback;
 }
 
-function isDark(el: HTMLElement): boolean {
+/** Whether the page is dark: JupyterLab's theme attribute, else the browser's colour scheme. */
+export function isDark(el: HTMLElement): boolean {
   const body = el.ownerDocument.body;
   const attr = body?.getAttribute("data-jp-theme-light");
   if (attr !== null && attr !== undefined) return attr === "false";

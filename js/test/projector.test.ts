@@ -124,4 +124,14 @@ describe("fmtNum", () => {
     expect(fmtNum(12.04)).toBe("12.04");
     expect(fmtNum(0.00012)).toBe("1.20e-4");
   });
+  it("keeps the integer digits of non-integers in the thousands", () => {
+    expect(fmtNum(1230.4)).toBe("1,230");
+    expect(fmtNum(1500.2)).toBe("1,500");
+    expect(fmtNum(2000.3)).toBe("2,000");
+    expect(fmtNum(99999.5)).toBe("100,000");
+    expect(fmtNum(12.5)).toBe("12.5");
+    expect(fmtNum(0.000123)).toBe("1.23e-4");
+    expect(fmtNum(1e7)).toBe("10,000,000");
+    expect(fmtNum(1e7 + 0.5)).toBe("1.00e+7");
+  });
 });

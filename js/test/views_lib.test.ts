@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import { buckets, compressHistogram, distXs, extentOf, NORMAL_BPS, overlay, rebin, ridgeline, sampleIndices } from "../src/lib/histogram";
+import { buckets, compressHistogram, distXs, extentOf, NORMAL_BPS, overlay, rebin, ridgeline, sampleIndices, timeValues } from "../src/lib/histogram";
 import { FULL_PR, prPoints, nearestPoint, zoomDomain } from "../src/lib/prcurve";
-import { adjustChannel, boxRects, cssFilter } from "../src/lib/imageadjust";
+import { boxRects, cssFilter } from "../src/lib/imageadjust";
 import { renderMarkdown } from "../src/lib/markdown";
-import { columns, filterSessions, inBrushes, parseRange, sortSessions, type Session } from "../src/lib/hparamstable";
+import { axisScale, brushFromPositions, brushSpan, columns, escapeRegex, filterSessions, inBrushes, loadBrushes, parseRange, sortSessions, type Session } from "../src/lib/hparamstable";
 import { RecordData, RecordSeries, f64, num, type Rec } from "../src/lib/records";
 import { mountGrid, StepCard } from "../src/lib/viewkit";
 import { meshParts, meshSamples } from "../src/lib/mesh";
@@ -84,18 +84,15 @@ describe("PR curves", () => {
   });
   it("finds the nearest point for the tooltip", () => {
     const p = prPoints(data, 3);
-    expect(nearestPoint(p, 0.62, 0.7)?.threshold).toBe(0.5);
+    expect(nearestPoint(p, 0.62, 0.7)?.p.threshold).toBe(0.5);
     expect(nearestPoint([], 0, 0)).toBeNull();
   });
 });
 
 describe("image adjustments", () => {
-  it("maps brightness/contrast to a CSS filter and per-pixel values", () => {
+  it("maps brightness/contrast to a CSS filter", () => {
     expect(cssFilter(1, 1)).toBe("");
     expect(cssFilter(1.5, 0.5)).toBe("brightness(1.5) contrast(0.5)");
-    expect(adjustChannel(100, 1, 1)).toBe(100);
-    expect(adjustChannel(200, 2, 1)).toBe(255);
-    expect(adjustChannel(0, 1, 0)).toBe(128);
   });
   it("places xyxy boxes in percent of the image", () => {
     const [r] = boxRects([[10, 20, 30, 60]], ["cat"], 100, 200);
@@ -138,6 +135,9 @@ describe("hparams table", () => {
     expect(parseRange("0.1..0.5")).toEqual([0.1, 0.5]);
     expect(parseRange(">=3")).toEqual([3, NaN]);
     expect(parseRange("abc")).toBeNull();
+    expect(filterSessions(s, { text: "d.m" }).map((x) => x.run)).toEqual([]); // the "." is literal: no "adam"
+    expect(filterSessions(s, { text: "/d.m/" }).map((x) => x.run)).toEqual(["a", "c"]);
+    expect(new RegExp(`^${escapeRegex("a.b (c)*")}$`).test("a.b (c)*")).toBe(true);
   });
 });
 
@@ -242,6 +242,12 @@ describe("distributions x-axis", () => {
     expect(distXs(recs, "wall")).toEqual({ xs: [100, 110, 130], order: [0, 2, 1] });
     expect(distXs([], "relative")).toEqual({ xs: [], order: [] });
   });
+  it("gives each record's time in record order, for the offset histograms too", () => {
+    expect(timeValues(recs, "step")).toEqual([0, 10, 20]);
+    expect(timeValues(recs, "wall")).toEqual([100, 130, 110]);
+    expect(timeValues(recs, "relative")).toEqual([0, 30, 10]);
+    expect(timeValues([], "relative")).toEqual([]);
+  });
 });
 
 describe("PR chart zoom", () => {
@@ -266,25 +272,86 @@ describe("PR chart zoom", () => {
       { threshold: 0, precision: 0.5, recall: 0.9, tp: 0, fp: 0, tn: 0, fn: 0 },
       { threshold: 1, precision: 0.6, recall: 0.5, tp: 0, fp: 0, tn: 0, fn: 0 },
     ];
-    // in data units (0.5, 0.5) is nearer the first point; on a chart 10x taller than wide it is the second
-    expect(nearestPoint(pts, 0.55, 0.5)!.threshold).toBe(1);
-    expect(nearestPoint(pts, 0.75, 0.55)!.threshold).toBe(0);
-    expect(nearestPoint(pts, 0.75, 0.55, 1, 0.01)!.threshold).toBe(0);
-    expect(nearestPoint(pts, 0.75, 0.59, 1, 0.01)!.threshold).toBe(1);
+    // unzoomed, (recall 0.75, precision 0.59) is nearer the first point: 0.15 away in recall, 0.09 in precision
+    const full = nearestPoint(pts, 0.75, 0.59)!;
+    expect(full.p.threshold).toBe(0);
+    expect(full.dist).toBeCloseTo(Math.hypot(0.15, 0.09));
+    // zoomed to precision 0.49..0.61 (a span of 0.12) the precision gap counts 8x more: the second is nearer on screen
+    const tall = { x0: 0, x1: 1, y0: 0.49, y1: 0.61 };
+    const zoomed = nearestPoint(pts, 0.75, 0.59, tall)!;
+    expect(zoomed.p.threshold).toBe(1);
+    expect(zoomed.dist).toBeCloseTo(Math.hypot(0.25, 0.01 / 0.12));
+  });
+  it("ignores points outside the zoomed domain", () => {
+    const pts = [
+      { threshold: 0, precision: 0.5, recall: 0.9, tp: 0, fp: 0, tn: 0, fn: 0 },
+      { threshold: 1, precision: 0.6, recall: 0.5, tp: 0, fp: 0, tn: 0, fn: 0 },
+    ];
+    expect(nearestPoint(pts, 0.75, 0.5)!.p.threshold).toBe(0);
+    expect(nearestPoint(pts, 0.75, 0.5, { x0: 0, x1: 0.7, y0: 0, y1: 1 })!.p.threshold).toBe(1); // recall 0.9 is off the chart
+    expect(nearestPoint(pts, 0.75, 0.5, { x0: 0, x1: 0.1, y0: 0, y1: 0.1 })).toBeNull();
   });
 });
 
 describe("hparams brushes", () => {
-  const pos: Record<string, number | null> = { lr: 0.2, acc: 0.9, opt: null };
-  const at = (k: string) => pos[k] ?? null;
+  const ses = (run: string, lr: number | null, opt: string | null, acc: number): Session => ({ run, hparams: { lr, opt }, metrics: { acc } });
+  const rows = [ses("a", 0.001, "adam", 0.6), ses("b", 0.01, "sgd", 0.7), ses("c", 0.1, "adam", 0.8), ses("d", 1, "rms", 0.9)];
+  const [lrCol, optCol, accCol] = columns(rows);
   it("passes everything with no brushes and needs every brush to hold", () => {
-    expect(inBrushes(at, {})).toBe(true);
-    expect(inBrushes(at, { lr: [0, 0.5] })).toBe(true);
-    expect(inBrushes(at, { lr: [0, 0.5], acc: [0.95, 1] })).toBe(false);
-    expect(inBrushes(at, { acc: [1, 0.8] })).toBe(true); // dragged downwards
-    expect(inBrushes(at, { lr: [0.2, 0.2] })).toBe(true); // edges count
+    expect(inBrushes(rows[0], {})).toBe(true);
+    expect(inBrushes(rows[0], { "m:acc": { lo: 0.5, hi: 0.6 } })).toBe(true); // edges count
+    expect(inBrushes(rows[0], { "m:acc": { lo: 0.5, hi: 0.7 }, "h:opt": { cats: ["sgd"] } })).toBe(false);
+    expect(inBrushes(rows[0], { "h:opt": { cats: ["adam", "sgd"] } })).toBe(true);
   });
   it("fails a session with no value on a brushed axis", () => {
-    expect(inBrushes(at, { opt: [0, 1] })).toBe(false);
+    const s = ses("e", null, null, 0.5);
+    expect(inBrushes(s, { "h:lr": { lo: 0, hi: 10 } })).toBe(false);
+    expect(inBrushes(s, { "h:opt": { cats: ["adam"] } })).toBe(false);
+  });
+  it("converts a dragged interval to values, on linear, log and categorical axes", () => {
+    const acc = axisScale(rows, accCol);
+    const b = brushFromPositions(acc, 1, 0.5) as { lo: number; hi: number };
+    expect(b.lo).toBeCloseTo(0.75);
+    expect(b.hi).toBeCloseTo(0.9);
+    const lr = axisScale(rows, lrCol);
+    expect(lr.log).toBe(true);
+    const lb = brushFromPositions(lr, 1 / 3, 2 / 3) as { lo: number; hi: number };
+    expect(lb.lo).toBeCloseTo(0.01);
+    expect(lb.hi).toBeCloseTo(0.1);
+    expect(rows.filter((r) => inBrushes(r, { "h:lr": lb })).map((r) => r.run)).toEqual(["b", "c"]);
+    const opt = axisScale(rows, optCol); // adam 0, rms 0.5, sgd 1
+    expect(brushFromPositions(opt, 0.4, 1)).toEqual({ cats: ["rms", "sgd"] });
+    expect(brushFromPositions(opt, 0.1, 0.4)).toBeNull(); // between categories
+  });
+  it("keeps a brush on the same values when the axis is rebuilt from other rows", () => {
+    const before = axisScale(rows, accCol); // 0.6..0.9
+    const brush = brushFromPositions(before, 0.5, 1)!; // 0.75..0.9: c and d
+    const pick = (rs: Session[]) => rs.filter((r) => inBrushes(r, { "m:acc": brush })).map((r) => r.run);
+    expect(pick(rows)).toEqual(["c", "d"]);
+    // a filter drops "a" (and a new session arrives): the axis now spans 0.7..1.0
+    const after = [...rows.slice(1), ses("e", 0.5, "sgd", 1.0)];
+    const s2 = axisScale(after, accCol);
+    expect(pick(after)).toEqual(["c", "d"]);
+    const [p0, p1] = brushSpan(s2, brush)!;
+    expect(p0).toBeCloseTo(1 / 6);
+    expect(p1).toBeCloseTo(2 / 3);
+    // a category brush follows its categories when a new one sorts in between
+    const cb = { cats: ["rms", "sgd"] };
+    const o2 = axisScale([...rows, ses("f", 1, "lbfgs", 0.5)], optCol); // adam, lbfgs, rms, sgd
+    expect(brushSpan(o2, cb)).toEqual([2 / 3 - 1 / 6, 1]);
+    expect(brushSpan(o2, { cats: ["gone"] })).toBeNull();
+    expect(brushSpan(o2, brush)).toBeNull(); // a numeric brush on a categorical axis
+  });
+  it("clamps a brush beyond the axis to a sliver at its end", () => {
+    expect(brushSpan(axisScale(rows, accCol), { lo: 2, hi: 3 })).toEqual([1, 1]);
+    expect(brushSpan(axisScale(rows, lrCol), { lo: -1, hi: 0 })).toEqual([0, 0]); // log axis, values <= 0
+  });
+  it("reads saved brushes, dropping the old position format", () => {
+    expect(loadBrushes({ "m:acc": { lo: 0.9, hi: 0.7 }, "h:opt": { cats: ["adam"] }, "h:lr": [0.2, 0.5], x: null })).toEqual({
+      "m:acc": { lo: 0.7, hi: 0.9 },
+      "h:opt": { cats: ["adam"] },
+    });
+    expect(loadBrushes([1, 2])).toEqual({});
+    expect(loadBrushes(undefined)).toEqual({});
   });
 });

@@ -195,15 +195,22 @@ export function sampleIndices(n: number, max: number): number[] {
 /** TensorBoard's time axis of distributions and offset histograms: step, time since the run's first histogram, wall time. */
 export type TimeAxis = "step" | "relative" | "wall";
 
+/** Each record's position on the time axis `mode`, in record order: its step, its wall time, or seconds since the series' first record. */
+export function timeValues(recs: readonly { step: number; wall: number }[], mode: TimeAxis): number[] {
+  if (mode === "step") return recs.map((r) => r.step);
+  if (mode === "wall") return recs.map((r) => r.wall);
+  const t0 = recs.reduce((m, r) => Math.min(m, r.wall), Infinity);
+  return recs.map((r) => r.wall - t0);
+}
+
 /**
  * The x column of a series of histogram records for `mode`, and the record order drawing it
  * (uPlot needs ascending x: records come in step order, wall times need not follow it).
  */
 export function distXs(recs: readonly { step: number; wall: number }[], mode: TimeAxis): { xs: number[]; order: number[] } {
   const order = recs.map((_r, i) => i);
-  if (mode === "step") return { xs: recs.map((r) => r.step), order };
-  const t0 = recs.reduce((m, r) => Math.min(m, r.wall), Infinity);
-  const x = (r: { wall: number }) => (mode === "wall" ? r.wall : r.wall - t0);
-  order.sort((a, b) => x(recs[a]) - x(recs[b]) || a - b);
-  return { xs: order.map((i) => x(recs[i])), order };
+  const x = timeValues(recs, mode);
+  if (mode === "step") return { xs: x, order };
+  order.sort((a, b) => x[a] - x[b] || a - b);
+  return { xs: order.map((i) => x[i]), order };
 }

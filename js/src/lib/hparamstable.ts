@@ -65,9 +65,9 @@ export function filterSessions(rows: readonly Session[], f: Filter): Session[] {
   const t = (f.text ?? "").trim();
   if (t) {
     try {
-      re = t.length > 2 && t.startsWith("/") && t.endsWith("/") ? new RegExp(t.slice(1, -1), "i") : new RegExp(escape(t), "i");
+      re = t.length > 2 && t.startsWith("/") && t.endsWith("/") ? new RegExp(t.slice(1, -1), "i") : new RegExp(escapeRegex(t), "i");
     } catch {
-      re = new RegExp(escape(t), "i");
+      re = new RegExp(escapeRegex(t), "i");
     }
   }
   return rows.filter((s) => {
@@ -85,7 +85,8 @@ export function filterSessions(rows: readonly Session[], f: Filter): Session[] {
   });
 }
 
-function escape(s: string): string {
+/** `s` as a regex source matching it literally. */
+export function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
@@ -108,17 +109,115 @@ export function parseRange(text: string): [number, number] | null {
   return Number.isFinite(v) ? [v, v] : null;
 }
 
-/** A brush on a parallel-coordinates axis: the interval [lo, hi] of axis positions (0 bottom, 1 top). */
-export type Brush = [number, number];
+/**
+ * Where a column's values sit along a parallel-coordinates axis drawn for some rows: numbers
+ * linearly (log10 when all are positive and span 100× or more), categories evenly in sorted order.
+ */
+export interface AxisScale {
+  numeric: boolean;
+  /** the numeric domain at the axis ends (widened by ±0.5 around a single value); NaN without numbers */
+  lo: number;
+  hi: number;
+  log: boolean;
+  /** the categories in axis order (categorical columns) */
+  cats: string[];
+  /** a value's position in [0, 1] (0 at the bottom); null when missing, non-finite or not on this axis */
+  pos(v: Cell): number | null;
+}
+
+export function axisScale(rows: readonly Session[], col: Column): AxisScale {
+  const vals = rows.map((r) => cell(r, col.key));
+  if (col.numeric) {
+    const f = vals.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+    if (!f.length) return { numeric: true, lo: NaN, hi: NaN, log: false, cats: [], pos: () => null };
+    let lo = Math.min(...f), hi = Math.max(...f);
+    const log = f.length > 1 && lo > 0 && hi / lo >= 100;
+    if (!(lo < hi)) {
+      lo -= 0.5;
+      hi += 0.5;
+    }
+    const t = (v: number) => (log ? Math.log10(v) : v);
+    const a = t(lo), b = t(hi);
+    const pos = (v: Cell) => {
+      if (typeof v !== "number") return null;
+      const p = (t(v) - a) / (b - a || 1);
+      return Number.isFinite(p) ? p : null;
+    };
+    return { numeric: true, lo, hi, log, cats: [], pos };
+  }
+  const cats = [...new Set(vals.filter((v) => v !== null).map(String))].sort();
+  const pos = (v: Cell) => {
+    const i = v === null ? -1 : cats.indexOf(String(v));
+    return i < 0 ? null : cats.length < 2 ? 0.5 : i / (cats.length - 1);
+  };
+  return { numeric: false, lo: NaN, hi: NaN, log: false, cats, pos };
+}
+
+/** The numeric value at axis position `p` (the inverse of `pos`; log-scale aware). */
+export function valueAt(s: AxisScale, p: number): number {
+  if (s.log) return 10 ** (Math.log10(s.lo) + p * (Math.log10(s.hi) - Math.log10(s.lo)));
+  return s.lo + p * (s.hi - s.lo);
+}
 
 /**
- * Whether a session passes every brush: `pos(key)` is its position on that axis (null when it
- * has no value there, which fails the brush). No brushes: everything passes.
+ * A brush on a parallel-coordinates axis, in the column's own values so that it stays on the
+ * same sessions when the axis is rebuilt (filtering, new sessions): a numeric [lo, hi] or a
+ * set of category names.
  */
-export function inBrushes(pos: (key: string) => number | null, brushes: Readonly<Record<string, Brush>>): boolean {
-  for (const [key, [lo, hi]] of Object.entries(brushes)) {
-    const p = pos(key);
-    if (p === null || p < Math.min(lo, hi) - 1e-9 || p > Math.max(lo, hi) + 1e-9) return false;
+export type Brush = { lo: number; hi: number } | { cats: string[] };
+
+/** The brush for the axis interval between positions p0 and p1; null when it holds no category. */
+export function brushFromPositions(s: AxisScale, p0: number, p1: number): Brush | null {
+  const a = Math.min(p0, p1), b = Math.max(p0, p1);
+  if (s.numeric) return Number.isFinite(s.lo) ? { lo: valueAt(s, a), hi: valueAt(s, b) } : null;
+  const cats = s.cats.filter((c) => {
+    const p = s.pos(c)!;
+    return p >= a - 1e-9 && p <= b + 1e-9;
+  });
+  return cats.length ? { cats } : null;
+}
+
+/**
+ * The interval of axis positions to shade for a brush under the current scale (clamped to the
+ * axis, so a range beyond it shows as a sliver at its end); null when it has nothing on this axis.
+ */
+export function brushSpan(s: AxisScale, b: Brush): [number, number] | null {
+  const clamp = (p: number) => Math.min(1, Math.max(0, p));
+  if ("cats" in b) {
+    if (s.numeric) return null;
+    const ps = b.cats.map((c) => s.pos(c)).filter((p): p is number => p !== null);
+    if (!ps.length) return null;
+    const pad = s.cats.length < 2 ? 0.1 : 0.5 / (s.cats.length - 1);
+    return [clamp(Math.min(...ps) - pad), clamp(Math.max(...ps) + pad)];
   }
+  if (!s.numeric || !Number.isFinite(s.lo)) return null;
+  const at = (v: number) => clamp(s.pos(v) ?? 0); // null: a value <= 0 on a log axis, below its bottom
+  return [at(b.lo), at(b.hi)];
+}
+
+/** Whether a value passes a brush (missing values never do; edges count). */
+export function inBrush(v: Cell, b: Brush): boolean {
+  if ("cats" in b) return v !== null && b.cats.includes(String(v));
+  if (typeof v !== "number" || Number.isNaN(v)) return false;
+  const tol = 1e-9 * Math.max(Math.abs(b.lo), Math.abs(b.hi));
+  return v >= b.lo - tol && v <= b.hi + tol;
+}
+
+/** Whether a session passes every brush (column key → brush). No brushes: everything passes. */
+export function inBrushes(s: Session, brushes: Readonly<Record<string, Brush>>): boolean {
+  for (const [key, b] of Object.entries(brushes)) if (!inBrush(cell(s, key), b)) return false;
   return true;
+}
+
+/** Brushes read back from saved UI state, dropping anything not in the current format. */
+export function loadBrushes(raw: unknown): Record<string, Brush> {
+  const out: Record<string, Brush> = {};
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return out;
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    const b = v as { lo?: unknown; hi?: unknown; cats?: unknown } | null;
+    if (!b || typeof b !== "object" || Array.isArray(b)) continue;
+    if (typeof b.lo === "number" && typeof b.hi === "number") out[k] = { lo: Math.min(b.lo, b.hi), hi: Math.max(b.lo, b.hi) };
+    else if (Array.isArray(b.cats) && b.cats.every((c) => typeof c === "string")) out[k] = { cats: [...(b.cats as string[])] };
+  }
+  return out;
 }

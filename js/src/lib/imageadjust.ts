@@ -1,15 +1,9 @@
-/** Image brightness/contrast (CSS filter and its per-pixel equivalent) and box placement. */
+/** Image brightness/contrast (as a CSS filter) and box placement. */
 
 /** The CSS filter for brightness/contrast factors (1 = unchanged). */
 export function cssFilter(brightness: number, contrast: number): string {
   const b = clamp(brightness, 0, 4), c = clamp(contrast, 0, 4);
   return b === 1 && c === 1 ? "" : `brightness(${b}) contrast(${c})`;
-}
-
-/** What the CSS filter does to one 0–255 channel value (brightness, then contrast about mid-grey). */
-export function adjustChannel(v: number, brightness: number, contrast: number): number {
-  const b = v * brightness;
-  return clamp(Math.round((b - 127.5) * contrast + 127.5), 0, 255);
 }
 
 function clamp(x: number, lo: number, hi: number): number {

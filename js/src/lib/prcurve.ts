@@ -29,22 +29,6 @@ export function prPoints(data: ArrayLike<number>, n: number): PRPoint[] {
   return out;
 }
 
-/**
- * The point nearest (recall, precision), or null for no points; distances are measured in units
- * of `sx` recall and `sy` precision (the zoomed chart's spans, so "nearest" means on screen).
- */
-export function nearestPoint(points: readonly PRPoint[], recall: number, precision: number, sx = 1, sy = 1): PRPoint | null {
-  let best: PRPoint | null = null, bd = Infinity;
-  for (const p of points) {
-    const d = ((p.recall - recall) / sx) ** 2 + ((p.precision - precision) / sy) ** 2;
-    if (d < bd) {
-      bd = d;
-      best = p;
-    }
-  }
-  return best;
-}
-
 /** The visible part of a PR chart: recall x0..x1, precision y0..y1 (the unit square unzoomed). */
 export interface PRDomain {
   x0: number;
@@ -54,6 +38,25 @@ export interface PRDomain {
 }
 
 export const FULL_PR: PRDomain = { x0: 0, x1: 1, y0: 0, y1: 1 };
+
+/**
+ * The point of those shown in `d` nearest (recall, precision), with its distance, or null for
+ * none; distances are in units of d's spans (the zoomed chart's), so "nearest" means on screen.
+ */
+export function nearestPoint(points: readonly PRPoint[], recall: number, precision: number, d: PRDomain = FULL_PR): { p: PRPoint; dist: number } | null {
+  const sx = d.x1 - d.x0 || 1, sy = d.y1 - d.y0 || 1;
+  const eps = 1e-9;
+  let best: PRPoint | null = null, bd = Infinity;
+  for (const p of points) {
+    if (p.recall < d.x0 - eps || p.recall > d.x1 + eps || p.precision < d.y0 - eps || p.precision > d.y1 + eps) continue;
+    const dd = ((p.recall - recall) / sx) ** 2 + ((p.precision - precision) / sy) ** 2;
+    if (dd < bd) {
+      bd = dd;
+      best = p;
+    }
+  }
+  return best ? { p: best, dist: Math.sqrt(bd) } : null;
+}
 
 /**
  * The domain a drag box zooms to: (ax, ay)–(bx, by) in plot pixels (y down) of a pw × ph plot

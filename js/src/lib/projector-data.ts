@@ -351,5 +351,6 @@ export function fmtNum(v: number): string {
   const a = Math.abs(v);
   if (Number.isInteger(v) && a < 1e15) return v.toLocaleString("en-US");
   if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(2);
-  return Number.isInteger(v) ? v.toLocaleString("en-US") : v.toPrecision(4).replace(/\.?0+$/, "");
+  // 4 significant digits; Number() drops trailing zeros of the fraction only (1230.4 → 1,230)
+  return Number(v.toPrecision(4)).toLocaleString("en-US", { maximumFractionDigits: 20 });
 }

@@ -5,10 +5,10 @@
  * it once, cached on globalThis by digest.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import type { RecordSeries } from "../lib/records";
+import type { Rec, RecordSeries } from "../lib/records";
 import { registerView, type ModelLike, type ViewContext } from "../lib/registry";
-import { CardGrid, el, seriesItems, StepSlider, toolbar, type CardImpl } from "../lib/viewkit";
-import { onThemeChange } from "../theme";
+import { CardGrid, el, mountGrid, seriesItems, StepCard, toolbar } from "../lib/viewkit";
+import { isDark } from "../theme";
 
 const G = globalThis as any;
 
@@ -39,10 +39,6 @@ export function loadPlotly(model: ModelLike): Promise<any> {
   });
 }
 
-function isDark(): boolean {
-  return document.body?.getAttribute("data-jp-theme-light") === "false";
-}
-
 /** The figure's layout adjusted to the page: transparent paper; in a dark theme light text and grids. */
 export function themedLayout(layout: Record<string, any>, dark: boolean): Record<string, any> {
   const out: Record<string, any> = { ...layout, autosize: true, paper_bgcolor: "rgba(0,0,0,0)" };
@@ -59,30 +55,29 @@ export function themedLayout(layout: Record<string, any>, dark: boolean): Record
   return out;
 }
 
-class FigureCard implements CardImpl {
+class FigureCard extends StepCard {
   private div: HTMLDivElement;
-  private step: StepSlider;
-  private shown: unknown = null;
-  private shownDark = false;
+  private rec: Rec | null = null;
+  private dark = false;
   private plotted = false;
   constructor(
     body: HTMLElement,
-    private series: RecordSeries,
+    series: RecordSeries,
     private plotly: () => Promise<any>,
   ) {
-    this.step = new StepSlider(() => this.update());
+    super(series);
     this.div = el("div", "nbb-v-figure");
     this.div.appendChild(el("div", "nbb-v-note", "Loading plotly.js…"));
     body.append(this.step.root, this.div);
   }
-  update(force = false): void {
-    const s = this.series;
-    const i = this.step.sync(s.recs.length, (k) => s.recs[k].step, (k) => s.recs[k].wall);
-    const rec = s.recs[i];
-    const dark = isDark();
-    if (!rec || (rec === this.shown && dark === this.shownDark && !force)) return;
-    this.shown = rec;
-    this.shownDark = dark;
+  override update(): void {
+    super.update(); // a newly picked record
+    if (this.rec && isDark(this.div) !== this.dark) this.show(this.rec); // a theme switch: the same record recoloured
+  }
+  protected show(rec: Rec): void {
+    const dark = isDark(this.div);
+    this.rec = rec;
+    this.dark = dark;
     let fig: any;
     try {
       fig = JSON.parse(new TextDecoder().decode(rec.parts[0]));
@@ -92,7 +87,7 @@ class FigureCard implements CardImpl {
     }
     this.plotly().then(
       (Plotly) => {
-        if (this.shown !== rec) return;
+        if (this.rec !== rec) return;
         if (!this.plotted) this.div.replaceChildren();
         const layout = themedLayout(fig.layout ?? {}, dark);
         Plotly.react(this.div, fig.data ?? [], layout, { responsive: true, displaylogo: false });
@@ -117,13 +112,7 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
     { items: () => seriesItems(ctx.records, ["nbboard_plotly"]), make: (body, it) => new FigureCard(body, it.series[0], get), gridClass: "nbb-v-wide" },
     "No plotly figures yet — they appear here as soon as a writer logs one with add_figure.",
   );
-  const offTheme = onThemeChange(() => grid.allDirty());
-  host.append(bar.bar, grid.root);
-  return () => {
-    offTheme();
-    grid.dispose();
-    bar.dispose();
-  };
+  return mountGrid(host, bar, grid, { onTheme: () => {} }); // every card redraws on a theme switch
 }
 
 registerView({ kind: "figures", label: "Figures", order: 30, present: (r) => r.ofKind("nbboard_plotly").some((s) => s.recs.length > 0), render });

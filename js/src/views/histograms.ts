@@ -5,7 +5,7 @@
 import uPlot from "uplot";
 import { fmtTick, niceTicks, sizeCanvas, uplotAxes, withAlpha } from "../lib/charts";
 import { fmtDuration, fmtDurationTicks, fmtWall } from "../lib/format";
-import { compressHistogram, distXs, extentOf, overlay, rebin, ridgeline, type Hist, type TimeAxis } from "../lib/histogram";
+import { compressHistogram, distXs, extentOf, overlay, rebin, ridgeline, timeValues, type Hist, type TimeAxis } from "../lib/histogram";
 import { f64, num, type Rec, type RecordSeries } from "../lib/records";
 import { registerView, type ViewContext } from "../lib/registry";
 import { CardGrid, el, mountGrid, segmented, seriesItems, toolbar, type CardImpl } from "../lib/viewkit";
@@ -78,8 +78,7 @@ class HistogramCard implements CardImpl {
     this.canvas.dataset.mode = mode;
     if (mode === "offset") {
       const axis = this.view.xAxis();
-      const t0 = s.recs.reduce((m, r) => Math.min(m, r.wall), Infinity);
-      const at = axis === "step" ? undefined : s.recs.map((r) => (axis === "wall" ? r.wall : r.wall - t0));
+      const at = axis === "step" ? undefined : timeValues(s.recs, axis);
       const rows = ridgeline(hists, steps, pw, ph, { nbins: NBINS, maxRows: ROWS, lo, hi, at });
       this.canvas.dataset.axis = axis;
       const n = rows.length;

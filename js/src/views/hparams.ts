@@ -5,7 +5,23 @@
  * (click the axis to clear its brush). Clicking a session's run (in a Board) opens its scalars.
  */
 import { fmtTick } from "../lib/charts";
-import { cell, columns, filterSessions, inBrushes, parseRange, sortSessions, type Brush, type Cell, type Column, type Session } from "../lib/hparamstable";
+import {
+  axisScale,
+  brushFromPositions,
+  brushSpan,
+  cell,
+  columns,
+  filterSessions,
+  inBrushes,
+  loadBrushes,
+  parseRange,
+  sortSessions,
+  type AxisScale,
+  type Brush,
+  type Cell,
+  type Column,
+  type Session,
+} from "../lib/hparamstable";
 import { num } from "../lib/records";
 import { registerView, type ViewContext } from "../lib/registry";
 import { el, toolbar } from "../lib/viewkit";
@@ -46,25 +62,10 @@ function fmtCell(v: Cell): string {
   return String(v);
 }
 
-/** A position in [0, 1] along an axis for each session's value of `col`. */
-function axisScale(rows: Session[], col: Column): { pos(v: Cell): number | null; ticks: [number, string][] } {
-  const vals = rows.map((r) => cell(r, col.key));
-  if (col.numeric) {
-    const f = vals.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
-    let lo = Math.min(...f), hi = Math.max(...f);
-    const log = f.length > 1 && lo > 0 && hi / lo >= 100;
-    const t = (v: number) => (log ? Math.log10(v) : v);
-    if (!(lo < hi)) {
-      lo -= 0.5;
-      hi += 0.5;
-    }
-    const a = t(lo), b = t(hi);
-    const pos = (v: Cell) => (typeof v === "number" && Number.isFinite(v) ? (t(v) - a) / (b - a || 1) : null);
-    return { pos, ticks: [[0, fmtTick(lo)], [1, fmtTick(hi)]] };
-  }
-  const cats = [...new Set(vals.filter((v) => v !== null).map(String))].sort();
-  const pos = (v: Cell) => (v === null ? null : cats.length < 2 ? 0.5 : cats.indexOf(String(v)) / (cats.length - 1));
-  return { pos, ticks: cats.slice(0, 12).map((c, i) => [cats.length < 2 ? 0.5 : i / (cats.length - 1), c]) };
+/** Axis labels: the numeric domain's ends, or (up to 12 of) the categories. */
+function ticksOf(sc: AxisScale): [number, string][] {
+  if (sc.numeric) return Number.isFinite(sc.lo) ? [[0, fmtTick(sc.lo)], [1, fmtTick(sc.hi)]] : [];
+  return sc.cats.slice(0, 12).map((c) => [sc.pos(c)!, c]);
 }
 
 function render(host: HTMLElement, ctx: ViewContext): () => void {
@@ -72,7 +73,8 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
   let sortDir: 1 | -1 = ctx.ui.get<number>("hparams_dir", 1) === -1 ? -1 : 1;
   let text = ctx.ui.get<string>("hparams_filter", "");
   const ranges: Record<string, [number, number]> = {};
-  const brushes: Record<string, Brush> = { ...ctx.ui.get<Record<string, Brush>>("hparams_brush", {}) };
+  /** Column key → brush, in data values; kept while its column is not shown (another run filter, a new session). */
+  const brushes: Record<string, Brush> = loadBrushes(ctx.ui.get<unknown>("hparams_brush", {}));
   /** Runs passing the brushes (recomputed on every draw and brush change). */
   let brushedRuns = new Set<string>();
   let highlight: string | null = null;
@@ -101,11 +103,12 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
   host.append(bar.bar, empty, count, tableWrap, pcHead, pc, scHead, sc);
 
   /** Fade what the brushes leave out, in the table, the parallel coordinates and the scatters. */
-  const applyBrushes = (rows: Session[], cols: Column[], scales: { pos(v: Cell): number | null }[]) => {
-    const byKey = new Map(cols.map((c, i) => [c.key, i]));
-    for (const k of Object.keys(brushes)) if (!byKey.has(k)) delete brushes[k];
-    brushedRuns = new Set(rows.filter((r) => inBrushes((k) => scales[byKey.get(k)!].pos(cell(r, k)), brushes)).map((r) => r.run));
-    const active = Object.keys(brushes).length > 0;
+  const applyBrushes = (rows: Session[], cols: Column[]) => {
+    // only the brushes of the axes on show apply (one can't see or clear the others)
+    const shown: Record<string, Brush> = {};
+    for (const c of cols) if (brushes[c.key]) shown[c.key] = brushes[c.key];
+    brushedRuns = new Set(rows.filter((r) => inBrushes(r, shown)).map((r) => r.run));
+    const active = Object.keys(shown).length > 0;
     const dim = (e: Element & { dataset: DOMStringMap }) => e.classList.toggle("nbb-v-dim", active && !brushedRuns.has(e.dataset.run ?? ""));
     tableWrap.querySelectorAll<HTMLTableRowElement>("tbody tr").forEach(dim);
     pc.querySelectorAll<SVGPathElement>("path.nbb-v-line").forEach(dim);
@@ -203,11 +206,11 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
     const scales = cols.map((c) => axisScale(rows, c));
     drawParallel(rows, cols, scales);
     drawScatter(rows, cols);
-    applyBrushes(rows, cols, scales);
+    applyBrushes(rows, cols);
     if (highlight) setHighlight(highlight);
   }
 
-  function drawParallel(rows: Session[], cols: Column[], scales: ReturnType<typeof axisScale>[]): void {
+  function drawParallel(rows: Session[], cols: Column[], scales: AxisScale[]): void {
     const w = Math.max(320, host.clientWidth || lastW || 640), h = 240, padX = 50, top = 26, bottom = 28;
     const s = svg("svg", { viewBox: `0 0 ${w} ${h}`, height: h }, "nbb-v-svg");
     const n = cols.length;
@@ -224,7 +227,7 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
       t.textContent = c.name.length > 18 ? c.name.slice(0, 17) + "…" : c.name;
       if (c.group === "metric") t.setAttribute("style", "font-weight:600");
       s.appendChild(t);
-      for (const [p, label] of scales[i].ticks) {
+      for (const [p, label] of ticksOf(scales[i])) {
         const tt = svg("text", { x: xs[i] + 4, y: y(p) + 4 });
         tt.textContent = label.length > 12 ? label.slice(0, 11) + "…" : label;
         s.appendChild(tt);
@@ -250,15 +253,17 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
     cols.forEach((c, i) => {
       const shade = svg("rect", { x: xs[i] - 6, width: 12, y: 0, height: 0 }, "nbb-v-brush");
       shade.style.display = "none";
-      const place = (b: Brush | undefined) => {
-        shade.style.display = b ? "" : "none";
-        if (b) {
-          const y0 = y(Math.max(b[0], b[1])), y1 = y(Math.min(b[0], b[1]));
+      /** Shade the positions p0..p1 of the axis (none: hide). */
+      const shadeSpan = (span: [number, number] | null) => {
+        shade.style.display = span ? "" : "none";
+        if (span) {
+          const y0 = y(Math.max(span[0], span[1])), y1 = y(Math.min(span[0], span[1]));
           shade.setAttribute("y", y0.toFixed(1));
           shade.setAttribute("height", Math.max(1, y1 - y0).toFixed(1));
         }
       };
-      place(brushes[c.key]);
+      const place = () => shadeSpan(brushes[c.key] ? brushSpan(scales[i], brushes[c.key]) : null);
+      place();
       const grip = svg("rect", { x: xs[i] - 12, width: 24, y: top - 6, height: h - top - bottom + 12, fill: "transparent" }, "nbb-v-brush-grip");
       grip.dataset.key = c.key;
       grip.addEventListener("mousedown", (e) => {
@@ -266,19 +271,27 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
         e.preventDefault();
         const start = posAt(e.clientY), y0 = e.clientY;
         let moved = false;
+        let end = start;
+        /** The dragged interval as a brush in the axis' values (none when it catches no category). */
+        const set = () => {
+          const b = moved ? brushFromPositions(scales[i], start, end) : null;
+          if (b) brushes[c.key] = b;
+          else delete brushes[c.key];
+        };
         const move = (ev: MouseEvent) => {
           if (Math.abs(ev.clientY - y0) < 3 && !moved) return;
           moved = true;
-          brushes[c.key] = [Math.min(start, posAt(ev.clientY)), Math.max(start, posAt(ev.clientY))];
-          place(brushes[c.key]);
-          applyBrushes(rows, cols, scales);
+          end = posAt(ev.clientY);
+          set();
+          shadeSpan([start, end]); // the drag itself while dragging
+          applyBrushes(rows, cols);
         };
         const up = () => {
           window.removeEventListener("mousemove", move);
           window.removeEventListener("mouseup", up);
-          if (!moved) delete brushes[c.key];
-          place(brushes[c.key]);
-          applyBrushes(rows, cols, scales);
+          set();
+          place();
+          applyBrushes(rows, cols);
           ctx.ui.set("hparams_brush", { ...brushes });
         };
         window.addEventListener("mousemove", move);
@@ -304,12 +317,12 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
         s.appendChild(svg("line", { x1: pl, x2: W - pr, y1: Hh - pb, y2: Hh - pb }, "nbb-v-axis"));
         s.appendChild(svg("line", { x1: pl, x2: pl, y1: pt, y2: Hh - pb }, "nbb-v-axis"));
         const X = (p: number) => pl + 6 + p * (W - pl - pr - 12), Y = (p: number) => Hh - pb - 6 - p * (Hh - pb - pt - 12);
-        for (const [p, label] of xs.ticks.slice(0, 6)) {
+        for (const [p, label] of ticksOf(xs).slice(0, 6)) {
           const tt = svg("text", { x: X(p), y: Hh - pb + 13, "text-anchor": "middle" });
           tt.textContent = label.slice(0, 10);
           s.appendChild(tt);
         }
-        for (const [p, label] of ys.ticks.slice(0, 4)) {
+        for (const [p, label] of ticksOf(ys).slice(0, 4)) {
           const tt = svg("text", { x: pl - 3, y: Y(p) + 4, "text-anchor": "end" });
           tt.textContent = label.slice(0, 7);
           s.appendChild(tt);

@@ -5,23 +5,18 @@
  */
 import { boxRects, cssFilter } from "../lib/imageadjust";
 import { registerView, type ViewContext } from "../lib/registry";
-import type { RecordSeries } from "../lib/records";
-import { BlobUrls, CardGrid, el, seriesItems, slider, StepSlider, toolbar, type CardImpl } from "../lib/viewkit";
+import type { Rec, RecordSeries } from "../lib/records";
+import { BlobUrls, CardGrid, el, mountGrid, seriesItems, slider, StepCard, toolbar } from "../lib/viewkit";
 
-class ImageCard implements CardImpl {
+class ImageCard extends StepCard {
   private box: HTMLDivElement;
   private img: HTMLImageElement;
   private overlay: HTMLDivElement;
   private meta: HTMLDivElement;
-  private step: StepSlider;
-  private shown: unknown = null;
   private urls = new BlobUrls(12);
 
-  constructor(
-    body: HTMLElement,
-    private series: RecordSeries,
-  ) {
-    this.step = new StepSlider(() => this.update());
+  constructor(body: HTMLElement, series: RecordSeries) {
+    super(series);
     this.box = el("div", "nbb-v-imgbox");
     this.img = el("img");
     this.img.alt = "";
@@ -36,12 +31,8 @@ class ImageCard implements CardImpl {
     this.urls.dispose();
   }
 
-  update(): void {
+  protected show(rec: Rec): void {
     const s = this.series;
-    const i = this.step.sync(s.recs.length, (k) => s.recs[k].step, (k) => s.recs[k].wall);
-    const rec = s.recs[i];
-    if (!rec || this.shown === rec) return;
-    this.shown = rec;
     const m = rec.meta;
     const mime = m.fmt === "gif" ? "image/gif" : "image/png";
     this.img.src = this.urls.get(rec.parts[0], mime);
@@ -107,12 +98,8 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
     },
     "No images yet — they appear here as soon as a writer logs them.",
   );
-  host.append(bar.bar, grid.root);
   apply();
-  return () => {
-    grid.dispose();
-    bar.dispose();
-  };
+  return mountGrid(host, bar, grid);
 }
 
 registerView({

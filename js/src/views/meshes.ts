@@ -8,8 +8,8 @@ import { OrbitControls } from "three/examples/jsm/controls/OrbitControls.js";
 import { meshParts, meshSamples } from "../lib/mesh";
 import { type Rec, type RecordSeries } from "../lib/records";
 import { registerView, type ViewContext } from "../lib/registry";
-import { CardGrid, el, seriesItems, StepSlider, toolbar, type CardImpl } from "../lib/viewkit";
-import { onThemeChange, readTheme, type Theme } from "../theme";
+import { CardGrid, el, mountGrid, seriesItems, StepSlider, toolbar, type CardImpl } from "../lib/viewkit";
+import { readTheme } from "../theme";
 
 function webglOK(): boolean {
   try {
@@ -41,7 +41,7 @@ class MeshCard implements CardImpl {
   constructor(
     body: HTMLElement,
     private series: RecordSeries,
-    private view: { theme(): Theme },
+    private view: { background(): THREE.Color },
   ) {
     this.step = new StepSlider(() => this.update());
     // A batch (add_mesh with B > 1) shows one sample at a time, picked here.
@@ -102,7 +102,7 @@ class MeshCard implements CardImpl {
 
   draw(): void {
     if (!this.renderer) return;
-    this.renderer.setClearColor(new THREE.Color(this.view.theme().background === "" ? "#fff" : cssColor(this.view.theme().background)), 1);
+    this.renderer.setClearColor(this.view.background(), 1);
     this.renderer.render(this.scene, this.camera);
     this.box.dataset.draws = String(Number(this.box.dataset.draws ?? 0) + 1);
     this.box.dataset.azimuth = this.controls ? this.controls.getAzimuthalAngle().toFixed(3) : "0";
@@ -208,6 +208,7 @@ class MeshCard implements CardImpl {
   }
 }
 
+/** A CSS colour as rgb(), which three.js parses whatever notation the theme used (read once per theme). */
 function cssColor(c: string): string {
   const probe = document.createElement("span");
   probe.style.color = c;
@@ -227,23 +228,15 @@ function disposeObject(o: THREE.Object3D): void {
 }
 
 function render(host: HTMLElement, ctx: ViewContext): () => void {
-  let theme = readTheme(host);
+  const clear = () => new THREE.Color(cssColor(readTheme(host).background));
+  let background = clear();
   const bar = toolbar(ctx, [], () => ctx.records.lastData);
   const grid = new CardGrid(
     ctx,
-    { items: () => seriesItems(ctx.records, ["mesh"]), make: (body, it) => new MeshCard(body, it.series[0], { theme: () => theme }), gridClass: "nbb-v-wide" },
+    { items: () => seriesItems(ctx.records, ["mesh"]), make: (body, it) => new MeshCard(body, it.series[0], { background: () => background }), gridClass: "nbb-v-wide" },
     "No meshes yet — they appear here as soon as a writer logs one with add_mesh.",
   );
-  const offTheme = onThemeChange(() => {
-    theme = readTheme(host);
-    grid.allDirty();
-  });
-  host.append(bar.bar, grid.root);
-  return () => {
-    offTheme();
-    grid.dispose();
-    bar.dispose();
-  };
+  return mountGrid(host, bar, grid, { onTheme: () => (background = clear()) });
 }
 
 registerView({ kind: "meshes", label: "Mesh", order: 70, present: (r) => r.ofKind("mesh").some((s) => s.recs.length > 0), render });

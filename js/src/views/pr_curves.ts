@@ -187,13 +187,10 @@ class PRCard implements CardImpl {
     const recall = d.x0 + (x / pw) * (d.x1 - d.x0), precision = d.y1 - (y / ph) * (d.y1 - d.y0);
     let best: { p: PRPoint; run: string } | null = null, bd = Infinity;
     for (const { s, rec } of this.shown) {
-      const sx = d.x1 - d.x0, sy = d.y1 - d.y0;
-      const p = nearestPoint(pointsOf(rec), recall, precision, sx, sy);
-      if (!p) continue;
-      const dist = ((p.recall - recall) / sx) ** 2 + ((p.precision - precision) / sy) ** 2;
-      if (dist < bd) {
-        bd = dist;
-        best = { p, run: s.run };
+      const near = nearestPoint(pointsOf(rec), recall, precision, d);
+      if (near && near.dist < bd) {
+        bd = near.dist;
+        best = { p: near.p, run: s.run };
       }
     }
     if (!best) return;

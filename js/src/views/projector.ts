@@ -33,6 +33,7 @@ import {
   type Coloring,
   type Distance,
 } from "../lib/projector-data";
+import { escapeRegex } from "../lib/hparamstable";
 import { EmbeddingIndex, METHOD_LABEL, type Embedding, type Method } from "../lib/projector-index";
 import { FRAG, VERT } from "../lib/projector-shaders";
 import { PROJECTOR_CSS } from "../lib/projector-style";
@@ -60,10 +61,6 @@ function option(sel: HTMLSelectElement, value: string, text: string): void {
   const o = el("option", undefined, text);
   o.value = value;
   sel.appendChild(o);
-}
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 export class ProjectorView implements Frameable {
