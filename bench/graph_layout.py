@@ -7,16 +7,10 @@ Run: .venv/bin/python bench/graph_layout.py  (needs the built nbboard/static/gra
 from __future__ import annotations
 
 import os
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-CHROMIUM = os.environ.get("NBBOARD_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+from _chromium import STATIC, launch
 
 
 def synthetic_graph(layers: int = 48, per_layer: int = 104, distinct: bool = False) -> dict:
@@ -205,7 +199,7 @@ def main() -> None:
 
     from tests.test_graph import resnet50_graph
 
-    code = (ROOT / "nbboard" / "static" / "graph.js").read_text()
+    code = (STATIC / "graph.js").read_text()
     t0 = time.perf_counter()
     transformer = transformer_graph()
     traced = time.perf_counter() - t0
@@ -216,7 +210,7 @@ def main() -> None:
                       "transformer": ["blocks.7", "blocks.7.mlp", "blocks.20.mlp.6"]}}
     out: dict = {"transformer_trace_s": round(traced, 2), "transformer_nodes_traced": len(transformer.nodes)}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_content("<!doctype html><html><body></body></html>")
         cdp = page.context.new_cdp_session(page)

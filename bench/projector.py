@@ -9,7 +9,6 @@ Run: .venv/bin/python bench/projector.py [--quick] [--shot PATH]
 from __future__ import annotations
 
 import argparse
-import base64
 import functools
 import http.server
 import json
@@ -21,17 +20,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _chromium import STATIC, launch
 
 from nbboard import projection
 from nbboard.store import Store
 from nbboard.summary.embedding import log_embedding
 from nbboard.widgets.projector import ProjectorFeed
 
-ROOT = Path(__file__).resolve().parents[1]
-STATIC = ROOT / "nbboard" / "static"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-dev-shm-usage", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-                 "--ignore-gpu-blocklist", "--disable-frame-rate-limit", "--disable-gpu-vsync"]
+# on top of the browser tests' flags: WebGL on SwiftShader, frames not capped at the display's rate
+WEBGL_ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist",
+              "--disable-frame-rate-limit", "--disable-gpu-vsync"]
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8">
 <style>body { margin: 0; font: 13px system-ui, sans-serif; } #host { width: %(width)dpx; padding: 8px; }</style>
@@ -163,11 +161,11 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     t = bench_pca(20_000 if args.quick else 100_000, 784, 2 if args.quick else 3)
-    print(f"PCA {'20,000' if args.quick else '100,000'} × 784 → 3: {t:.3f} s (best of runs; 2 shared CPU cores)")
+    print(f"PCA {'20,000' if args.quick else '100,000'} × 784 → 3: {t:.3f} s (best of runs; {os.cpu_count()} CPU cores)")
 
     sizes = [10_000] if args.quick else [100_000, 1_000_000]
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
+        browser = launch(pw, WEBGL_ARGS)
         for n in sizes:
             x, labels = synthetic(n, 32)
             folder, info = page_dir(x, metadata=labels, options={"color_by": "label"})
@@ -201,7 +199,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-
-def _b64(b: bytes) -> str:  # kept for ad-hoc debugging of messages
-    return base64.b64encode(b).decode()

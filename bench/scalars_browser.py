@@ -14,28 +14,19 @@ Run: .venv/bin/python bench/scalars_browser.py [--quick]
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
+import os
 import statistics
-import sys
 import tempfile
 import textwrap
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-STATIC = ROOT / "nbboard" / "static"
+from _chromium import launch, pct, stub_page
 
-PAGE = """<!doctype html><html><head><meta charset="utf-8"></head>
-<body style="margin:0;padding:8px;width:1380px;font-family:sans-serif">
-<div id="host"></div>
-<script type="module">
-import * as rt from "/runtime.js";
-window.rt = rt;
-window.state = {};
-window.makeModel = (uid, kind, options) => {
-  const st = { _uid: uid, kind, options, title: "" };
-  return { get: k => st[k], set: (k, v) => { st[k] = v; }, save_changes() {}, on() {}, off() {}, send() {} };
-};
+from tests.browser.lab import ROOT, open_notebook, run_cell, start_jupyter, wait_for_output
+
+# the stub page's extra: feed(uid, series) sends a "scalars" message as the kernel's pusher would
+FEED = """
 window.feed = (uid, series) => {  // series: [[id, run, tag, start, steps, values, walls]]
   const rows = []; let total = 0;
   for (const s of series) { rows.push([s[0], s[1], s[2], s[3], s[4].length, false]); total += 3 * s[4].length; }
@@ -43,35 +34,11 @@ window.feed = (uid, series) => {  // series: [[id, run, tag, start, steps, value
   for (const s of series) { for (const a of [s[4], s[5], s[6]]) { buf.set(a, o); o += a.length; } }
   rt.message(uid, { type: "scalars", series: rows }, [new DataView(buf.buffer)]);
 };
-window.frame = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
-window.ready = true;
-</script></body></html>"""
-
-
-def _load_conftest():
-    spec = importlib.util.spec_from_file_location("nbb_browser_conftest", ROOT / "tests" / "browser" / "conftest.py")
-    mod = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def pct(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    if not xs:
-        return float("nan")
-    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+"""
 
 
 def frontend(browser, quick: bool) -> dict:
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = ctx.new_page()
-    runtime = (STATIC / "runtime.js").read_text()
-    page.route("http://bench.nbboard/runtime.js",
-               lambda r: r.fulfill(body=runtime, content_type="text/javascript"))
-    page.route("http://bench.nbboard/", lambda r: r.fulfill(body=PAGE, content_type="text/html"))
-    page.goto("http://bench.nbboard/")
-    page.wait_for_function("() => window.ready")
+    ctx, page = stub_page(browser, FEED, width=1380, viewport=(1400, 1000))
     out: dict = {}
 
     # ---- 4 runs × 1M points: first draw -------------------------------------------------
@@ -256,16 +223,11 @@ def kernel_side(browser, server, quick: bool) -> dict:
         };
       })();
     """)
-    from importlib import import_module
-
-    sys.path.insert(0, str(ROOT / "tests" / "browser"))
-    live = import_module("test_scalars_live")
     n = 150 if quick else 400
     nb = server.notebook("bench-latency.ipynb", [LATENCY_CELL.format(logdir=str(tmp / "lat"), n=n)])
-    live.open_notebook(page, server.lab(nb))
-    live.run_cell(page)
-    page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea-output')]"
-                           ".some(e => e.textContent.includes('LATENCY-DONE'))", timeout=180_000)
+    open_notebook(page, server.lab(nb))
+    run_cell(page)
+    wait_for_output(page, "LATENCY-DONE", timeout=180_000)
     lat = page.evaluate("() => globalThis.__nbboard__.latencies")
     out["add_scalar_to_pixels"] = {"points": len(lat), "p50_ms": pct(lat, 0.5), "p95_ms": pct(lat, 0.95),
                                    "max_ms": max(lat) if lat else float("nan")}
@@ -273,10 +235,9 @@ def kernel_side(browser, server, quick: bool) -> dict:
 
     steps, reps = (150, 6) if quick else (300, 16)
     nb = server.notebook("bench-slowdown.ipynb", [SLOWDOWN_CELL.format(logdir=str(tmp / "slow"), steps=steps, reps=reps)])
-    live.open_notebook(page, server.lab(nb))
-    live.run_cell(page)
-    page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea-output')]"
-                           ".some(e => e.textContent.includes('SLOWDOWN '))", timeout=300_000)
+    open_notebook(page, server.lab(nb))
+    run_cell(page)
+    wait_for_output(page, "SLOWDOWN ", timeout=300_000)
     text = page.locator(".jp-OutputArea-output", has_text="SLOWDOWN ").first.inner_text()
     data = json.loads(text.split("SLOWDOWN ", 1)[1].strip().splitlines()[0])
     none_t, live_t = statistics.median(data["none"]), statistics.median(data["live"])
@@ -303,12 +264,11 @@ def main() -> None:
     ap.add_argument("--skip-kernel", action="store_true", help="front-end figures only")
     ap.add_argument("--repeat", type=int, default=3, help="front-end runs; the least disturbed is reported")
     args = ap.parse_args()
-    conf = _load_conftest()
     from playwright.sync_api import sync_playwright
 
     results: dict = {}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=conf.chromium_path(), args=conf.CHROMIUM_ARGS, headless=True)
+        browser = launch(pw)
         runs = [frontend(browser, args.quick) for _ in range(args.repeat)]
         # this machine may be shared: keep, per figure, the run least disturbed by other load
         results["first_draw"] = min((r["first_draw"] for r in runs), key=lambda d: d["workMs"])
@@ -317,7 +277,7 @@ def main() -> None:
         results["frontend_runs"] = runs
         if not args.skip_kernel:
             with tempfile.TemporaryDirectory() as tmp:
-                server = conf.start_jupyter(Path(tmp))
+                server = start_jupyter(Path(tmp))
                 try:
                     results.update(kernel_side(browser, server, args.quick))
                 finally:
@@ -325,8 +285,6 @@ def main() -> None:
         browser.close()
 
     fd, zp, lt = results["first_draw"], results["zoom_pan"], results["live_100_tags"]
-    import os
-
     print(f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; front-end: best of {args.repeat} runs)")
     print(f"4 runs × {fd['points_per_run']:,} points: first pixels {fd['firstPixelsMs']:.0f} ms after render "
           f"({fd['frames']} frames, {fd['workMs']:.0f} ms main-thread work; anchor ≤ 100 ms); "

@@ -16,27 +16,15 @@ Run: .venv/bin/python bench/views_browser.py [--quick]
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import time
-from pathlib import Path
 
 import numpy as np
+from _chromium import launch, stub_page
 
-ROOT = Path(__file__).resolve().parents[1]
-STATIC = ROOT / "nbboard" / "static"
-
-PAGE = """<!doctype html><html><head><meta charset="utf-8"></head>
-<body style="margin:0;padding:8px;width:1280px;font-family:sans-serif">
-<div id="host"></div>
-<script type="module">
-import * as rt from "/runtime.js";
-window.rt = rt;
-window.makeModel = (uid, kind) => {
-  const st = { _uid: uid, kind, options: {}, ui: {}, title: "" };
-  return { get: k => st[k], set: (k, v) => { st[k] = v; }, save_changes() {}, on() {}, off() {}, send() {} };
-};
-window.load = async (n) => {  // the kernel's messages, as fetched bytes: [[content, [ArrayBuffer...]]]
+# the stub page's extra: load(n) fetches the kernel's n snapshot messages as [[content, [ArrayBuffer...]]]
+LOAD = """
+window.load = async (n) => {
   const msgs = [];
   for (let i = 0; i < n; i++) {
     const content = await (await fetch(`/msg/${i}.json`)).json();
@@ -46,22 +34,7 @@ window.load = async (n) => {  // the kernel's messages, as fetched bytes: [[cont
   }
   return msgs;
 };
-window.frame = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
-window.ready = true;
-</script></body></html>"""
-
-
-def _load_conftest():
-    spec = importlib.util.spec_from_file_location("nbb_browser_conftest", ROOT / "tests" / "browser" / "conftest.py")
-    mod = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def pct(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))] if xs else float("nan")
+"""
 
 
 def kernel_side(tmp: str, quick: bool) -> tuple[dict, list, dict]:
@@ -110,22 +83,7 @@ def kernel_side(tmp: str, quick: bool) -> tuple[dict, list, dict]:
 
 
 def frontend(browser, files: dict, nmsgs: int, live: list) -> dict:
-    ctx = browser.new_context(viewport={"width": 1300, "height": 1000})
-    page = ctx.new_page()
-    runtime = (STATIC / "runtime.js").read_text()
-
-    def serve(route):
-        path = "/" + route.request.url.split("//", 1)[1].split("/", 1)[1]
-        if path == "/":
-            return route.fulfill(body=PAGE, content_type="text/html")
-        if path == "/runtime.js":
-            return route.fulfill(body=runtime, content_type="text/javascript")
-        body = files.get(path)
-        return route.fulfill(body=body, content_type="application/octet-stream") if body is not None else route.abort()
-
-    page.route("http://bench.nbboard/**", serve)
-    page.goto("http://bench.nbboard/")
-    page.wait_for_function("() => window.ready")
+    ctx, page = stub_page(browser, LOAD, files=files)
     out: dict = {}
     out["images"] = page.evaluate(
         """async (n) => {
@@ -212,12 +170,11 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    conf = _load_conftest()
     with tempfile.TemporaryDirectory() as tmp:
         info, live, files = kernel_side(tmp, args.quick)
     nmsgs = sum(1 for k in files if k.endswith(".json"))
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=conf.chromium_path(), args=conf.CHROMIUM_ARGS, headless=True)
+        browser = launch(pw)
         try:
             page_side = frontend(browser, files, nmsgs, live)
         finally:

@@ -8,7 +8,7 @@ import textwrap
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_scalars_live import open_notebook, run_cell
+from tests.browser.lab import open_notebook, run_cell
 
 CELL = textwrap.dedent("""
     import torch

@@ -7,7 +7,7 @@ import textwrap
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_scalars_live import CELLS, open_notebook, run_cell, wait_attr_above
+from tests.browser.lab import open_notebook, prompt, run_cell, wait_attr_above, wait_cell_done
 
 SHOW = textwrap.dedent("""
     %load_ext nbboard
@@ -43,25 +43,21 @@ def test_magic_board_updates_from_a_later_cell(page: Page, jupyter_server, artif
     run_cell(page, 0)
     root = ".jp-OutputArea-output .nbb-root[data-points]"  # the Board's scalar view
     page.wait_for_selector(root, timeout=60_000)
-    page.wait_for_function(
-        "el => /\\[\\d+\\]/.test(el.textContent || '')",
-        arg=page.locator(CELLS).nth(0).locator(".jp-InputPrompt").element_handle(), timeout=60_000)
+    wait_cell_done(page, 0)
     run_cell(page, 1)
     # the Board of cell 0 fills while cell 1 is still running
     first = wait_attr_above(page, root, "data-points", 0, timeout=60_000)
     wait_attr_above(page, root, "data-points", first + 50)
-    assert "*" in page.locator(CELLS).nth(1).locator(".jp-InputPrompt").inner_text()
+    assert "*" in prompt(page, 1)
     page.get_by_role("tab", name="Histograms").wait_for(timeout=60_000)
     # scalars arrived, so the Board is on its Scalars tab (it only leaves it when there are none)
     expect(page.locator(".jp-OutputArea-output .nbb-tab.nbb-on").first).to_have_text("Scalars")
-    assert "*" in page.locator(CELLS).nth(1).locator(".jp-InputPrompt").inner_text()
+    assert "*" in prompt(page, 1)
     page.wait_for_timeout(800)
     page.screenshot(path=str(artifacts / "lab-magic-board.png"))
     # the training cell ends and the Board holds every point it logged (2 runs x 240 steps x
     # 2 tags, plus 2 x 2 Accuracy sub-runs x 240)
-    page.wait_for_function(
-        "el => /\\[\\d+\\]/.test(el.textContent || '')",
-        arg=page.locator(CELLS).nth(1).locator(".jp-InputPrompt").element_handle(), timeout=120_000)
+    wait_cell_done(page, 1, timeout=120_000)
     page.wait_for_function(
         "([sel, n]) => Number(document.querySelector(sel)?.getAttribute('data-points')) === n",
         arg=[root, 2 * 240 * 2 + 4 * 240], timeout=30_000)

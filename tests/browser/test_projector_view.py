@@ -9,6 +9,8 @@ import textwrap
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.lab import open_notebook, run_cell
+
 SETUP = textwrap.dedent("""
     from sklearn.datasets import load_digits
     from nbboard.store import Store
@@ -45,29 +47,6 @@ LIVE = textwrap.dedent("""
 
 ROOT = ".jp-OutputArea-output .nbb-pj"
 JS_VIEW = "[...window.__nbboard__.projectors].at(-1)"
-
-
-def open_notebook(page: Page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.jp-Notebook-ExecutionIndicator, .jp-KernelStatus, #jp-main-statusbar')]"
-        ".some(e => e.getAttribute('data-status') === 'idle' || /\\bIdle\\b/.test(e.textContent || ''))",
-        timeout=90_000)
-
-
-def run_cell(page: Page, index: int) -> None:
-    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
-    for _ in range(3):
-        cell.locator(".jp-InputArea-editor").click()
-        page.keyboard.press("Control+Enter")
-        try:
-            page.wait_for_function("el => /\\[(\\*|\\d+)\\]/.test(el.textContent || '')",
-                                   arg=cell.locator(".jp-InputPrompt").element_handle(), timeout=10_000)
-            return
-        except Exception:
-            page.wait_for_timeout(1000)
-    raise AssertionError("the cell never started running")
 
 
 def shot(page: Page, path) -> None:
@@ -205,7 +184,7 @@ def test_dark_theme(nb: Page, artifacts):
     assert not nb.errors  # type: ignore[attr-defined]
 
 
-def test_live_updates_while_the_cell_runs(nb: Page):
+def test_live_updates_while_the_cell_runs(nb: Page, artifacts):
     run_cell(nb, 1)
     live = nb.locator(ROOT).nth(1)
     live.scroll_into_view_if_needed()
@@ -213,7 +192,7 @@ def test_live_updates_while_the_cell_runs(nb: Page):
     try:
         expect(live.locator("select").nth(1).locator("option")).to_have_count(3, timeout=20_000)
     except AssertionError:
-        nb.screenshot(path="test-artifacts/FAILED-projector-live.png")
+        nb.screenshot(path=str(artifacts / "FAILED-projector-live.png"))
         print(nb.locator(".jp-Notebook .jp-Cell").nth(1).locator(".jp-OutputArea").inner_text()[-3000:])
         raise
     expect(live).to_have_attribute("data-method", "pca")

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import json
 import textwrap
-import time
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
+
+from tests.browser.lab import (
+    attr,
+    open_notebook,
+    prompt,
+    run_cell,
+    wait_attr_above,
+    wait_for_output,
+)
 
 TRAIN = textwrap.dedent("""
     import math, time
@@ -29,61 +37,6 @@ TRAIN = textwrap.dedent("""
 """)
 
 
-CELLS = ".jp-Notebook:visible .jp-Cell"
-
-
-def open_notebook(page: Page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector(CELLS, timeout=90_000)
-    # the kernel is connected and idle (accept a "Select Kernel" dialog if JupyterLab asks)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        dialog = page.locator(".jp-Dialog .jp-mod-accept")
-        if dialog.count() and dialog.first.is_visible():
-            dialog.first.click()
-        if page.evaluate(
-            "() => [...document.querySelectorAll('.jp-Notebook-ExecutionIndicator, #jp-main-statusbar')]"
-            ".some(e => e.getAttribute('data-status') === 'idle' || /\\bIdle\\b/.test(e.textContent || ''))"
-        ):
-            return
-        page.wait_for_timeout(250)
-    raise AssertionError("the notebook's kernel never became idle")
-
-
-def run_cell(page: Page, index: int = 0) -> None:
-    """Run a cell (Ctrl+Enter) and wait until the kernel has started it; retry once if it was dropped."""
-    cell = page.locator(CELLS).nth(index)
-    for _attempt in range(3):
-        cell.locator(".jp-InputArea-editor").click()
-        page.keyboard.press("Control+Enter")
-        try:
-            page.wait_for_function(
-                "el => /\\[(\\*|\\d+)\\]/.test(el.textContent || '')",
-                arg=cell.locator(".jp-InputPrompt").element_handle(), timeout=10_000,
-            )
-            return
-        except Exception:
-            page.wait_for_timeout(1000)
-    raise AssertionError("the cell never started running")
-
-
-def prompt(page: Page, index: int = 0) -> str:
-    return page.locator(CELLS).nth(index).locator(".jp-InputPrompt").inner_text()
-
-
-def attr(page: Page, selector: str, name: str) -> str:
-    return page.locator(selector).first.get_attribute(name) or ""
-
-
-def wait_attr_above(page: Page, selector: str, name: str, above: float, timeout: float = 30_000) -> float:
-    page.wait_for_function(
-        "([sel, name, above]) => { const e = document.querySelector(sel);"
-        " return e && Number(e.getAttribute(name) || 0) > above; }",
-        arg=[selector, name, above], timeout=timeout,
-    )
-    return float(attr(page, selector, name))
-
-
 def test_chart_updates_while_the_cell_runs(page: Page, jupyter_server, artifacts, tmp_path):
     steps = 300
     nb = jupyter_server.notebook("live.ipynb", [TRAIN.format(logdir=str(tmp_path / "runs"), steps=steps, sleep=0.06)])
@@ -103,7 +56,7 @@ def test_chart_updates_while_the_cell_runs(page: Page, jupyter_server, artifacts
     box = slider.bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + box["width"] * 0.9, box["y"] + box["height"] / 2)
-    assert float(attr(page, root, "data-smoothing")) > 0.8
+    assert float(attr(page, root, "data-smoothing")) > 0.8  # (shown with smoothing 0.0)
     card = page.locator(f"{root} .nbb-card[data-tag='loss/train']")
     draws = float(card.get_attribute("data-draws") or 0)
     wait_attr_above(page, f"{root} .nbb-card[data-tag='loss/train']", "data-draws", draws)
@@ -140,13 +93,17 @@ def test_chart_updates_while_the_cell_runs(page: Page, jupyter_server, artifacts
             continue
     expect(tip).to_be_visible()
     expect(tip).to_contain_text("lr=0.1")
+    # what the smoothing changed: the tooltip has a smoothed column, and the noisy loss's smoothed
+    # values are not the logged ones
+    assert tip.locator("th").all_inner_texts()[1:4] == ["Run", "Smoothed", "Value"]
+    rows = [r.locator("td").all_inner_texts() for r in tip.locator("tr:has(td)").all()]
+    assert rows and any(r[2] != r[3] for r in rows), rows
     page.locator(root).screenshot(path=str(artifacts / "scalars-live-lab.png"))
 
     # still growing after the interactions, then everything arrives
     now = float(attr(page, root, "data-points"))
     wait_attr_above(page, root, "data-points", now)
-    page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea-output')]"
-                           ".some(e => e.textContent.includes('done'))", timeout=120_000)
+    wait_for_output(page, "done", timeout=120_000)
     expected = steps * 2 * 3
     page.wait_for_function(
         "([sel, n]) => Number(document.querySelector(sel)?.getAttribute('data-points')) === n",
@@ -289,8 +246,7 @@ def test_another_process_writing_the_logdir(page: Page, jupyter_server, artifact
     assert later > first
     assert "*" in prompt(page), "points from the other process should arrive while the cell runs"
     expect(page.locator(f"{scalars} .nbb-chip")).to_have_text("torch_run")
-    page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea-output')]"
-                           ".some(e => e.textContent.includes('writer finished'))", timeout=60_000)
+    wait_for_output(page, "writer finished")
     page.wait_for_function(
         "sel => Number(document.querySelector(sel)?.getAttribute('data-points')) === 120", arg=scalars,
         timeout=15_000,
