@@ -46,7 +46,7 @@ bench: $(STAMP) $(STATIC) chromium
 	$(PY) bench/projector.py
 
 lab: $(STAMP) $(STATIC)
-	$(VENV)/bin/jupyter lab notebooks
+	$(VENV)/bin/jupyter lab nbboard/notebooks
 
 clean:
 	rm -rf $(VENV) js/node_modules nbboard/static build

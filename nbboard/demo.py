@@ -4,6 +4,7 @@ bundled example it uses (a small CNN on scikit-learn's `load_digits`, logged lik
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import time
 from pathlib import Path
@@ -104,8 +105,23 @@ def summarize(logdir: str) -> str:
     return "\n".join(lines)
 
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+#: The notebooks shipped with the package (package data: `nbboard demo` works from a wheel).
+NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 KERNEL = "nbboard-demo"
+#: What the demo imports beyond nbboard's own dependencies (the `demo` extra brings them).
+DEMO_NEEDS = ("torch", "sklearn", "nbclient", "nbconvert", "nbformat", "ipykernel")
+
+
+def checkout() -> Path | None:
+    """The repository root when nbboard runs from a clone (an editable install), else None."""
+    root = Path(__file__).resolve().parent.parent
+    return root if (root / "pyproject.toml").is_file() and (root / "hatch_build.py").is_file() else None
+
+
+def default_out() -> Path:
+    """Where `nbboard demo` writes: build/ of the clone it runs from, else ./nbboard-demo."""
+    root = checkout()
+    return root / "build" if root is not None else Path.cwd() / "nbboard-demo"
 
 
 def run_notebook(src: str | os.PathLike, dest: str | os.PathLike | None = None, *,
@@ -149,9 +165,11 @@ def run_notebook(src: str | os.PathLike, dest: str | os.PathLike | None = None, 
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`nbboard demo`: run notebooks/quickstart.ipynb headless and export it, with its logs, to one HTML file."""
+    """`nbboard demo`: run the quickstart notebook headless and export it, with its logs, to one HTML file."""
     ap = argparse.ArgumentParser(prog="nbboard demo", description=main.__doc__)
-    ap.add_argument("--out", default="build", help="directory for the executed notebook, its logs and the HTML")
+    ap.add_argument("--out", default=None,
+                    help="directory for the executed notebook, its logs and the HTML "
+                         "(default: build/ in a clone of the repository, else ./nbboard-demo)")
     ap.add_argument("--notebook", default=str(NOTEBOOKS / "quickstart.ipynb"))
     ap.add_argument("--timeout", type=float, default=600, help="seconds a cell may run")
     args = ap.parse_args(argv)
@@ -159,11 +177,14 @@ def main(argv: list[str] | None = None) -> None:
 
     src = Path(args.notebook)
     if not src.exists():
-        raise SystemExit(f"nbboard demo: {src} not found (the demo runs from a clone of the repository)")
-    out = Path(args.out).resolve()
+        raise SystemExit(f"nbboard demo: {src} not found")
+    missing = [m for m in DEMO_NEEDS if importlib.util.find_spec(m) is None]
+    if missing:
+        raise SystemExit(f"nbboard demo needs {', '.join(missing)}: pip install 'nbboard[demo]'")
+    out = (Path(args.out) if args.out is not None else default_out()).resolve()
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    print(f"running {src.name} headless ...", flush=True)
+    print(f"running {src.name} headless in {out} ...", flush=True)
     executed = out / src.name
     run_notebook(src, executed, cwd=out, timeout=args.timeout)
     t1 = time.time()
@@ -174,7 +195,10 @@ def main(argv: list[str] | None = None) -> None:
     if res.missing:
         print("  left out: " + "; ".join(res.missing))
     print(f"\nOpen it: {res.path}")
-    print("Run the notebooks yourself: make lab")
+    if checkout() is not None:
+        print("Run the notebooks yourself: make lab")
+    else:
+        print(f"Run it yourself: open {executed} in Jupyter (its logs are next to it)")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import nbboard
+from nbboard import demo
 from nbboard.cli import main
 from nbboard.demo import summarize, train
 
@@ -24,3 +28,28 @@ def test_demo_help(capsys):
     except SystemExit as e:
         assert e.code == 0
     assert "quickstart" in capsys.readouterr().out
+
+
+def test_notebooks_ship_in_the_package():
+    """The notebooks are package data (a wheel carries them) and the demo finds them there."""
+    package = Path(nbboard.__file__).parent
+    assert demo.NOTEBOOKS == package / "notebooks"
+    assert {"quickstart.ipynb", "watch-another-process.ipynb"} <= {p.name for p in demo.NOTEBOOKS.iterdir()}
+
+
+def test_demo_writes_into_build_of_a_clone_else_the_current_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    root = Path(nbboard.__file__).resolve().parent.parent
+    assert demo.default_out() == root / "build"  # the tests run from a clone
+    monkeypatch.setattr(demo, "checkout", lambda: None)  # as from an installed wheel
+    assert demo.default_out() == tmp_path / "nbboard-demo"
+
+
+def test_demo_names_the_extra_it_needs(monkeypatch, capsys):
+    monkeypatch.setattr(demo, "DEMO_NEEDS", ("no_such_module_nbboard",))
+    try:
+        main(["demo", "--out", "unused"])
+    except SystemExit as e:
+        assert "pip install 'nbboard[demo]'" in str(e.code) and "no_such_module_nbboard" in str(e.code)
+    else:
+        raise AssertionError("the demo ran without what it needs")

@@ -1,4 +1,4 @@
-"""The notebooks in notebooks/ run headless (nbclient, a kernel on this interpreter) without errors,
+"""The notebooks in nbboard/notebooks/ run headless (nbclient, a kernel on this interpreter) without errors,
 and export to offline HTML: the quickstart through `nbboard demo`, the other through `%nbboard export`."""
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ def test_quickstart_runs_and_exports_through_the_demo(tmp_path, capsys):
     assert page.count('data-nbb-payload="') == 5 and 'class="nbb-export-missing"' not in page
     assert html.stat().st_size < 3_000_000
     import nbboard
-    from nbboard.store import GRAPHS, HPARAMS, PROJECTOR
+    GRAPHS = "graphs"
+    HPARAMS = "hparams"
+    PROJECTOR = "projector"
 
     store = nbboard.load(str(tmp_path / "runs" / "quickstart"))
     assert {"lr_0.05", "lr_0.01", "lr_0.05/loss_validation", "lr_0.01/hparams"} <= set(store.runs())
