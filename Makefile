@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed
 
 JS_SOURCES := $(shell find js/src -type f 2>/dev/null) js/build.mjs
 STATIC := nbboard/static/runtime.js
+NODE_MODULES := js/node_modules/.package-lock.json
 
 $(STAMP): pyproject.toml hatch_build.py $(wildcard js/package*.json)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,16 +22,21 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
 	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
-# The editable install builds the views once; rebuild them when a TypeScript source changes
-# (the venv is order-only: a fresh install does not make the views look stale).
-$(STATIC): $(JS_SOURCES) | $(STAMP)
-	cd js && npm install --no-audit --no-fund && npm run build
+# The editable install builds the views once; rebuild them when a TypeScript source changes, the
+# way the build hook does (pinned packages, no tracked file written).
+$(STATIC): $(JS_SOURCES)
+	$(PYTHON) hatch_build.py
+	touch $@
+
+# The pinned JS packages for the typecheck and vitest (`--no-save`: the lock stays as committed).
+$(NODE_MODULES): js/package.json js/package-lock.json
+	cd js && npm install --no-save --no-audit --no-fund
 	touch $@
 
 demo: $(STAMP) $(STATIC)
 	$(PY) -m nbboard.cli demo
 
-test: $(STAMP) $(STATIC) chromium
+test: $(STAMP) $(STATIC) $(NODE_MODULES) chromium
 	$(VENV)/bin/ruff check nbboard tests bench
 	cd js && npm run typecheck && npm test
 	$(PY) -m pytest
