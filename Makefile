@@ -1,9 +1,17 @@
-# The README's commands. Each creates .venv on first use (torch's CPU build first).
+# The README's commands. Each creates .venv on first use: torch's CPU build first (pip would
+# otherwise pull a CUDA build), then what the command needs: `make demo` the package with its demo
+# extra, `make lab` the notebooks' JupyterLab, `make test` the test group ([dependency-groups] in
+# pyproject.toml). The editable install's build hook builds the views (hatch_build.py).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-STAMP := $(VENV)/.installed
+TORCH := torch==2.13.0
+BASE := $(VENV)/.base
+DEMO := $(VENV)/.demo
+LAB := $(VENV)/.lab
+TEST := $(VENV)/.test
+PACKAGING := pyproject.toml hatch_build.py $(wildcard js/package*.json)
 
 .PHONY: demo test lab bench lint chromium clean
 
@@ -11,11 +19,22 @@ JS_SOURCES := $(shell find js/src -type f 2>/dev/null) js/build.mjs
 STATIC := nbboard/static/runtime.js
 NODE_MODULES := js/node_modules/.package-lock.json
 
-$(STAMP): pyproject.toml hatch_build.py $(wildcard js/package*.json)
+$(BASE):
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip
-	$(PIP) install torch==2.13.0
-	$(PIP) install -e '.[test]'
+	$(PIP) install $(TORCH)
+	touch $@
+
+$(DEMO): $(PACKAGING) | $(BASE)
+	$(PIP) install -e '.[demo]'
+	touch $@
+
+$(LAB): $(PACKAGING) | $(DEMO)
+	$(PIP) install --group lab
+	touch $@
+
+$(TEST): $(PACKAGING) | $(BASE)
+	$(PIP) install -e . --group test
 	touch $@
 
 chromium:
@@ -33,15 +52,15 @@ $(NODE_MODULES): js/package.json js/package-lock.json
 	cd js && npm install --no-save --no-audit --no-fund
 	touch $@
 
-demo: $(STAMP) $(STATIC)
+demo: $(DEMO) $(STATIC)
 	$(PY) -m nbboard.cli demo
 
-test: $(STAMP) $(STATIC) $(NODE_MODULES) chromium
+test: $(TEST) $(STATIC) $(NODE_MODULES) chromium
 	$(VENV)/bin/ruff check nbboard tests bench
 	cd js && npm run typecheck && npm test
 	$(PY) -m pytest
 
-bench: $(STAMP) $(STATIC) chromium
+bench: $(TEST) $(STATIC) chromium
 	$(PY) bench/writer.py
 	$(PY) bench/images.py
 	$(PY) bench/histogram.py
@@ -51,7 +70,7 @@ bench: $(STAMP) $(STATIC) chromium
 	$(PY) bench/graph_layout.py
 	$(PY) bench/projector.py
 
-lab: $(STAMP) $(STATIC)
+lab: $(LAB) $(STATIC)
 	$(VENV)/bin/jupyter lab nbboard/notebooks
 
 clean:
