@@ -20,7 +20,7 @@ const common = {
 
 await build({ ...common, entryPoints: [resolve(here, "src/runtime.ts")], outfile: resolve(out, "runtime.js") });
 await build({ ...common, entryPoints: [resolve(here, "src/loader.ts")], outfile: resolve(out, "view.js") });
-await build({ ...common, entryPoints: [resolve(here, "src/views/graph.ts")], outfile: resolve(out, "graph.js") }); // graph runtime: dagre + graph view
+await build({ ...common, entryPoints: [resolve(here, "src/kinds/graph/view.ts")], outfile: resolve(out, "graph.js") }); // graph runtime: dagre + graph view
 await build({ ...common, entryPoints: [resolve(here, "src/export.ts")], outfile: resolve(out, "export.js") }); // export: the bootstrap inlined in exported HTML
 
 const kb = (name) => (readFileSync(resolve(out, name)).length / 1024).toFixed(1);

@@ -6,7 +6,7 @@
  * inlined kernel messages, then renders the view exactly as a live notebook would.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { base64ToBytes, decodePayload, inflate, type ExportView } from "./lib/exportPayload";
+import { base64ToBytes, decodePayload, inflate, type ExportView } from "./lib/export_payload";
 
 interface Runtime {
   attach(uid: string, model: any): void;

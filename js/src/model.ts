@@ -1,12 +1,19 @@
 /** The page-side data of one nbboard widget model: its series, kept across views and re-renders. */
 import { ColorMap } from "./lib/colors";
 import { applyDelta, ScalarData } from "./lib/series";
-import type { ModelLike } from "./lib/registry";
 import { decodeScalars, requestResync, type Buffer } from "./lib/wire";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** An anywidget model, as far as nbboard uses it. */
-export type AnyModel = ModelLike;
+export interface AnyModel {
+  get(key: string): any;
+  set(key: string, value: any): void;
+  save_changes(): void;
+  on(event: string, cb: (...args: any[]) => void): void;
+  off(event?: string | null, cb?: ((...args: any[]) => void) | null): void;
+  send(content: any, callbacks?: any, buffers?: any[]): void;
+  widget_manager?: any;
+}
 
 export type Listener = (changed: Set<ScalarData>, structural: boolean) => void;
 

@@ -1,26 +1,17 @@
 /**
  * nbboard's shared page runtime: third-party libraries (uPlot) and every view, loaded once per
  * page however many views are shown. The per-view loader (loader.ts) imports this module from a
- * Blob URL and forwards each model's messages and views here.
+ * Blob URL and forwards each model's messages and views here; a view is drawn by the spec its
+ * kind has in the kinds table, or by the Board.
  */
 import uplotCss from "uplot/dist/uPlot.min.css";
-import css from "./styles.css";
+import { renderBoard } from "./board";
+import { viewSpec } from "./kinds";
+import { dropRecordData, recordData } from "./lib/records";
 import { modelData, models, type AnyModel } from "./model";
 import { stats } from "./scheduler";
-import { renderBoard } from "./views/board";
-import { ScalarsView } from "./views/scalars";
-// views: the record views register themselves (kind → render, Board tab) in lib/registry.
-import { dropRecordData, recordsMessage, renderRegistered } from "./lib/registry";
-import "./views/custom_scalars";
-import "./views/images";
-import "./views/histograms";
-import "./views/figures";
-import "./views/text";
-import "./views/pr_curves";
-import "./views/media";
-import "./views/hparams";
-import "./views/meshes";
-import "./views/projector"; // projector: the embedding projector registers itself
+import css from "./styles.css";
+import { contextFor, viewRoot } from "./view/context";
 
 export const version = "0.1.0";
 
@@ -42,13 +33,13 @@ export function attach(uid: string, model: AnyModel): void {
 
 export function detach(uid: string): void {
   models.delete(uid);
-  dropRecordData(uid); // views:
+  dropRecordData(uid);
 }
 
-/** A message from the kernel (or from an exported page's inlined data). */
+/** A message from the kernel (or from an exported page's inlined data): scalars, records or a sync. */
 export function message(uid: string, content: unknown, buffers: ArrayBuffer[] | DataView[]): void {
   modelData(uid).apply(content, buffers);
-  recordsMessage(uid, content, buffers); // views:
+  recordData(uid).apply(content, buffers);
 }
 
 export function render(kind: string, model: AnyModel, el: HTMLElement): () => void {
@@ -56,15 +47,19 @@ export function render(kind: string, model: AnyModel, el: HTMLElement): () => vo
   const data = modelData(String(model.get("_uid")));
   if (!data.model) data.model = model;
   if (kind === "board") return renderBoard(model, el, data);
-  if (kind === "scalars") {
-    const v = new ScalarsView(model, el, data);
-    return () => v.dispose();
+  const spec = viewSpec(kind);
+  if (!spec) {
+    el.textContent = `nbboard: unknown view kind ${JSON.stringify(kind)}`;
+    return () => {};
   }
-  const registered = renderRegistered(kind, model, el, data); // views:
-  if (registered) return registered; // views:
-  el.textContent = `nbboard: unknown view kind ${JSON.stringify(kind)}`;
-  return () => {};
+  const root = viewRoot(spec);
+  el.appendChild(root);
+  const dispose = spec.render(root, contextFor(model, data, false));
+  return () => {
+    dispose();
+    root.remove();
+  };
 }
 
 /** Frame statistics, read by the benchmarks. */
-export { stats, models };
+export { stats };

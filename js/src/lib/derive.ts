@@ -3,7 +3,7 @@
  * smoothed (debiased EMA) column and its block index: a 1M-point series is read once, not three times.
  * `derive` keeps these per series, shared by every chart on the page (scalars, custom scalars).
  */
-import { BLOCK, MinMaxIndex } from "./minmax";
+import { BLOCK, MinMaxIndex } from "./min_max";
 import type { ScalarData } from "./series";
 import { Smoother } from "./smoothing";
 

@@ -3,7 +3,7 @@
  * in index order, so the drawn line is the same as drawing every point. Non-finite values
  * become gaps (NaN in the output) and are reported as markers.
  */
-import { emptyStats, MinMaxIndex } from "./minmax";
+import { emptyStats, MinMaxIndex } from "./min_max";
 
 export interface Downsampled {
   x: Float64Array;

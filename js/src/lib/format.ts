@@ -39,6 +39,11 @@ export function compileFilter(src: string): RegExp | null | undefined {
   }
 }
 
+/** `s` as a regex source matching it literally. */
+export function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
 /** Tag section: TensorBoard groups tags by the part before the first "/". */
 export function tagGroup(tag: string): string {
   const i = tag.indexOf("/");

@@ -1,0 +1,42 @@
+/**
+ * The kinds table: every view the page runtime can draw, by the view kind the kernel names. The
+ * runtime draws a lone view by looking its kind up here; the Board shows a tab per entry with data,
+ * in `order`. (The graph view is not here: it ships in its own bundle, kinds/graph/runtime.ts.)
+ */
+import { audioView } from "./audio/view";
+import { customScalarsView } from "./custom_scalars/view";
+import { figuresView } from "./figures/view";
+import { distributionsView, histogramsView } from "./histograms/view";
+import { hparamsView } from "./hparams/view";
+import { imagesView } from "./images/view";
+import { meshView } from "./mesh/view";
+import { prCurvesView } from "./pr_curves/view";
+import { projectorView } from "./projector/view";
+import { scalarsView } from "./scalars/view";
+import { textView } from "./text/view";
+import { videosView } from "./videos/view";
+import type { ViewSpec } from "../view/context";
+
+/** Every view spec, in Board tab order. */
+export const VIEWS: readonly ViewSpec[] = [
+  scalarsView,
+  customScalarsView,
+  imagesView,
+  distributionsView,
+  histogramsView,
+  figuresView,
+  textView,
+  prCurvesView,
+  audioView,
+  videosView,
+  hparamsView,
+  meshView,
+  projectorView,
+].sort((a, b) => a.order - b.order);
+
+const byKind = new Map(VIEWS.map((s) => [s.kind, s]));
+
+/** The spec of view kind `kind` (as the kernel names it), if the page runtime draws it. */
+export function viewSpec(kind: string): ViewSpec | undefined {
+  return byKind.get(kind);
+}

@@ -1,0 +1,437 @@
+/**
+ * One chart of the scalar view: a tag's series from every shown run, drawn with uPlot from the
+ * min/max-per-pixel downsampled (and smoothed) series, with zoom, pan, tooltips and downloads.
+ */
+import uPlot from "uplot";
+import type { ColorMap } from "../../lib/colors";
+import { derive } from "../../lib/derive";
+import { fmtDuration, fmtDurationTicks, fmtStep, fmtValue, fmtWall } from "../../lib/format";
+import { DrawCache, fullExtent, nearestIndex, xColumn, type XAxis } from "../../lib/scalar_draw";
+import type { ScalarData } from "../../lib/series";
+import { yRange, type DrawnLines } from "../../lib/y_range";
+import type { Theme } from "../../theme";
+import { drawNonFinite, fmtTick, strokeDownsampled, uplotAxes } from "../../view/charts";
+import { download, safeStem } from "../../view/download";
+import { button, el } from "../../view/dom";
+import type { ScalarOptions } from "./options";
+
+/** What a chart reads from the view that shows it. */
+export interface ChartHost {
+  readonly opts: ScalarOptions;
+  readonly theme: Theme;
+  readonly colors: ColorMap;
+  /** the shown series of `tag`, sorted by run */
+  seriesFor(tag: string): ScalarData[];
+  /** redraw the dirty charts on the next frame */
+  request(): void;
+  /** a chart painted (its stats are written at the end of the frame) */
+  afterPaint(card: ChartCard): void;
+}
+
+const CHART_H = 220;
+/** Steps are integers: tick increments 1, 2, 5, 10, 20, 50, ... */
+const STEP_INCRS = Array.from({ length: 16 }, (_, k) => [1, 2, 5].map((m) => m * 10 ** k)).flat();
+const CHART_H_EXPANDED = 440;
+
+function csvField(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One chart: a tag's series from every shown run. */
+export class ChartCard {
+  readonly root: HTMLDivElement;
+  readonly chartEl: HTMLDivElement;
+  readonly tipEl: HTMLDivElement;
+  u: uPlot | null = null;
+  visible = false;
+  dirty = true;
+  zoom: [number, number] | null = null;
+  expanded = false;
+  draws = 0;
+  drawnPoints = 0;
+  private expectX: [number, number] = [0, 1];
+  private drawn = new DrawCache();
+  /** the drawn series, as yRange reads them (reused between draws) */
+  private lines: DrawnLines[] = [];
+  /** the shown series of this tag, sorted by run; null after a data-structure or filter change */
+  private shown: ScalarData[] | null = null;
+  private logY = false;
+  private xMode: XAxis = "step";
+  private dots: HTMLDivElement[] = [];
+
+  constructor(
+    readonly view: ChartHost,
+    readonly tag: string,
+  ) {
+    this.root = el("div", "nbb-card");
+    this.root.dataset.tag = tag;
+    const head = el("div", "nbb-card-head");
+    const title = el("div", "nbb-card-title", tag);
+    title.title = tag;
+    const tools = el("div", "nbb-card-tools");
+    const btn = (label: string, tip: string, fn: () => void) => tools.appendChild(button(label, tip, fn, "nbb-btn nbb-icon"));
+    btn("CSV", "Download this chart's data as CSV", () => this.downloadCSV());
+    btn("JSON", "Download this chart's data as JSON", () => this.downloadJSON());
+    btn("PNG", "Download this chart as a PNG image", () => this.downloadPNG());
+    btn("⟲", "Reset zoom (or double-click the chart)", () => this.resetZoom());
+    btn("⤢", "Expand this chart to full width", () => this.toggleExpand());
+    head.append(title, tools);
+    this.chartEl = el("div", "nbb-chart");
+    this.chartEl.style.height = `${CHART_H}px`;
+    this.tipEl = el("div", "nbb-tooltip");
+    this.tipEl.style.display = "none";
+    this.root.append(head, this.chartEl);
+  }
+
+  /** The shown series of this tag (cached until `invalidate`). */
+  series(): ScalarData[] {
+    return (this.shown ??= this.view.seriesFor(this.tag));
+  }
+
+  /** Series were added or the run filter / hidden runs changed: recompute `series()` on next use. */
+  invalidate(): void {
+    this.shown = null;
+  }
+
+  destroy(): void {
+    this.u?.destroy();
+    this.u = null;
+  }
+
+  toggleExpand(): void {
+    this.expanded = !this.expanded;
+    this.root.classList.toggle("nbb-expanded", this.expanded);
+    this.chartEl.style.height = `${this.expanded ? CHART_H_EXPANDED : CHART_H}px`;
+    this.resize();
+  }
+
+  resize(): void {
+    if (!this.u) return;
+    const w = Math.max(120, Math.floor(this.chartEl.clientWidth));
+    const h = this.expanded ? CHART_H_EXPANDED : CHART_H;
+    if (w !== Math.round(this.u.width) || h !== Math.round(this.u.height)) {
+      this.u.setSize({ width: w, height: h });
+      this.markDirty();
+    }
+  }
+
+  markDirty(): void {
+    this.dirty = true;
+    this.view.request();
+  }
+
+  resetZoom(): void {
+    this.zoom = null;
+    this.root.dataset.zoom = "";
+    this.markDirty();
+  }
+
+  setZoom(r: [number, number]): void {
+    if (!(r[1] > r[0])) return;
+    this.zoom = r;
+    this.root.dataset.zoom = `${r[0]},${r[1]}`;
+    this.markDirty(); // the next frame sets both scales and paints once
+  }
+
+  /** (Re)create the uPlot instance when the axis kind or log scale changed. */
+  private ensureChart(): uPlot {
+    const o = this.view.opts;
+    if (this.u && this.logY === o.log_y && this.xMode === o.x_axis) return this.u;
+    this.u?.destroy();
+    this.u = null;
+    this.dots = [];
+    this.logY = o.log_y;
+    this.xMode = o.x_axis;
+    const th = () => this.view.theme;
+    const axes = uplotAxes(th);
+    axes[0] = {
+      ...axes[0],
+      space: o.x_axis === "step" ? 50 : 72,
+      ...(o.x_axis === "step" ? { incrs: STEP_INCRS } : {}),
+      ...(o.x_axis === "relative"
+        ? { values: (_u: uPlot, splits: number[], _ax: number, _space: number, incr: number) => fmtDurationTicks(splits, incr) }
+        : o.x_axis === "step"
+          ? { values: (_u: uPlot, splits: number[]) => splits.map(fmtTick) }
+          : {}),
+    };
+    const opts: uPlot.Options = {
+      width: Math.max(120, Math.floor(this.chartEl.clientWidth) || 400),
+      height: this.expanded ? CHART_H_EXPANDED : CHART_H,
+      legend: { show: false },
+      scales: {
+        x: { time: o.x_axis === "wall", auto: false, range: (_u, mn, mx) => [mn, mx] },
+        y: {
+          auto: false,
+          distr: o.log_y ? 3 : 1,
+          log: 10,
+          range: (_u, mn, mx) => [mn, mx],
+        },
+      },
+      axes,
+      series: [{}, { stroke: "transparent", width: 0, points: { show: false } }],
+      cursor: {
+        drag: { x: true, y: false, setScale: true },
+        points: { show: false },
+        bind: {
+          dblclick: () => null,
+          mousedown: (_u, _t, handler) => (e: MouseEvent) => {
+            if (e.shiftKey || e.button === 1) {
+              this.startPan(e);
+              return null;
+            }
+            handler(e);
+            return null;
+          },
+        },
+      },
+      hooks: {
+        draw: [(u) => this.paint(u)],
+        setScale: [(u, key) => this.onScale(u, key)],
+        setCursor: [(u) => this.onCursor(u)],
+      },
+    };
+    const u = new uPlot(opts, [[0, 1], [0, 1]], this.chartEl);
+    this.u = u;
+    u.over.appendChild(this.tipEl);
+    u.over.addEventListener("dblclick", () => this.resetZoom());
+    u.over.addEventListener("mouseleave", () => this.hideTip());
+    u.over.addEventListener(
+      "wheel",
+      (e) => {
+        if (!(e.ctrlKey || e.altKey)) return;
+        e.preventDefault();
+        const [mn, mx] = [u.scales.x.min ?? 0, u.scales.x.max ?? 1];
+        const at = u.posToVal(e.offsetX, "x");
+        const f = e.deltaY > 0 ? 1.25 : 0.8;
+        this.setZoom([at - (at - mn) * f, at + (mx - at) * f]);
+      },
+      { passive: false },
+    );
+    return u;
+  }
+
+  private startPan(e: MouseEvent): void {
+    const u = this.u;
+    if (!u) return;
+    e.preventDefault();
+    const x0 = e.clientX;
+    const mn = u.scales.x.min ?? 0, mx = u.scales.x.max ?? 1;
+    const perPx = (mx - mn) / Math.max(1, u.over.clientWidth);
+    const move = (ev: MouseEvent) => {
+      const d = (ev.clientX - x0) * perPx;
+      this.setZoom([mn - d, mx - d]);
+    };
+    const up = () => {
+      window.removeEventListener("mousemove", move);
+      window.removeEventListener("mouseup", up);
+    };
+    window.addEventListener("mousemove", move);
+    window.addEventListener("mouseup", up);
+  }
+
+  private onScale(u: uPlot, key: string): void {
+    if (key !== "x") return;
+    const mn = u.scales.x.min ?? 0, mx = u.scales.x.max ?? 1;
+    const [a, b] = this.expectX;
+    const eps = (Math.abs(b - a) || 1) * 1e-9;
+    if (Math.abs(mn - a) > eps || Math.abs(mx - b) > eps) {
+      // a drag-box zoom by uPlot
+      this.zoom = [mn, mx];
+      this.expectX = [mn, mx];
+      this.root.dataset.zoom = `${mn},${mx}`;
+      this.markDirty();
+    }
+  }
+
+  /** Downsample a series for the current x range and width (cached while nothing changed). */
+  private downsampled(s: ScalarData, x0: number, x1: number, cols: number) {
+    const o = this.view.opts;
+    return this.drawn.get(s, x0, x1, cols, o.x_axis, o.smoothing);
+  }
+
+  /** Called once per animation frame when dirty and on screen. */
+  draw(): void {
+    this.dirty = false;
+    const u = this.ensureChart();
+    const o = this.view.opts;
+    const series = this.series();
+    const full = fullExtent(series, o.x_axis);
+    const xr = this.zoom ?? full;
+    const cols = Math.max(16, Math.round(u.bbox.width / uPlot.pxRatio) || 400);
+    // y range from what is visible
+    this.drawn.keepOnly(series);
+    const lines = this.lines;
+    lines.length = series.length;
+    series.forEach((s, k) => {
+      const d = this.downsampled(s, xr[0], xr[1], cols);
+      const l = (lines[k] ??= { raw: d.raw, sm: null });
+      l.raw = d.raw;
+      l.sm = o.smoothing > 0 ? d.sm : null;
+    });
+    const yr = yRange(lines, xr[0], xr[1], o.log_y, o.ignore_outliers);
+    this.expectX = xr;
+    const sx = u.scales.x, sy = u.scales.y;
+    if (sx.min !== xr[0] || sx.max !== xr[1] || sy.min !== yr[0] || sy.max !== yr[1]) {
+      u.batch(() => {
+        u.setScale("x", { min: xr[0], max: xr[1] });
+        u.setScale("y", { min: yr[0], max: yr[1] });
+      });
+    } else {
+      u.batch(() => u.redraw(false, false)); // batch: paint now, inside this frame
+    }
+  }
+
+  /** uPlot's draw hook: the lines themselves, drawn from the downsampled columns. */
+  private paint(u: uPlot): void {
+    const o = this.view.opts;
+    const ctx = u.ctx;
+    const { left, top, width, height } = u.bbox;
+    const x0 = u.scales.x.min ?? 0, x1 = u.scales.x.max ?? 1;
+    const cols = Math.max(16, Math.round(width / uPlot.pxRatio));
+    const pr = uPlot.pxRatio;
+    const smoothing = o.smoothing > 0;
+    let points = 0;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(left, top, width, height);
+    ctx.clip();
+    ctx.lineJoin = "round";
+    ctx.lineCap = "round";
+    const markers: [number, number, string][] = [];
+    for (const s of this.series()) {
+      const color = this.view.colors.get(s.run);
+      const d = this.downsampled(s, x0, x1, cols);
+      points += d.raw.points;
+      const dots = (ds: typeof d.raw) => ds.points > 0 && ds.points * 10 < cols;
+      if (smoothing) {
+        strokeDownsampled(u, d.raw, color, 0.28, 1, o.log_y, false, pr);
+        strokeDownsampled(u, d.sm, color, 1, 1.6, o.log_y, dots(d.sm), pr);
+      } else {
+        strokeDownsampled(u, d.raw, color, 1, 1.6, o.log_y, dots(d.raw), pr);
+      }
+      for (let i = 0; i < d.raw.markers.length; i += 2) markers.push([d.raw.markers[i], d.raw.markers[i + 1], color]);
+    }
+    drawNonFinite(u, markers, this.view.theme.background, pr);
+    ctx.restore();
+    this.draws++;
+    this.drawnPoints = points;
+    this.view.afterPaint(this);
+    const hook = (globalThis as { __nbboard__?: { onPaint?: (tag: string, s: ScalarData[]) => void } }).__nbboard__?.onPaint;
+    if (hook) hook(this.tag, this.series()); // benchmarks measure logging → pixels latency here
+  }
+
+  private hideTip(): void {
+    this.tipEl.style.display = "none";
+    for (const d of this.dots) d.style.display = "none";
+  }
+
+  private onCursor(u: uPlot): void {
+    const left = u.cursor.left ?? -1;
+    if (left < 0 || u.cursor.top === undefined || u.cursor.top < 0) return this.hideTip();
+    const o = this.view.opts;
+    const x = u.posToVal(left, "x");
+    const rows: { s: ScalarData; i: number; sm: number }[] = [];
+    const pxTol = 40;
+    for (const s of this.series()) {
+      const i = nearestIndex(s, o.x_axis, x);
+      if (i < 0) continue;
+      const { xs, xoff } = xColumn(s, o.x_axis);
+      if (Math.abs(u.valToPos(xs[i] - xoff, "x") - left) > pxTol) continue;
+      const dv = derive(s, o.smoothing);
+      rows.push({ s, i, sm: o.smoothing > 0 ? dv.smoother.out[i] : s.values[i] });
+    }
+    if (rows.length === 0) return this.hideTip();
+    rows.sort((a, b) => (b.sm === b.sm ? b.sm : -Infinity) - (a.sm === a.sm ? a.sm : -Infinity));
+    const tip = this.tipEl;
+    tip.replaceChildren();
+    const table = el("table");
+    const head = el("tr");
+    const cols = o.smoothing > 0 ? ["", "Run", "Smoothed", "Value", "Step", "Time"] : ["", "Run", "Value", "Step", "Time"];
+    for (const c of cols) head.appendChild(el("th", undefined, c));
+    table.appendChild(head);
+    while (this.dots.length < rows.length) {
+      const dot = el("div", "nbb-dot");
+      u.over.appendChild(dot);
+      this.dots.push(dot);
+    }
+    this.dots.forEach((d) => (d.style.display = "none"));
+    rows.forEach((r, k) => {
+      const tr = el("tr");
+      const sw = el("td");
+      const chip = el("span", "nbb-swatch");
+      chip.style.background = this.view.colors.get(r.s.run);
+      sw.appendChild(chip);
+      tr.appendChild(sw);
+      tr.appendChild(el("td", "nbb-run", r.s.run));
+      if (o.smoothing > 0) tr.appendChild(el("td", "nbb-num", fmtValue(r.sm)));
+      tr.appendChild(el("td", "nbb-num", fmtValue(r.s.values[r.i])));
+      tr.appendChild(el("td", "nbb-num", fmtStep(r.s.steps[r.i])));
+      const rel = r.s.walls[r.i] - r.s.walls[0];
+      tr.appendChild(el("td", "nbb-num", o.x_axis === "wall" ? fmtWall(r.s.walls[r.i]) : fmtDuration(rel)));
+      table.appendChild(tr);
+      const { xs, xoff } = xColumn(r.s, o.x_axis);
+      const yv = r.sm;
+      const dot = this.dots[k];
+      if (Number.isFinite(yv) && !(o.log_y && yv <= 0)) {
+        dot.style.display = "block";
+        dot.style.left = `${u.valToPos(xs[r.i] - xoff, "x")}px`;
+        dot.style.top = `${u.valToPos(yv, "y")}px`;
+        dot.style.borderColor = this.view.colors.get(r.s.run);
+      }
+    });
+    tip.appendChild(table);
+    tip.style.display = "block";
+    const ow = u.over.clientWidth;
+    const tw = tip.offsetWidth;
+    const tl = left + 14 + tw > ow ? Math.max(0, left - 14 - tw) : left + 14;
+    tip.style.left = `${tl}px`;
+    tip.style.top = `4px`;
+  }
+
+  private rowsForExport(): { run: string; s: ScalarData }[] {
+    return this.series().map((s) => ({ run: s.run, s }));
+  }
+
+  downloadCSV(): void {
+    const lines = ["run,tag,step,wall_time,value"];
+    for (const { run, s } of this.rowsForExport())
+      for (let i = 0; i < s.n; i++) lines.push(`${csvField(run)},${csvField(this.tag)},${s.steps[i]},${s.walls[i]},${s.values[i]}`);
+    download(new Blob([lines.join("\n") + "\n"], { type: "text/csv" }), `${safeStem(this.tag, "chart")}.csv`);
+  }
+
+  downloadJSON(): void {
+    const out: Record<string, [number, number, number | string][]> = {};
+    for (const { run, s } of this.rowsForExport()) {
+      const rows: [number, number, number | string][] = [];
+      for (let i = 0; i < s.n; i++) {
+        const v = s.values[i];
+        rows.push([s.walls[i], s.steps[i], Number.isFinite(v) ? v : String(v)]);
+      }
+      out[run] = rows;
+    }
+    const body = JSON.stringify({ tag: this.tag, columns: ["wall_time", "step", "value"], runs: out });
+    download(new Blob([body], { type: "application/json" }), `${safeStem(this.tag, "chart")}.json`);
+  }
+
+  downloadPNG(): void {
+    const u = this.u;
+    if (!u) return;
+    const src = u.ctx.canvas;
+    const pr = uPlot.pxRatio;
+    const band = Math.round(24 * pr);
+    const c = document.createElement("canvas");
+    c.width = src.width;
+    c.height = src.height + band;
+    const ctx = c.getContext("2d");
+    if (!ctx) return;
+    const th = this.view.theme;
+    ctx.fillStyle = th.background;
+    ctx.fillRect(0, 0, c.width, c.height);
+    ctx.fillStyle = th.text;
+    ctx.font = `${Math.round(13 * pr)}px ${th.font}`;
+    ctx.textBaseline = "middle";
+    ctx.fillText(this.tag, 8 * pr, band / 2);
+    ctx.drawImage(src, 0, band);
+    c.toBlob((b) => b && download(b, `${safeStem(this.tag, "chart")}.png`), "image/png");
+  }
+}

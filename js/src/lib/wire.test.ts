@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { decodeScalars } from "./wire";
+
+describe("wire decoding", () => {
+  it("splits one buffer into per-series columns", () => {
+    const buf = new Float64Array([0, 1, 10, 11, 100, 101, 7, 70, 700]).buffer;
+    const chunks = decodeScalars({ series: [[3, "a", "loss", 0, 2, false], [4, "b", "acc", 9, 1, true]] }, [new DataView(buf)]);
+    expect(chunks.length).toBe(2);
+    expect(Array.from(chunks[0].values)).toEqual([10, 11]);
+    expect(Array.from(chunks[0].walls)).toEqual([100, 101]);
+    expect(chunks[1]).toMatchObject({ id: 4, run: "b", tag: "acc", start: 9, reset: true });
+    expect(Array.from(chunks[1].steps)).toEqual([7]);
+  });
+  it("copies misaligned buffers", () => {
+    const raw = new Uint8Array(8 * 3 + 4);
+    new Float64Array(raw.buffer, 0, 3).set([1, 2, 3]);
+    raw.copyWithin(4, 0, 24);
+    const chunks = decodeScalars({ series: [[0, "a", "t", 0, 1, 0]] }, [new DataView(raw.buffer, 4, 24)]);
+    expect(Array.from(chunks[0].values)).toEqual([2]);
+  });
+});

@@ -1,0 +1,67 @@
+/** DOM helpers every view shares: elements, buttons, segmented controls, sliders, the views' stylesheet. */
+import css from "./kit.css";
+
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+export function button(label: string, title: string, fn: () => void, cls = "nbb-btn"): HTMLButtonElement {
+  const b = el("button", cls, label);
+  b.type = "button";
+  b.title = title;
+  b.addEventListener("click", (e) => {
+    e.stopPropagation();
+    fn();
+  });
+  return b;
+}
+
+export function injectViewStyles(): void {
+  const id = "nbboard-view-styles-1";
+  if (document.getElementById(id)) return;
+  const style = document.createElement("style");
+  style.id = id;
+  style.textContent = css;
+  document.head.appendChild(style);
+}
+
+/** A segmented control; calls `fn` with the chosen value. Returns the element and a setter. */
+export function segmented<T extends string>(label: string, choices: [T, string][], value: T, fn: (v: T) => void, cls = ""): HTMLElement {
+  const wrap = el("div", `nbb-field nbb-seg ${cls}`);
+  wrap.appendChild(el("span", "nbb-label", label));
+  const btns: HTMLButtonElement[] = [];
+  for (const [v, text] of choices) {
+    const b = button(text, text, () => {
+      btns.forEach((x) => x.classList.toggle("nbb-on", x === b));
+      fn(v);
+    });
+    b.dataset.mode = v;
+    b.classList.toggle("nbb-on", v === value);
+    btns.push(b);
+    wrap.appendChild(b);
+  }
+  return wrap;
+}
+
+export function slider(label: string, min: number, max: number, step: number, value: number, fn: (v: number) => void, fmt = (v: number) => v.toFixed(2), cls = ""): HTMLElement {
+  const l = el("label", `nbb-field ${cls}`);
+  l.appendChild(el("span", "nbb-label", label));
+  const s = el("input", "nbb-slider");
+  s.type = "range";
+  s.min = String(min);
+  s.max = String(max);
+  s.step = String(step);
+  s.value = String(value);
+  const out = el("span", "nbb-value", fmt(value));
+  s.addEventListener("input", () => {
+    const v = Number(s.value);
+    out.textContent = fmt(v);
+    fn(v);
+  });
+  l.append(s, out);
+  return l;
+}
+
