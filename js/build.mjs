@@ -1,4 +1,6 @@
-// Builds the shared runtime (uPlot + every view) and the tiny per-view loader into nbboard/static/.
+// Builds nbboard/static/: runtime.js (the page runtime: uPlot and every view but the graph),
+// view.js (the tiny per-view loader), graph.js (the graph bundle: dagre and the graph view) and
+// export.js (the bootstrap of exported HTML pages).
 import { build } from "esbuild";
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -20,8 +22,8 @@ const common = {
 
 await build({ ...common, entryPoints: [resolve(here, "src/runtime.ts")], outfile: resolve(out, "runtime.js") });
 await build({ ...common, entryPoints: [resolve(here, "src/loader.ts")], outfile: resolve(out, "view.js") });
-await build({ ...common, entryPoints: [resolve(here, "src/kinds/graph/view.ts")], outfile: resolve(out, "graph.js") }); // graph runtime: dagre + graph view
-await build({ ...common, entryPoints: [resolve(here, "src/export.ts")], outfile: resolve(out, "export.js") }); // export: the bootstrap inlined in exported HTML
+await build({ ...common, entryPoints: [resolve(here, "src/kinds/graph/runtime.ts")], outfile: resolve(out, "graph.js") });
+await build({ ...common, entryPoints: [resolve(here, "src/export.ts")], outfile: resolve(out, "export.js") });
 
 const kb = (name) => (readFileSync(resolve(out, name)).length / 1024).toFixed(1);
 console.log(`nbboard js: runtime.js ${kb("runtime.js")} KB, view.js ${kb("view.js")} KB`);

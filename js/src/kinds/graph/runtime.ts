@@ -1,0 +1,92 @@
+/**
+ * The graph bundle (static/graph.js: dagre + the graph view), a page runtime of its own so that
+ * pages without a graph never load dagre. It speaks the same protocol as the main runtime (see
+ * loader.ts): attach, detach, message, render; mountGraph shows a graph on a plain page.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import { asBytes } from "../../lib/records";
+import { requestResync } from "../../lib/wire";
+import type { GraphJSON } from "./graph_model";
+import { SVG_CSS, VIEW_CSS } from "./style";
+import { GraphView, type GraphViewOptions } from "./view";
+
+export { stats } from "./stats";
+
+/** A graph model's latest snapshot and the views showing it. */
+interface Slot {
+  json: GraphJSON | null;
+  views: Set<(json: GraphJSON) => void>;
+}
+
+const slots = new Map<string, Slot>();
+
+function slot(uid: string): Slot {
+  let s = slots.get(uid);
+  if (!s) slots.set(uid, (s = { json: null, views: new Set() }));
+  return s;
+}
+
+function injectStyles(): void {
+  const id = "nbboard-graph-styles";
+  if (document.getElementById(id)) return;
+  const style = document.createElement("style");
+  style.id = id;
+  style.textContent = VIEW_CSS + "\n" + SVG_CSS;
+  document.head.appendChild(style);
+}
+
+export function attach(uid: string, _model: any): void {
+  slot(uid);
+}
+
+export function detach(uid: string): void {
+  slots.delete(uid);
+}
+
+/** A snapshot from the kernel: {type: "graph", full, version} with the record as UTF-8 JSON in buffers[0]. */
+export function message(uid: string, content: any, buffers: any[]): void {
+  if (!content || content.type !== "graph") return;
+  const s = slot(uid);
+  try {
+    s.json = JSON.parse(new TextDecoder().decode(asBytes(buffers[0]))) as GraphJSON;
+  } catch (err) {
+    console.error("nbboard: bad graph snapshot", err);
+    return;
+  }
+  for (const fn of s.views) fn(s.json);
+}
+
+export function render(kind: string, model: any, el: HTMLElement): () => void {
+  injectStyles();
+  if (kind !== "graph") {
+    el.textContent = `nbboard: unknown view kind ${JSON.stringify(kind)}`;
+    return () => {};
+  }
+  const uid = String(model.get("_uid"));
+  const s = slot(uid);
+  const options = (model.get("options") ?? {}) as { expand?: string[] | "all"; height?: number };
+  const view = new GraphView(el, { title: String(model.get("title") ?? ""), expand: options.expand, height: options.height });
+  const fn = (json: GraphJSON): void => view.setData(json);
+  s.views.add(fn);
+  let retry = 0;
+  if (s.json) view.setData(s.json);
+  else {
+    // The kernel sends the snapshot when the view is displayed; a page reloaded later asks again.
+    retry = window.setTimeout(() => {
+      if (!s.json) requestResync(model);
+    }, 2000);
+  }
+  return () => {
+    clearTimeout(retry);
+    s.views.delete(fn);
+    view.dispose();
+  };
+}
+
+/** Mount a graph view on a plain page (benchmarks, exported HTML). */
+export function mountGraph(el: HTMLElement, json: GraphJSON, opts: GraphViewOptions = {}): GraphView {
+  injectStyles();
+  const v = new GraphView(el, opts);
+  v.setData(json);
+  return v;
+}
