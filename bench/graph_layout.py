@@ -68,7 +68,7 @@ def transformer_graph() -> Any:
     import torch
     from torch import nn
 
-    from nbboard.summary.graph import trace_graph
+    from nbboard.kinds.graph.trace import trace_graph
 
     class Attention(nn.Module):
         def __init__(self, d: int) -> None:

@@ -21,11 +21,11 @@ from typing import Any
 
 import numpy as np
 from _chromium import STATIC, launch
+from nbboard.kinds.projector.embedding import log_embedding
 
-from nbboard import projection
+from nbboard.kinds.projector import projection
+from nbboard.kinds.projector.feed import ProjectorFeed
 from nbboard.store import Store
-from nbboard.summary.embedding import log_embedding
-from nbboard.widgets.projector import ProjectorFeed
 
 # on top of the browser tests' flags: WebGL on SwiftShader, frames not capped at the display's rate
 WEBGL_ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist",

@@ -147,7 +147,7 @@ def frontend(browser, quick: bool) -> dict:
 LATENCY_CELL = textwrap.dedent("""
     import time, json
     from nbboard.writer import SummaryWriter
-    from nbboard.widgets import Scalars
+    from nbboard import Scalars
     w = SummaryWriter({logdir!r})
     display(Scalars({logdir!r}, smoothing=0.0))
     time.sleep(2.0)   # let the view render

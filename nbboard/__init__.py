@@ -8,35 +8,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from nbboard import logdir as _logdir  # noqa: F401  (lets Store.follow tail files)
+from nbboard.convert import InputError
+from nbboard.kinds import VIEWS, load_view
 from nbboard.store import Store, default_store
-from nbboard.summary.convert import InputError
 from nbboard.writer import SummaryWriter
 
 __version__ = "0.1.0"
 
 # Views and export import anywidget, nbconvert and the built front end: load them when asked for.
+# The kinds' views come from the registry (`nbboard.Images` is the images kind's view).
 _LAZY = {
     "Board": "nbboard.widgets.board",
-    "Scalars": "nbboard.widgets.scalars",
-    "Images": "nbboard.widgets.images",
-    "Histograms": "nbboard.widgets.histograms",
-    "Distributions": "nbboard.widgets.histograms",
-    "Text": "nbboard.widgets.text",
-    "PRCurves": "nbboard.widgets.pr_curves",
-    "HParams": "nbboard.widgets.hparams",
-    "Audio": "nbboard.widgets.media",
-    "Video": "nbboard.widgets.media",
-    "Meshes": "nbboard.widgets.meshes",
-    "CustomScalars": "nbboard.widgets.custom_scalars",
-    "Figures": "nbboard.widgets.figures",
-    "Graph": "nbboard.widgets.graph",
-    "Projector": "nbboard.widgets.projector",
     "export_notebook": "nbboard.export",
     "export_report": "nbboard.export",
 }
 
 __all__ = ["SummaryWriter", "Store", "InputError", "load", "default_store",
-           "load_ipython_extension", *_LAZY]
+           "load_ipython_extension", *_LAZY, *VIEWS]
 
 
 def load(logdir: str, **kwargs: Any) -> Store:
@@ -44,12 +33,12 @@ def load(logdir: str, **kwargs: Any) -> Store:
 
     `follow=True` keeps tailing the logdir in the background (`store.stop_following()`).
     """
-    from nbboard.logdir import load as _load
-
-    return _load(logdir, **kwargs)
+    return _logdir.load(logdir, **kwargs)
 
 
 def __getattr__(name: str) -> Any:
+    if name in VIEWS:
+        return load_view(name)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'nbboard' has no attribute {name!r}")

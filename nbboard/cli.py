@@ -9,8 +9,6 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from nbboard import store as st
-
 
 def _fmt_value(v: float) -> str:
     return f"{v:.6g}"
@@ -54,7 +52,7 @@ def inspect_logdir(logdir: str, out: TextIO | None = None, progress: bool | None
                     continue
                 steps = s.steps
                 line = f"    {tag}: {n} point(s), steps {int(steps.min())}..{int(steps.max())}"
-                if s.kind == st.SCALARS:
+                if s.kind == "scalars":
                     line += f", last {_fmt_value(float(s.values[-1]))}"
                 w(line + "\n")
     damaged = reader.damage

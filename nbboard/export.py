@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nbboard.kinds import VIEWS, load_view
+from nbboard.widgets.wire import PROTOCOL
+
 MIME = "application/vnd.nbboard+json"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
@@ -63,7 +66,7 @@ def encode_payload(state: dict, messages: Sequence[Message], runtime: str = "mai
 
     Layout: ``b"NBB1" | u32 LE json length | json | pad to 8 | buffers, each 8-byte aligned``.
     """
-    from nbboard.widgets.base import pack_parts
+    from nbboard.widgets.wire import pack_parts
 
     chunks: list[bytes] = []
     off = 0
@@ -109,36 +112,26 @@ def pack(blob: bytes) -> str:
 # ---------------------------------------------------------------------------------------------
 # views: the feeds a live view uses, run to completion on a Store read from the logs
 
-_RECORD_VIEWS = ("images", "histograms", "distributions", "text", "pr_curves", "audio", "video", "hparams",
-                 "meshes", "custom_scalars", "figures")
-#: Kinds this exporter knows how to rebuild from logs.
-KINDS = ("scalars", "board", "graph", "projector", *_RECORD_VIEWS)
+
+def view_classes() -> dict[str, type]:
+    """Every view class by the kind string its model carries (the Board and each kind's views)."""
+    from nbboard.widgets.board import Board
+
+    out: dict[str, type] = {"board": Board}
+    for name in VIEWS:
+        cls = load_view(name)
+        out[cls.kind.default_value] = cls  # type: ignore[attr-defined]
+    return out
 
 
-def _record_class(kind: str) -> Any:
-    """The view class of a record kind (imported on use: the widgets pull in ipywidgets)."""
-    from nbboard import widgets as w
-
-    return {"images": w.Images, "histograms": w.Histograms, "distributions": w.Distributions, "text": w.Text,
-            "pr_curves": w.PRCurves, "audio": w.Audio, "video": w.Video, "hparams": w.HParams,
-            "meshes": w.Meshes, "custom_scalars": w.CustomScalars, "figures": w.Figures}[kind]
-
-
-def _drain(feed: Any, out: list[Message]) -> None:
-    while True:
-        m = feed.poll()
-        if m is None:
-            return
-        out.append(m)
-
-
-def _drain_projector(feed: Any, out: list[Message], timeout: float) -> None:
-    """Poll a ProjectorFeed until it has sent every projection's final state (its `done()`, 2-D
-    layouts included), or `timeout` seconds passed: the page then shows what was done."""
+def _drain(feed: Any, out: list[Message], timeout: float) -> None:
+    """Poll `feed` until it has nothing more; a feed with `done()` (the projector's background
+    projections, 2-D layouts included) is polled until done or `timeout` seconds passed."""
     deadline = time.monotonic() + timeout
     while True:
-        _drain(feed, out)
-        if feed.done() or time.monotonic() > deadline:
+        while (m := feed.poll()) is not None:
+            out.append(m)
+        if not hasattr(feed, "done") or feed.done() or time.monotonic() > deadline:
             return
         time.sleep(0.05)
 
@@ -156,73 +149,30 @@ class BuiltView:
 def build_view(desc: dict, store: Any, *, projection_timeout: float = PROJECTION_TIMEOUT,
                saved_state: dict | None = None) -> BuiltView:
     """The state and messages of the view `desc` describes, read from `store` with no kernel."""
-    from nbboard import store as st
-
     kind = str(desc.get("kind", ""))
-    opts = dict(desc.get("options") or {})
-    saved = saved_state or {}
-    msgs: list[Message] = []
-    runtime, libs = "main", []
-    extra: dict[str, Any] = {}
-    if kind in ("scalars", "board"):
-        from nbboard.widgets.scalars import OPTION_KEYS, ScalarFeed
-
-        opts = {k: v for k, v in opts.items() if k in OPTION_KEYS}
-        _drain(ScalarFeed(store), msgs)
-        if kind == "board":
-            from nbboard.widgets.feeds import BOARD_PROJECTIONS, board_feeds
-
-            opts["methods"] = list(BOARD_PROJECTIONS)  # the Projector tab's buttons, as live
-            records, embeddings = board_feeds(store)
-            _drain(records, msgs)
-            _drain_projector(embeddings, msgs, projection_timeout)
-            if records.has_kind(st.FIGURES):
-                libs.append("plotly")
-    elif kind == "graph":
-        from nbboard.widgets.graph import _find_run
-
-        runtime = "graph"
-        run = _find_run(store, desc.get("run"))
-        rec = store.plugin_record(run, st.GRAPHS) if run is not None else None
-        if rec is not None:
-            data = json.dumps(rec.to_json(), separators=(",", ":"), allow_nan=False).encode("utf-8")
-            msgs.append(({"type": "graph", "full": True, "version": 1}, [data]))
-    elif kind == "projector":
-        from nbboard import projection
-        from nbboard.widgets.projector import ProjectorFeed
-
-        methods = tuple(m for m in (opts.get("methods") or projection.METHODS) if m in projection.METHODS)
-        feed = ProjectorFeed(store, methods or ("pca",), None, opts.get("tag_filter"))
-        _drain_projector(feed, msgs, projection_timeout)
-        extra["ui"] = {}
-    elif kind in _RECORD_VIEWS:
-        from nbboard.widgets.feeds import RecordFeed
-        from nbboard.widgets.scalars import ScalarFeed
-
-        cls = _record_class(kind)
-        if getattr(cls, "WITH_SCALARS", False):
-            _drain(ScalarFeed(store), msgs)
-        _drain(RecordFeed(store, tuple(cls.KINDS), tuple(cls.PLUGINS)), msgs)
-        if kind == "figures":
-            libs.append("plotly")
-        extra["ui"] = {}
-    else:
+    cls = view_classes().get(kind)
+    if cls is None:
         raise ExportError(f"unknown nbboard view kind {kind!r}")
+    saved = saved_state or {}
+    rebuilt = cls.rebuild(store, desc)  # type: ignore[attr-defined]
+    msgs: list[Message] = []
+    for feed in rebuilt.feeds:
+        _drain(feed, msgs, projection_timeout)
+    runtime = cls.RUNTIME  # type: ignore[attr-defined]
     state: dict[str, Any] = {
         "kind": kind,
         "title": saved.get("title", desc.get("title", desc.get("logdir") or "")),
-        "options": {**opts, **(saved.get("options") or {})},
+        "options": {**rebuilt.options, **(saved.get("options") or {})},
         "_uid": hashlib.sha256(json.dumps(desc, sort_keys=True, default=str).encode()).hexdigest()[:16],
         "_runtime": f"IPY_MODEL_nbb-lib-{runtime}",
-        **extra,
+        "_protocol": PROTOCOL,  # the exported models speak the live views' protocol
+        **rebuilt.state,
     }
-    if kind == "board":
-        state["ui"] = {}
     if "ui" in state and isinstance(saved.get("ui"), dict):
         state["ui"] = dict(saved["ui"])
-    if "plotly" in libs:
-        state["_plotly"] = "IPY_MODEL_nbb-lib-plotly"
-    return BuiltView(state, msgs, runtime, libs)
+    for lib in rebuilt.libraries:
+        state[f"_{lib}"] = f"IPY_MODEL_nbb-lib-{lib}"
+    return BuiltView(state, msgs, runtime, list(rebuilt.libraries))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -271,11 +221,11 @@ class _Logs:
         if s is None:
             import warnings
 
-            import nbboard
+            from nbboard.logdir import load
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # damage is reported by `nbboard inspect`
-                s = self._stores[path] = nbboard.load(path, progress=False)
+                s = self._stores[path] = load(path, progress=False)
         return s
 
 
@@ -296,11 +246,12 @@ def _library_code(name: str) -> str:
         return _static("runtime.js")
     if name == "graph":
         return _static("graph.js")
-    if name == "plotly":
-        from nbboard.widgets.figures import plotly_source
+    from nbboard.kinds import library_source
 
-        return plotly_source()
-    raise ExportError(f"unknown library {name!r}")
+    try:
+        return library_source(name)
+    except KeyError:
+        raise ExportError(f"unknown library {name!r}") from None
 
 
 class Page:
@@ -409,7 +360,7 @@ def _view_html(desc: dict, base_dir: Path, search: Sequence[str], page: Page, lo
                projection_timeout: float, saved: dict | None) -> str:
     kind = desc.get("kind")
     logdir = desc.get("logdir")
-    if kind not in KINDS:
+    if kind not in view_classes():
         return page.add_missing(desc, f"this version cannot export a view of kind {kind!r}.")
     if not logdir:
         return page.add_missing(desc, "this view showed data with no logdir (an in-kernel Store or a "
@@ -497,8 +448,6 @@ def report_notebook(logdir: str, title: str | None = None) -> Any:
     _require_nbconvert()
     import nbformat
 
-    from nbboard import store as st
-
     path = resolve_logdir(logdir, Path.cwd()) or logdir
     if "://" not in path and not Path(path).is_dir():
         raise ExportError(f"logdir {logdir} does not exist")
@@ -506,9 +455,9 @@ def report_notebook(logdir: str, title: str | None = None) -> Any:
     runs = store.runs()
     sections: list[tuple[str, dict]] = [("", {"kind": "board", "logdir": path, "title": title or logdir})]
     for run in runs:
-        if store.plugin_record(run, st.GRAPHS) is not None:
+        if store.plugin_record(run, "graphs") is not None:
             sections.append((f"## Model graph — run <code>{_md(run)}</code>", {"kind": "graph", "logdir": path, "run": run}))
-    if any(store.tags(r).get(st.PROJECTOR) for r in runs):
+    if any(store.tags(r).get("projector") for r in runs):
         sections.append(("## Embeddings", {"kind": "projector", "logdir": path}))
     nb = nbformat.v4.new_notebook()
     nb.cells.append(nbformat.v4.new_markdown_cell(

@@ -9,112 +9,12 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
-# Plugin names, as TensorBoard's plugins call them (plus nbboard's own for plotly figures).
-SCALARS = "scalars"
-IMAGES = "images"
-VIDEOS = "videos"
-HISTOGRAMS = "histograms"
-AUDIO = "audio"
-TEXT = "text"
-PR_CURVES = "pr_curves"
-HPARAMS = "hparams"
-MESH = "mesh"
-CUSTOM_SCALARS = "custom_scalars"
-TENSORS = "tensor"
-FIGURES = "nbboard_plotly"
-GRAPHS = "graphs"
-PROJECTOR = "projector"
-
-_MIN_CAPACITY = 64
-
-
-class ScalarSeries:
-    """A scalar series as three growable numpy columns: int64 steps, float64 values and wall times."""
-
-    __slots__ = ("_steps", "_values", "_wall_times", "_n", "version", "epoch")
-
-    def __init__(self) -> None:
-        self._steps = np.empty(_MIN_CAPACITY, dtype=np.int64)
-        self._values = np.empty(_MIN_CAPACITY, dtype=np.float64)
-        self._wall_times = np.empty(_MIN_CAPACITY, dtype=np.float64)
-        self._n = 0
-        self.version = 0  # total points ever appended; a view that has seen v needs points [v - dropped:]
-        self.epoch = 0  # bumped when points are removed (purge), so views resend the whole series
-
-    kind = SCALARS
-
-    def _grow(self, need: int) -> None:
-        cap = len(self._steps)
-        new = max(need, cap + (cap >> 1), _MIN_CAPACITY)  # ×1.5: ≤ 36 bytes per point at worst
-        for name in ("_steps", "_values", "_wall_times"):
-            old = getattr(self, name)
-            arr = np.empty(new, dtype=old.dtype)
-            arr[: self._n] = old[: self._n]
-            setattr(self, name, arr)
-
-    def append(self, step: int, value: float, wall_time: float) -> None:
-        """Append one point (caller holds the Store lock)."""
-        n = self._n
-        if n == len(self._steps):
-            self._grow(n + 1)
-        self._steps[n] = step
-        self._values[n] = value
-        self._wall_times[n] = wall_time
-        self._n = n + 1
-        self.version += 1
-
-    def extend(self, steps: np.ndarray, values: np.ndarray, wall_times: np.ndarray) -> None:
-        """Append many points at once (caller holds the Store lock)."""
-        k = len(steps)
-        if k == 0:
-            return
-        n = self._n
-        if n + k > len(self._steps):
-            self._grow(n + k)
-        self._steps[n : n + k] = steps
-        self._values[n : n + k] = values
-        self._wall_times[n : n + k] = wall_times
-        self._n = n + k
-        self.version += k
-
-    def purge_from(self, step: int) -> None:
-        """Drop every point with step ≥ `step` (TensorBoard's purge semantics)."""
-        keep = self._steps[: self._n] < step
-        if keep.all():
-            return
-        k = int(keep.sum())
-        for name in ("_steps", "_values", "_wall_times"):
-            arr = getattr(self, name)
-            arr[:k] = arr[: self._n][keep]
-        self._n = k
-        self.epoch += 1
-
-    def __len__(self) -> int:
-        return self._n
-
-    @property
-    def steps(self) -> np.ndarray:
-        return self._steps[: self._n]
-
-    @property
-    def values(self) -> np.ndarray:
-        return self._values[: self._n]
-
-    @property
-    def wall_times(self) -> np.ndarray:
-        return self._wall_times[: self._n]
-
-    def nbytes(self) -> int:
-        """Bytes held by the columns (capacity included)."""
-        return self._steps.nbytes + self._values.nbytes + self._wall_times.nbytes
-
-    def __repr__(self) -> str:
-        return f"ScalarSeries({self._n} points)"
+from nbboard.kinds import REGISTRY, kind
 
 
 class Series:
@@ -184,7 +84,7 @@ class _Run:
 
     def __init__(self, key: str) -> None:
         self.key = key
-        self.series: dict[str, ScalarSeries | Series] = {}
+        self.series: dict[str, Any] = {}
         self.plugins: dict[str, Any] = {}
 
 
@@ -203,7 +103,7 @@ class ReadState:
     def __init__(self) -> None:
         self.lock = threading.Lock()  # held by a reader while it reads into this data
         self.runs: dict[str, Any] = {}  # run key -> the run's reading state (files, offsets, metadata)
-        self.projector_seen: dict[str, tuple[float, int]] = {}  # config path -> (mtime, size) read
+        self.side_seen: dict[str, tuple[float, int]] = {}  # side file path -> (mtime, size) read
 
 
 class _Data:
@@ -213,7 +113,7 @@ class _Data:
         self.lock = threading.RLock()
         self.runs: dict[str, _Run] = {}
         self.version = 0  # bumped whenever a run or a tag appears
-        self.reading = ReadState()  # reader: the event files read into this data so far
+        self.reading = ReadState()  # the event files read into this data so far
 
 
 class Store:
@@ -292,7 +192,7 @@ class Store:
                 out.setdefault(plugin, [])
         return out
 
-    def series(self, run: str, tag: str) -> ScalarSeries | Series:
+    def series(self, run: str, tag: str) -> Any:
         """The series logged under `tag` in `run`, of whatever kind."""
         r = self._run(run)
         try:
@@ -306,53 +206,15 @@ class Store:
             raise KeyError(f"tag {tag!r} in run {run!r} holds {s.kind}, not {kind}")
         return s
 
-    def scalars(self, run: str, tag: str) -> ScalarSeries:
-        """Scalar series with numpy `.steps`, `.values`, `.wall_times`."""
-        return self._typed(run, tag, SCALARS)
-
-    def images(self, run: str, tag: str) -> Series:
-        """Series of ImageData (add_image, add_images, add_image_with_boxes, matplotlib figures)."""
-        return self._typed(run, tag, IMAGES)
-
-    def videos(self, run: str, tag: str) -> Series:
-        """Series of ImageData holding GIFs (add_video)."""
-        return self._typed(run, tag, VIDEOS)
-
-    def histograms(self, run: str, tag: str) -> Series:
-        """Series of HistogramData."""
-        return self._typed(run, tag, HISTOGRAMS)
-
-    def audio(self, run: str, tag: str) -> Series:
-        """Series of AudioData."""
-        return self._typed(run, tag, AUDIO)
-
-    def texts(self, run: str, tag: str) -> Series:
-        """Series of TextData."""
-        return self._typed(run, tag, TEXT)
-
-    def pr_curves(self, run: str, tag: str) -> Series:
-        """Series of PRCurveData."""
-        return self._typed(run, tag, PR_CURVES)
-
-    def meshes(self, run: str, tag: str) -> Series:
-        """Series of MeshData (parts merged per step)."""
-        return self._typed(run, tag, MESH)
-
-    def tensors(self, run: str, tag: str) -> Series:
-        """Series of TensorData (add_tensor)."""
-        return self._typed(run, tag, TENSORS)
-
-    def figures(self, run: str, tag: str) -> Series:
-        """Series of FigureData (plotly figures from add_figure)."""
-        return self._typed(run, tag, FIGURES)
-
-    def hparams(self, run: str) -> Any:
-        """The HParamsData of `run` (a session written by add_hparams), or None."""
-        return self._run(run).plugins.get(HPARAMS)
-
-    def custom_scalars(self, run: str) -> Any:
-        """The CustomScalarsLayout of `run`, or None."""
-        return self._run(run).plugins.get(CUSTOM_SCALARS)
+    def __getattr__(self, name: str) -> Any:
+        """The registered kinds' accessors: `store.images(run, tag)` is the images series of a
+        tag, `store.hparams(run)` a run-level record (None if the run has none)."""
+        for k in REGISTRY.values():
+            if k.accessor == name:
+                if k.run_level:
+                    return lambda run: self.plugin_record(run, k.name)
+                return lambda run, tag: self._typed(run, tag, k.name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def plugin_record(self, run: str, plugin: str) -> Any:
         """A run-level record kept by plugin name (hparams, custom_scalars, graphs, projector)."""
@@ -371,28 +233,18 @@ class Store:
         with self._data.lock:
             self._get_run(key)
 
-    def scalar_series(self, key: str, tag: str) -> ScalarSeries:
-        """The scalar series for (run key, tag), created if new. Append under `self.lock`."""
+    def series_for(self, key: str, tag: str, kind_name: str) -> Any:
+        """The series of `kind_name` for (run key, tag), created if new (the kind's own series
+        class, or a generic record Series). Append under `self.lock`."""
         with self._data.lock:
             r = self._get_run(key)
             s = r.series.get(tag)
             if s is None:
-                s = r.series[tag] = ScalarSeries()
+                new = kind(kind_name).new_series
+                s = r.series[tag] = new() if new is not None else Series(kind_name)
                 self._data.version += 1
-            elif s.kind != SCALARS:
-                raise ValueError(f"tag {tag!r} already holds {s.kind} data in this run, not scalars")
-            return s
-
-    def record_series(self, key: str, tag: str, kind: str) -> Series:
-        """The record series for (run key, tag) of `kind`, created if new."""
-        with self._data.lock:
-            r = self._get_run(key)
-            s = r.series.get(tag)
-            if s is None:
-                s = r.series[tag] = Series(kind)
-                self._data.version += 1
-            elif s.kind != kind:
-                raise ValueError(f"tag {tag!r} already holds {s.kind} data in this run, not {kind}")
+            elif s.kind != kind_name:
+                raise ValueError(f"tag {tag!r} already holds {s.kind} data in this run, not {kind_name}")
             return s
 
     def check_kind(self, key: str, tag: str, kind: str) -> None:
@@ -408,7 +260,7 @@ class Store:
     def append(self, key: str, tag: str, kind: str, step: int, value: Any, wall_time: float) -> None:
         """Append one record of `kind` (not scalars) to (run key, tag)."""
         with self._data.lock:
-            self.record_series(key, tag, kind).append(step, value, wall_time)
+            self.series_for(key, tag, kind).append(step, value, wall_time)
 
     def set_plugin_record(self, key: str, plugin: str, value: Any) -> None:
         """Keep a run-level record (hparams session, custom scalar layout)."""
@@ -424,21 +276,24 @@ class Store:
                 for s in r.series.values():
                     s.purge_from(step)
 
-    # reader: live tailing of this Store's logdir (nbboard.logdir does the work)
+    #: How a Store starts tailing its logdir: `(store, logdir, interval) -> follower`. The logdir
+    #: reader sets it when imported (`import nbboard` does), so the Store needs no file code.
+    tailer: Callable[[Store, str, float], Any] | None = None
+
     def follow(self, interval: float = 0.5) -> Any:
-        """Start tailing this Store's logdir in a background thread; returns the Follower.
+        """Start tailing this Store's logdir in a background thread; returns the follower.
 
         Files another reader of this data (a view's follower, a parent logdir's) already reads
         are not read again: readers share `reading`."""
-        from nbboard.logdir import Follower, follow_into
-
         f = self._follower
-        if isinstance(f, Follower):
+        if f is not None:
             return f.start()
-        self._follower = follow_into(self, self._root(), interval=interval)
+        if Store.tailer is None:
+            raise RuntimeError("Store.follow needs nbboard.logdir (import nbboard loads it)")
+        self._follower = Store.tailer(self, self._root(), interval)
         return self._follower
 
-    def stop_following(self) -> None:  # reader:
+    def stop_following(self) -> None:
         """Stop the tailing thread started by `follow()` / `load(..., follow=True)`."""
         f = self._follower
         if f is not None:

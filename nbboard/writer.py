@@ -15,8 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from nbboard import store as st
-from nbboard.records import CustomScalarsLayout
-from nbboard.summary.convert import InputError, check_tag, describe, to_float, to_step, to_walltime
+from nbboard.convert import InputError, check_tag, describe, to_float, to_step, to_walltime
+from nbboard.kinds.custom_scalars.record import CustomScalarsLayout
+from nbboard.kinds.scalars.series import ScalarSeries
 from nbboard.tfevents.filewriter import RAW_EVENT, EventFileWriter, EventWriterThread
 
 _time = time.time
@@ -81,10 +82,11 @@ class SummaryWriter:
         self._lock = threading.Lock()
         self._thread: EventWriterThread | None = None
         self._files: dict[str, EventFileWriter] = {}
-        self._scalar_cache: dict[str, st.ScalarSeries] = {}
+        self._scalar_cache: dict[str, ScalarSeries] = {}
         # add_scalars: (main_tag, key) -> (sub-run dir, its series); the Store never drops a series
-        self._scalars_cache: dict[tuple[str, str], tuple[str, st.ScalarSeries]] = {}
+        self._scalars_cache: dict[tuple[str, str], tuple[str, ScalarSeries]] = {}
         self._layout: list[dict[str, Any]] = []
+        self._projector: Any = None  # the projector files add_embedding has written (ProjectorFiles)
         if purge_step is not None:
             self.store.purge(self._key, purge_step)
         self.store.ensure_run(self._key)
@@ -182,8 +184,8 @@ class SummaryWriter:
             walltime = to_walltime(walltime, "add_scalar")
         s = self._scalar_cache.get(tag)
         if s is None:
-            self._check_kind("add_scalar", self._key, tag, st.SCALARS)
-            s = self._scalar_cache[tag] = self.store.scalar_series(self._key, tag)
+            self._check_kind("add_scalar", self._key, tag, "scalars")
+            s = self._scalar_cache[tag] = self.store.series_for(self._key, tag, "scalars")
         with self.store.lock:
             s.append(global_step, v, walltime)
         t = self._thread
@@ -204,7 +206,7 @@ class SummaryWriter:
         wt = to_walltime(walltime, "add_scalars")
         wt = _time() if wt is None else wt
         cache = self._scalars_cache
-        todo: list[tuple[str, str, st.ScalarSeries | None, str, float]] = []
+        todo: list[tuple[str, str, ScalarSeries | None, str, float]] = []
         for k, v in tag_scalar_dict.items():
             hit = cache.get((main_tag, k))
             if hit is not None:
@@ -216,15 +218,15 @@ class SummaryWriter:
             value = to_float(v, "add_scalars", f"tag_scalar_dict[{k!r}]")
             run_dir = _join(self.log_dir, main_tag.replace("/", "_") + "_" + k)
             key = st.run_key(run_dir)
-            self._check_kind("add_scalars", key, main_tag, st.SCALARS)
+            self._check_kind("add_scalars", key, main_tag, "scalars")
             todo.append((k, run_dir, None, key, value))
         for k, run_dir, s, key, value in todo:  # every value is valid: now append them all
             if s is None:
-                s = self.store.scalar_series(key, main_tag)
+                s = self.store.series_for(key, main_tag, "scalars")
                 cache[(main_tag, k)] = (run_dir, s)
             self._append_scalar(self._file(run_dir), s, step, value, wt, main_tag)
 
-    def _append_scalar(self, f: EventFileWriter, s: st.ScalarSeries, step: int, value: float,
+    def _append_scalar(self, f: EventFileWriter, s: ScalarSeries, step: int, value: float,
                        wall_time: float, tag: str) -> None:
         """Append one point to a Store series and queue it for event file `f`."""
         with self.store.lock:
@@ -233,65 +235,65 @@ class SummaryWriter:
 
     def add_tensor(self, tag: str, tensor: Any, global_step: Any = None, walltime: Any = None) -> None:
         """Log a whole tensor (TensorBoard's 'tensor' plugin)."""
-        from nbboard.summary import tensor as m
+        from nbboard.kinds.tensor import write as m
 
         tag = check_tag(tag, "add_tensor")
         rec = m.make_tensor(tensor)
-        self._log("add_tensor", tag, st.TENSORS, rec, global_step, walltime, m.encode)
+        self._log("add_tensor", tag, "tensor", rec, global_step, walltime, m.encode)
 
     # ---- histograms -------------------------------------------------------------------
     def add_histogram(self, tag: str, values: Any, global_step: Any = None, bins: Any = "tensorflow",
                       walltime: Any = None, max_bins: int | None = None) -> None:
         """Log a histogram of `values` (bins: 'tensorflow', any numpy bins string, an int or edges)."""
-        from nbboard.summary import histogram as m
+        from nbboard.kinds.histograms import write as m
 
         tag = check_tag(tag, "add_histogram")
         rec = m.make_histogram(values, bins, max_bins)
-        self._log("add_histogram", tag, st.HISTOGRAMS, rec, global_step, walltime, m.encode)
+        self._log("add_histogram", tag, "histograms", rec, global_step, walltime, m.encode)
 
     def add_histogram_raw(self, tag: str, min: Any, max: Any, num: Any, sum: Any, sum_squares: Any,
                           bucket_limits: Any, bucket_counts: Any, global_step: Any = None,
                           walltime: Any = None) -> None:
         """Log a histogram from precomputed statistics and buckets."""
-        from nbboard.summary import histogram as m
+        from nbboard.kinds.histograms import write as m
 
         tag = check_tag(tag, "add_histogram_raw")
         rec = m.make_histogram_raw(min, max, num, sum, sum_squares, bucket_limits, bucket_counts)
-        self._log("add_histogram_raw", tag, st.HISTOGRAMS, rec, global_step, walltime, m.encode)
+        self._log("add_histogram_raw", tag, "histograms", rec, global_step, walltime, m.encode)
 
     # ---- images, figures, video, audio ------------------------------------------------
     def add_image(self, tag: str, img_tensor: Any, global_step: Any = None, walltime: Any = None,
                   dataformats: str = "CHW") -> None:
         """Log one image (uint8 0–255 or float 0–1; CHW, HWC, HW, ...)."""
-        from nbboard.summary import image as m
+        from nbboard.kinds.images import write as m
 
         tag = check_tag(tag, "add_image")
         rec = m.make_image(img_tensor, dataformats)
-        self._log("add_image", tag, st.IMAGES, rec, global_step, walltime, m.encode)
+        self._log("add_image", tag, "images", rec, global_step, walltime, m.encode)
 
     def add_images(self, tag: str, img_tensor: Any, global_step: Any = None, walltime: Any = None,
                    dataformats: str = "NCHW") -> None:
         """Log a batch of images as one grid image, like torch."""
-        from nbboard.summary import image as m
+        from nbboard.kinds.images import write as m
 
         tag = check_tag(tag, "add_images")
         rec = m.make_image(img_tensor, dataformats, method="add_images")
-        self._log("add_images", tag, st.IMAGES, rec, global_step, walltime, m.encode)
+        self._log("add_images", tag, "images", rec, global_step, walltime, m.encode)
 
     def add_image_with_boxes(self, tag: str, img_tensor: Any, box_tensor: Any, global_step: Any = None,
                              walltime: Any = None, rescale: float = 1, dataformats: str = "CHW",
                              labels: list[str] | None = None) -> None:
         """Log an image with bounding boxes (xyxy pixels) and optional labels drawn on it."""
-        from nbboard.summary import image as m
+        from nbboard.kinds.images import write as m
 
         tag = check_tag(tag, "add_image_with_boxes")
         rec = m.make_image_with_boxes(img_tensor, box_tensor, rescale, dataformats, labels)
-        self._log("add_image_with_boxes", tag, st.IMAGES, rec, global_step, walltime, m.encode)
+        self._log("add_image_with_boxes", tag, "images", rec, global_step, walltime, m.encode)
 
     def add_figure(self, tag: str, figure: Any, global_step: Any = None, close: bool = True,
                    walltime: Any = None) -> None:
         """Log a matplotlib figure (or a list of them) as an image, or a plotly Figure as JSON."""
-        from nbboard.summary import figure as m
+        from nbboard.kinds.figures import write as m
 
         tag = check_tag(tag, "add_figure")
         kind, rec, encode = m.make_figure(figure, close)
@@ -300,55 +302,55 @@ class SummaryWriter:
     def add_video(self, tag: str, vid_tensor: Any, global_step: Any = None, fps: float = 4,
                   walltime: Any = None) -> None:
         """Log a video (N, T, C, H, W) as an animated GIF, like torch."""
-        from nbboard.summary import video as m
+        from nbboard.kinds.videos import write as m
 
         tag = check_tag(tag, "add_video")
         rec = m.make_video(vid_tensor, fps)
-        self._log("add_video", tag, st.VIDEOS, rec, global_step, walltime, m.encode)
+        self._log("add_video", tag, "videos", rec, global_step, walltime, m.encode)
 
     def add_audio(self, tag: str, snd_tensor: Any, global_step: Any = None, sample_rate: int = 44100,
                   walltime: Any = None) -> None:
         """Log audio samples in [-1, 1] (1-D, or (L, C)/(1, L)) as 16-bit WAV."""
-        from nbboard.summary import audio as m
+        from nbboard.kinds.audio import write as m
 
         tag = check_tag(tag, "add_audio")
         rec = m.make_audio(snd_tensor, sample_rate)
-        self._log("add_audio", tag, st.AUDIO, rec, global_step, walltime, m.encode)
+        self._log("add_audio", tag, "audio", rec, global_step, walltime, m.encode)
 
     def add_text(self, tag: str, text_string: str, global_step: Any = None, walltime: Any = None) -> None:
         """Log markdown text."""
-        from nbboard.summary import text as m
+        from nbboard.kinds.text import write as m
 
         tag = check_tag(tag, "add_text")
         rec = m.make_text(text_string)
-        self._log("add_text", tag, st.TEXT, rec, global_step, walltime, m.encode)
+        self._log("add_text", tag, "text", rec, global_step, walltime, m.encode)
 
     # ---- PR curves ----------------------------------------------------------------------
     def add_pr_curve(self, tag: str, labels: Any, predictions: Any, global_step: Any = None,
                      num_thresholds: int = 127, weights: Any = None, walltime: Any = None) -> None:
         """Log a precision-recall curve from binary labels and predictions in [0, 1]."""
-        from nbboard.summary import pr_curve as m
+        from nbboard.kinds.pr_curves import write as m
 
         tag = check_tag(tag, "add_pr_curve")
         rec = m.make_pr_curve(labels, predictions, num_thresholds, weights)
-        self._log("add_pr_curve", tag, st.PR_CURVES, rec, global_step, walltime, m.encode)
+        self._log("add_pr_curve", tag, "pr_curves", rec, global_step, walltime, m.encode)
 
     def add_pr_curve_raw(self, tag: str, true_positive_counts: Any, false_positive_counts: Any,
                          true_negative_counts: Any, false_negative_counts: Any, precision: Any,
                          recall: Any, global_step: Any = None, num_thresholds: int = 127,
                          weights: Any = None, walltime: Any = None) -> None:
         """Log a precision-recall curve from precomputed counts."""
-        from nbboard.summary import pr_curve as m
+        from nbboard.kinds.pr_curves import write as m
 
         tag = check_tag(tag, "add_pr_curve_raw")
         rec = m.make_pr_curve_raw(true_positive_counts, false_positive_counts, true_negative_counts,
                                   false_negative_counts, precision, recall, num_thresholds, weights)
-        self._log("add_pr_curve_raw", tag, st.PR_CURVES, rec, global_step, walltime, m.encode)
+        self._log("add_pr_curve_raw", tag, "pr_curves", rec, global_step, walltime, m.encode)
 
     # ---- custom scalars -------------------------------------------------------------------
     def add_custom_scalars(self, layout: dict[str, dict[str, list]]) -> None:
         """Log a custom-scalars layout: {category: {title: ['Multiline'|'Margin', tags]}}."""
-        from nbboard.summary import custom_scalars as m
+        from nbboard.kinds.custom_scalars import write as m
 
         rec = m.make_layout(layout)
         self._add_layout(rec)
@@ -364,30 +366,30 @@ class SummaryWriter:
         self.add_custom_scalars({category: {title: ["Margin", tags]}})
 
     def _add_layout(self, rec: CustomScalarsLayout) -> None:
-        from nbboard.summary import custom_scalars as m
+        from nbboard.kinds.custom_scalars import write as m
 
         with self._lock:
             merged = m.merge_layouts(self._layout, rec.categories)
             self._layout = merged
-        self.store.set_plugin_record(self._key, st.CUSTOM_SCALARS, CustomScalarsLayout(merged))
+        self.store.set_plugin_record(self._key, "custom_scalars", CustomScalarsLayout(merged))
         self._queue(self._main, _time(), 0, "custom_scalars__config__", rec, m.encode)
 
     # ---- mesh -------------------------------------------------------------------------
     def add_mesh(self, tag: str, vertices: Any, colors: Any = None, faces: Any = None,
                  config_dict: dict | None = None, global_step: Any = None, walltime: Any = None) -> None:
         """Log a mesh or point cloud: vertices (B, N, 3), optional colors (B, N, 3), faces (B, F, 3)."""
-        from nbboard.summary import mesh as m
+        from nbboard.kinds.mesh import write as m
 
         tag = check_tag(tag, "add_mesh")
         rec = m.make_mesh(vertices, colors, faces, config_dict)
-        self._log("add_mesh", tag, st.MESH, rec, global_step, walltime, m.encode)
+        self._log("add_mesh", tag, "mesh", rec, global_step, walltime, m.encode)
 
     # ---- hparams ------------------------------------------------------------------------
     def add_hparams(self, hparam_dict: dict[str, Any], metric_dict: dict[str, Any],
                     hparam_domain_discrete: dict[str, list] | None = None,
                     run_name: str | None = None, global_step: Any = None) -> None:
         """Log one hyperparameter session in its own sub-run (`<log_dir>/<run_name or time>`)."""
-        from nbboard.summary import hparams as m
+        from nbboard.kinds.hparams import write as m
 
         if type(hparam_dict) is not dict or type(metric_dict) is not dict:
             raise InputError("add_hparams: hparam_dict and metric_dict must be dicts; got "
@@ -400,34 +402,47 @@ class SummaryWriter:
         key = st.run_key(run_dir)
         f = self._file(run_dir)
         wt = _time()
-        self.store.set_plugin_record(key, st.HPARAMS, rec)
+        self.store.set_plugin_record(key, "hparams", rec)
         self._queue(f, wt, step, "_hparams_", rec, m.encode)
         for k, v in rec.metrics.items():
-            self._append_scalar(f, self.store.scalar_series(key, k), step, v, wt, k)
+            self._append_scalar(f, self.store.series_for(key, k, "scalars"), step, v, wt, k)
         self._thread.flush()
 
     # ---- model graph and embeddings -------------------------------------------------------
     def add_graph(self, model: Any, input_to_model: Any = None, verbose: bool = False,
                   use_strict_trace: bool = True) -> None:
         """Trace `model` with `input_to_model` and log its graph (TensorBoard GraphDef + Store)."""
-        from nbboard.summary import graph as m
+        from nbboard.kinds.graph import write as m
 
-        m.log_graph(self, model, input_to_model, verbose, use_strict_trace)
+        rec, events = m.traced_graph(model, input_to_model, verbose, use_strict_trace, _time())
+        self._log_graph(rec, events)
 
     def add_onnx_graph(self, prototxt: Any) -> None:
         """Log the graph of an ONNX model file (path, bytes or binary file) as torch does, and
         keep it for the graph view; the `onnx` package is not needed."""
-        from nbboard.summary import onnx_graph as m
+        from nbboard.kinds.graph import write as m
 
-        m.log_onnx_graph(self, prototxt)
+        rec, events = m.onnx_graph(prototxt, _time())
+        self._log_graph(rec, events)
+
+    def _log_graph(self, rec: Any, events: list[bytes]) -> None:
+        """Queue a graph's whole Events for the main file and keep its record for the run."""
+        for ev in events:
+            self._raw_event(ev)
+        self.store.set_plugin_record(self._key, "graphs", rec)
 
     def add_embedding(self, mat: Any, metadata: Any = None, label_img: Any = None,
                       global_step: Any = None, tag: str = "default",
                       metadata_header: list[str] | None = None) -> None:
         """Log an embedding matrix with metadata and sprite images for the projector."""
-        from nbboard.summary import embedding as m
+        from nbboard.kinds.projector import write as m
 
-        m.log_embedding(self, mat, metadata, label_img, global_step, tag, metadata_header)
+        rec, arr = m.make_embedding(mat, metadata, label_img, global_step, tag, metadata_header)
+        if self._projector is None:
+            self._projector = m.ProjectorFiles(self.log_dir)
+        info, encode = self._projector.prepare(rec, arr)
+        self._log(m.METHOD, rec.tag, "projector", rec, rec.step, None, encode)
+        self._projector.commit(rec, info)
 
     # ---- lifecycle ---------------------------------------------------------------------
     def flush(self) -> None:

@@ -7,12 +7,14 @@ import time
 
 import numpy as np
 
-from nbboard.store import PROJECTOR, Store
-from nbboard.widgets import Pusher
+from nbboard.kinds.projector.feed import COORDS, ID_BASE, ProjectorFeed
+from nbboard.store import Store
+from nbboard.widgets.base import Pusher
 from nbboard.widgets.board import Board
 from nbboard.widgets.feeds import board_feeds
-from nbboard.widgets.projector import COORDS, ID_BASE, ProjectorFeed
 from nbboard.writer import SummaryWriter
+
+PROJECTOR = "projector"
 
 
 def _log(tmp_path):

@@ -7,8 +7,8 @@ import pytest
 from tensorboard.plugins.custom_scalar import layout_pb2
 from tensorboard.util.tensor_util import make_ndarray
 
-from nbboard.records import CustomScalarsLayout
-from nbboard.summary import custom_scalars as m
+from nbboard.kinds.custom_scalars import write as m
+from nbboard.kinds.custom_scalars.record import CustomScalarsLayout
 from tests.both import assert_rejected, log_both
 
 LAYOUT = {

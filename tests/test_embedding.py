@@ -9,10 +9,13 @@ import numpy as np
 import pytest
 
 from nbboard import SummaryWriter
-from nbboard.projection import MissingExtraError, neighbour_space, pca
-from nbboard.store import PROJECTOR, Store
-from nbboard.summary.convert import InputError
-from nbboard.summary.embedding import config_pbtxt, parse_config, read_embeddings
+from nbboard.convert import InputError
+from nbboard.kinds.projector.projection import MissingExtraError, neighbour_space, pca
+from nbboard.kinds.projector.read import parse_config, read_embeddings
+from nbboard.kinds.projector.write import config_pbtxt
+from nbboard.store import Store
+
+PROJECTOR = "projector"
 
 torch = pytest.importorskip("torch")
 TorchWriter = pytest.importorskip("torch.utils.tensorboard").SummaryWriter
@@ -165,7 +168,7 @@ def test_neighbour_space_reduces_large_matrices():
 def test_umap_missing_names_the_extra(monkeypatch):
     import builtins
 
-    from nbboard import projection
+    from nbboard.kinds.projector import projection
 
     real = builtins.__import__
 
@@ -184,8 +187,8 @@ def test_tsne_projection_of_digits():
     pytest.importorskip("sklearn")
     from sklearn.datasets import load_digits
 
-    from nbboard.projection import compute
-    from nbboard.summary.embedding import make_embedding
+    from nbboard.kinds.projector.projection import compute
+    from nbboard.kinds.projector.write import make_embedding
 
     d = load_digits()
     rec, _ = make_embedding(d.data[:150], metadata=d.target[:150].tolist())
@@ -206,8 +209,8 @@ def test_umap_projects_digits_into_separated_classes():
     from sklearn.model_selection import cross_val_score
     from sklearn.neighbors import KNeighborsClassifier
 
-    from nbboard.projection import available, compute
-    from nbboard.summary.embedding import make_embedding
+    from nbboard.kinds.projector.projection import available, compute
+    from nbboard.kinds.projector.write import make_embedding
 
     assert available("umap")
     d = load_digits()
@@ -231,7 +234,7 @@ def _drain(feed, timeout: float = 60.0) -> list[tuple[dict, list[bytes]]]:
     """Every message the feed sends until the projection worker is idle and nothing is left."""
     import time
 
-    from nbboard import projection
+    from nbboard.kinds.projector import projection
 
     out, end = [], time.monotonic() + timeout
     while time.monotonic() < end:
@@ -256,7 +259,7 @@ def _records(msgs):
 
 
 def test_projector_feed_sends_embedding_then_projections(tmp_path, store):
-    from nbboard.widgets.projector import ProjectorFeed
+    from nbboard.kinds.projector.feed import ProjectorFeed
 
     w = SummaryWriter(str(tmp_path), store=store)
     x = np.random.default_rng(0).standard_normal((40, 5)).astype(np.float32)
@@ -299,7 +302,7 @@ def test_projector_feed_sends_embedding_then_projections(tmp_path, store):
 
 
 def test_projector_view_widget(store, tmp_path):
-    from nbboard.widgets.projector import Projector
+    from nbboard.kinds.projector.view import Projector
 
     v = Projector(store, color_by="label", methods=("pca",), dims=2)
     assert v.kind == "projector" and v.options["color_by"] == "label" and v.options["methods"] == ["pca"]

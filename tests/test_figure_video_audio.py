@@ -18,7 +18,9 @@ from torch.utils.tensorboard._convert_np import make_np
 from torch.utils.tensorboard._utils import _prepare_video
 
 from nbboard import InputError, SummaryWriter
-from nbboard.summary import audio, figure, video
+from nbboard.kinds.audio import write as audio
+from nbboard.kinds.figures import write as figure
+from nbboard.kinds.videos import write as video
 from tests.tb import accumulator
 
 matplotlib.use("Agg")

@@ -12,7 +12,7 @@ from torch.utils.tensorboard import SummaryWriter as TorchWriter
 
 from nbboard.logdir import LogdirReader, follow_into
 from nbboard.store import Store, default_store
-from nbboard.widgets import scalars as sc
+from nbboard.widgets import source as sc
 
 
 def wait_for(cond, timeout: float = 3.0) -> None:
@@ -121,7 +121,7 @@ def test_readers_polled_by_hand_share_offsets(tmp_path):
 
 
 def test_scalars_checks_its_filters_before_following(tmp_path):
-    from nbboard.widgets import Scalars
+    from nbboard import Scalars
     from nbboard.widgets.base import Pusher, check_regex
 
     with pytest.raises(ValueError, match="runs must be a regular expression"):

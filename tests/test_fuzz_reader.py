@@ -14,12 +14,11 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
-from nbboard import store as st
+from nbboard.kinds.histograms.record import HistogramData
+from nbboard.kinds.histograms.write import encode as encode_histogram
 from nbboard.logdir import LogdirReader, load
-from nbboard.records import HistogramData
+from nbboard.logdir.decode import decode_value
 from nbboard.store import Store
-from nbboard.summary.histogram import encode as encode_histogram
-from nbboard.tfevents.decode import decode_value
 from nbboard.tfevents.messages import (
     event,
     plugin_metadata,
@@ -115,8 +114,8 @@ def test_mutated_files_never_crash_and_keep_good_records(muts):
     assert (int(t0.steps[-1]), float(t0.values[-1])) == (6, -1.0)
 
 
-PLUGINS = ["", st.SCALARS, st.IMAGES, st.HISTOGRAMS, st.AUDIO, st.TEXT, st.PR_CURVES, st.MESH,
-           st.CUSTOM_SCALARS, st.FIGURES, st.HPARAMS, "other"]
+PLUGINS = ["", "scalars", "images", "histograms", "audio", "text", "pr_curves", "mesh",
+           "custom_scalars", "nbboard_plotly", "hparams", "other"]
 
 
 @FUZZ

@@ -14,9 +14,12 @@ import torch
 from torch import nn
 
 from nbboard import InputError, SummaryWriter
-from nbboard.store import GRAPHS
-from nbboard.summary.graph import GraphData, graph_def, read_graph_def, trace_graph
+from nbboard.kinds.graph.graphdef import graph_def, read_graph_def
+from nbboard.kinds.graph.record import GraphData
+from nbboard.kinds.graph.trace import trace_graph
 from tests.tb import accumulator
+
+GRAPHS = "graphs"
 
 # ---- models ----------------------------------------------------------------------------------
 
@@ -343,8 +346,8 @@ def test_resnet50_sized_network():
 
 
 def test_graph_view_sends_one_snapshot_then_follows_a_new_graph(tmp_path, store):
+    from nbboard.kinds.graph.view import Graph, graph_runtime
     from nbboard.widgets.base import Pusher
-    from nbboard.widgets.graph import Graph, graph_runtime
 
     with SummaryWriter(str(tmp_path), store=store) as w:
         view = Graph(w, pusher=Pusher(start=False), expand=["layer1"])
@@ -372,10 +375,10 @@ def test_graph_view_of_a_logdir_does_not_import_torch():
     import subprocess
     import sys
 
-    from nbboard.widgets.graph import _is_module
+    from nbboard.kinds.graph.view import _is_module
 
     assert _is_module(nn.Linear(1, 1)) and not _is_module("runs/exp1")
-    code = ("import sys; from nbboard.widgets.graph import _is_module; "
+    code = ("import sys; from nbboard.kinds.graph.view import _is_module; "
             "assert not _is_module('runs/exp1') and 'torch' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=os.path.dirname(os.path.dirname(__file__)))
 

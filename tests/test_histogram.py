@@ -8,8 +8,8 @@ import pytest
 import torch
 from torch.utils.tensorboard.summary import make_histogram as torch_make_histogram
 
-from nbboard.records import HistogramData
-from nbboard.summary import histogram as m
+from nbboard.kinds.histograms import write as m
+from nbboard.kinds.histograms.record import HistogramData
 from tests.both import assert_rejected, log_both
 
 RNG = np.random.default_rng(0)

@@ -9,8 +9,8 @@ import torch
 from google.protobuf.json_format import MessageToDict
 from tensorboard.plugins.hparams import metadata as hp_metadata
 
-from nbboard.records import HParamsData
-from nbboard.summary import hparams as m
+from nbboard.kinds.hparams import write as m
+from nbboard.kinds.hparams.record import HParamsData
 from tests.both import assert_rejected, log_both
 
 HP = {"lr": 0.01, "batch": 64, "opt": "adam", "nesterov": True, "skip": None,

@@ -14,7 +14,8 @@ from PIL import Image
 from torch.utils.tensorboard import SummaryWriter as TorchWriter
 
 from nbboard import InputError, SummaryWriter
-from nbboard.summary import image as m
+from nbboard.kinds.images import write as m
+from nbboard.kinds.images.record import encode_png
 from tests.tb import accumulator
 
 DTYPES = [torch.uint8, torch.float32, torch.float16, torch.bfloat16, torch.float64, torch.bool,
@@ -142,7 +143,7 @@ def test_image_record_and_lazy_encoding(store, tmp_path):
 def test_list_input_and_encode_png():
     rec = m.make_image([[0.0, 1.0], [0.5, 0.25]], "HW")
     np.testing.assert_array_equal(rec.array[:, :, 0], [[0, 255], [127, 63]])
-    png = m.encode_png(np.zeros((2, 3, 3), dtype=np.uint8))
+    png = encode_png(np.zeros((2, 3, 3), dtype=np.uint8))
     assert decode(png).shape == (2, 3, 3)
 
 

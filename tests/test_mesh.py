@@ -9,8 +9,8 @@ import torch
 from tensorboard.plugins.mesh import metadata as mesh_metadata
 from tensorboard.util.tensor_util import make_ndarray
 
-from nbboard.records import MeshData
-from nbboard.summary import mesh as m
+from nbboard.kinds.mesh import write as m
+from nbboard.kinds.mesh.record import MeshData
 from tests.both import assert_rejected, log_both
 
 VERTS = torch.tensor([[1, 1, 1], [-1, -1, 1], [1, -1, -1], [-1, 1, -1]], dtype=torch.float).unsqueeze(0)

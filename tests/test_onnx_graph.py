@@ -14,9 +14,10 @@ from torch import nn
 from torch.utils.tensorboard import SummaryWriter as TorchWriter
 
 from nbboard import InputError, SummaryWriter
-from nbboard.store import GRAPHS
-from nbboard.summary.onnx_graph import graph_data, parse_onnx
+from nbboard.kinds.graph.onnx import graph_data, parse_onnx
 from tests.tb import accumulator
+
+GRAPHS = "graphs"
 
 
 class Block(nn.Module):
@@ -219,7 +220,7 @@ def test_large_graph_groups_sum_their_weights_quickly():
     """20k ops in 2.8k nested scopes: group params summed in one walk (it was O(groups × nodes))."""
     import time
 
-    from nbboard.summary.onnx_graph import OnnxGraph, OnnxNode, OnnxValue
+    from nbboard.kinds.graph.onnx import OnnxGraph, OnnxNode, OnnxValue
 
     nodes, weights, prev = [], {}, "x"
     for k in range(400 * 6 * 8):

@@ -11,8 +11,8 @@ from tensorboard.plugins.pr_curve import metadata as pr_metadata
 from tensorboard.util.tensor_util import make_ndarray
 from torch.utils.tensorboard.summary import compute_curve as torch_compute_curve
 
-from nbboard.records import PRCurveData
-from nbboard.summary import pr_curve as m
+from nbboard.kinds.pr_curves import write as m
+from nbboard.kinds.pr_curves.record import PRCurveData
 from tests.both import assert_rejected, log_both
 
 RNG = np.random.default_rng(1)

@@ -16,13 +16,13 @@ import torch
 from torch.utils.tensorboard import SummaryWriter as TorchWriter
 
 import nbboard
-from nbboard import store as st
 from nbboard.logdir import LogdirError, LogdirReader, load, read_logdir
+from nbboard.logdir import decode as dec
 from nbboard.store import Store
-from nbboard.tfevents import decode as dec
 from nbboard.tfevents.messages import event, session_log_start, summary, summary_value
 from nbboard.tfevents.reader import fast_scalars, scan_records
 from nbboard.tfevents.record import frame
+from nbboard.tfevents.wire import DecodeError
 from tests.tb import accumulator
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
@@ -54,33 +54,33 @@ def log_everything(w, steps: int = 3) -> None:
 
 def assert_records_equal(kind: str, a, b) -> None:
     """Compare a record written by the writer (`a`) with the one read back (`b`)."""
-    if kind in (st.IMAGES,):
+    if kind in ("images",):
         assert (a.height, a.width, a.channels) == (b.height, b.width, b.channels)
         np.testing.assert_array_equal(a.array, b.array)
-    elif kind == st.VIDEOS:
+    elif kind == "videos":
         assert b.format == "gif" and a.encoded == b.encoded
-    elif kind == st.HISTOGRAMS:
+    elif kind == "histograms":
         for f in ("min", "max", "num", "sum", "sum_squares"):
             assert getattr(a, f) == pytest.approx(getattr(b, f)), f
         np.testing.assert_allclose(a.bucket_limit, b.bucket_limit)
         np.testing.assert_allclose(a.bucket, b.bucket)
-    elif kind == st.AUDIO:
+    elif kind == "audio":
         assert (a.sample_rate, a.num_channels, a.length_frames) == (
             b.sample_rate, b.num_channels, b.length_frames)
         assert a.encoded == b.encoded
-    elif kind == st.TEXT:
+    elif kind == "text":
         assert a.text == b.text
-    elif kind == st.PR_CURVES:
+    elif kind == "pr_curves":
         np.testing.assert_allclose(a.data, b.data, rtol=1e-6)
-    elif kind == st.MESH:
+    elif kind == "mesh":
         np.testing.assert_allclose(a.vertices, b.vertices, rtol=1e-6)
         np.testing.assert_array_equal(a.faces, b.faces)
         np.testing.assert_array_equal(a.colors, b.colors)
         assert a.config == b.config
-    elif kind == st.TENSORS:
+    elif kind == "tensor":
         assert a.array.dtype == b.array.dtype
         np.testing.assert_array_equal(a.array, b.array)
-    elif kind == st.FIGURES:
+    elif kind == "nbboard_plotly":
         assert a.json == b.json
     else:
         raise AssertionError(f"no comparison for {kind}")
@@ -97,7 +97,7 @@ def assert_store_matches(written: Store, loaded: Store) -> None:
                 a, b = written.series(run, tag), loaded.series(run, tag)
                 np.testing.assert_array_equal(a.steps, b.steps)
                 np.testing.assert_array_equal(a.wall_times, b.wall_times)
-                if kind == st.SCALARS:
+                if kind == "scalars":
                     np.testing.assert_allclose(a.values, b.values, rtol=1e-7)
                 else:
                     for ra, rb in zip(a.values, b.values):
@@ -133,7 +133,7 @@ def test_every_kind_from_torch_writer_matches_tensorboard(tmp_path):
     s = nbboard.load(logdir)
     ea = accumulator(os.path.join(logdir, "run"))
     tags = s.tags("run")
-    assert sorted(tags[st.SCALARS]) == sorted(ea.Tags()["scalars"])
+    assert sorted(tags["scalars"]) == sorted(ea.Tags()["scalars"])
     for tag in ea.Tags()["scalars"]:
         ref = ea.Scalars(tag)
         ser = s.scalars("run", tag)
@@ -334,7 +334,7 @@ def test_tf2_tensor_summaries(tmp_path):
     (tmp_path / "events.out.tfevents.1.tf2").write_bytes(_tf2_events())
     s = load(str(tmp_path))
     tags = s.tags(".")
-    assert tags[st.SCALARS] == ["loss"] and tags[st.IMAGES] == ["img"]
+    assert tags["scalars"] == ["loss"] and tags["images"] == ["img"]
     assert s.scalars(".", "loss").values.tolist() == [0.0, 0.5, 1.0]
     imgs = s.images(".", "img")
     assert len(imgs) == 6 and imgs[0].array.shape == (4, 5, 3) and (imgs[0].width, imgs[0].height) == (5, 4)
@@ -355,7 +355,7 @@ def test_fixture_logdirs_from_real_writers(writer):
         s = load(d)
     runs = s.runs()
     assert runs
-    scalars = [(r, t) for r in runs for t in s.tags(r).get(st.SCALARS, [])]
+    scalars = [(r, t) for r in runs for t in s.tags(r).get("scalars", [])]
     assert scalars, "every fixture logs scalars"
     for r, t in scalars:
         ser = s.scalars(r, t)
@@ -393,7 +393,7 @@ def test_decode_rejects_absurd_tensor_shapes():
     from nbboard.tfevents.wire import field_bytes, field_varint
 
     proto = field_varint(1, 1) + field_bytes(2, tensor_shape((1 << 20, 1 << 20)))
-    with pytest.raises(dec.DecodeError):
+    with pytest.raises(DecodeError):
         dec.parse_tensor(proto)
 
 
@@ -505,16 +505,16 @@ def test_graphs_and_embeddings_are_read(tmp_path):
         w.add_graph(model, torch.rand(1, 3))
     s = load(str(tmp_path))
     emb = s.series("torch", "e")
-    assert emb.kind == st.PROJECTOR and emb[0].mat.shape == (10, 4) and emb.steps.tolist() == [1]
-    assert s.plugin_record("torch", st.GRAPHS) is not None
-    assert s.plugin_record("mine", st.GRAPHS) is not None
+    assert emb.kind == "projector" and emb[0].mat.shape == (10, 4) and emb.steps.tolist() == [1]
+    assert s.plugin_record("torch", "graphs") is not None
+    assert s.plugin_record("mine", "graphs") is not None
     assert s.series("mine", "m")[0].mat.shape == (6, 3)
     f = follow_into(store, str(tmp_path), interval=0.05)  # the writer's own files are skipped
     try:
         import time
 
         t0 = time.monotonic()
-        while "torch" not in store.runs() or "e" not in store.tags("torch").get(st.PROJECTOR, []):
+        while "torch" not in store.runs() or "e" not in store.tags("torch").get("projector", []):
             assert time.monotonic() - t0 < 3
             time.sleep(0.02)
         time.sleep(0.2)
@@ -524,7 +524,7 @@ def test_graphs_and_embeddings_are_read(tmp_path):
 
 
 def test_purge_after_a_batch_boundary_drops_buffered_points(tmp_path, monkeypatch):
-    import nbboard.logdir as ld
+    import nbboard.logdir.reader as ld
 
     monkeypatch.setattr(ld, "PROCESS_BATCH", 7)  # the real _process, in batches of 7 records
     recs = [event(1.0, 0, file_version="brain.Event:2")]

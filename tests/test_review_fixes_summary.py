@@ -13,11 +13,13 @@ import torch
 
 import nbboard
 from nbboard import InputError, SummaryWriter
-from nbboard.records import ImageData
+from nbboard.convert import check_tag, to_numpy
+from nbboard.kinds.images import record as image_record
+from nbboard.kinds.images import write as image
+from nbboard.kinds.images.record import ImageData
+from nbboard.kinds.projector.read import read_embeddings
+from nbboard.kinds.videos import write as video
 from nbboard.store import run_key
-from nbboard.summary import image, video
-from nbboard.summary.convert import check_tag, to_numpy
-from nbboard.summary.embedding import read_embeddings
 
 
 class _Tag(str, enum.Enum):  # str(member) is "_Tag.ACC"; its text is "acc"
@@ -33,7 +35,7 @@ def _series_tags(store, key: str) -> list:
 def test_encoded_from_many_threads_encodes_each_record_once(monkeypatch, fmt):
     """The writer thread and the widget pusher both call `encoded`: no crash, one encode each."""
     calls: list[int] = []
-    real = image.encode_png if fmt == "png" else video.encode_gif
+    real = image_record.encode_png if fmt == "png" else image_record.encode_gif
 
     def slow(arr, *a):
         calls.append(1)
@@ -41,10 +43,10 @@ def test_encoded_from_many_threads_encodes_each_record_once(monkeypatch, fmt):
         return real(arr, *a)
 
     if fmt == "png":
-        monkeypatch.setattr(image, "encode_png", slow)
+        monkeypatch.setattr(image_record, "encode_png", slow)
         recs = [ImageData(2, 2, 3, _array=np.full((2, 2, 3), i, np.uint8)) for i in range(40)]
     else:
-        monkeypatch.setattr(video, "encode_gif", slow)
+        monkeypatch.setattr(image_record, "encode_gif", slow)
         recs = [ImageData(2, 2, 3, _array=np.full((2, 2, 2, 3), i, np.uint8), format="gif")
                 for i in range(40)]
     errors: list[BaseException] = []

@@ -9,9 +9,10 @@ import torch
 from tensorboard.plugins.text import metadata as text_metadata
 from tensorboard.util.tensor_util import make_ndarray
 
-from nbboard.records import TensorData, TextData
-from nbboard.summary import tensor as tm
-from nbboard.summary import text as xm
+from nbboard.kinds.tensor import write as tm
+from nbboard.kinds.tensor.record import TensorData
+from nbboard.kinds.text import write as xm
+from nbboard.kinds.text.record import TextData
 from tests.both import assert_rejected, log_both
 
 TEXTS = ["hello **world**", "", "ünïcødé ✓ 漢字", "<script>alert(1)</script>", "line\nbreaks\n| a | b |"]

@@ -9,19 +9,20 @@ import wave
 import numpy as np
 import pytest
 
+from nbboard import Audio, Video
+from nbboard.kinds.custom_scalars.view import CustomScalars
+from nbboard.kinds.figures.library import plotly_source
+from nbboard.kinds.figures.view import Figures
+from nbboard.kinds.histograms.view import Distributions, Histograms
+from nbboard.kinds.hparams.view import HParams
+from nbboard.kinds.images.view import Images
+from nbboard.kinds.mesh.view import Meshes
+from nbboard.kinds.pr_curves.view import PRCurves
+from nbboard.kinds.text.view import Text
 from nbboard.store import Store
-from nbboard.widgets import Pusher
+from nbboard.widgets.base import Pusher, page_library
 from nbboard.widgets.board import Board
-from nbboard.widgets.custom_scalars import CustomScalars
 from nbboard.widgets.feeds import ALL_KINDS, ALL_PLUGINS, RecordFeed
-from nbboard.widgets.figures import Figures, plotly_library, plotly_source
-from nbboard.widgets.histograms import Distributions, Histograms
-from nbboard.widgets.hparams import HParams
-from nbboard.widgets.images import Images
-from nbboard.widgets.media import Audio, Video
-from nbboard.widgets.meshes import Meshes
-from nbboard.widgets.pr_curves import PRCurves
-from nbboard.widgets.text import Text
 from nbboard.writer import SummaryWriter
 
 XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>[x](javascript:window.__xss=3)'
@@ -223,7 +224,7 @@ def test_board_sends_records_beside_scalars(logged):
     assert b.push(force=True)
     types = [c["type"] for c, _ in sent]
     assert types == ["records", "scalars"]
-    assert b._plotly is plotly_library()  # a plotly figure was logged: its tab needs plotly.js
+    assert b._plotly is page_library("plotly")  # a plotly figure was logged: its tab needs plotly.js
     d = b.describe()
     assert "weights" in d["tags"] and "loss" in d["tags"]
     b.close()
@@ -246,8 +247,8 @@ def test_plotly_figures_and_the_lazy_library(tmp_path):
     assert fig["data"][0]["y"] == [3, 1] and fig["layout"]["title"]["text"] == XSS
     src = plotly_source()
     assert src.startswith("const module") and src.rstrip().endswith(";") and len(src) > 1_000_000
-    lib = plotly_library()
-    assert lib is plotly_library() and lib.digest.startswith("plotly-")
+    lib = page_library("plotly")
+    assert lib is page_library("plotly") and lib.digest.startswith("plotly-")
     b.push(force=True)
     assert b._plotly is lib  # attached once a plotly figure exists
     b.close()

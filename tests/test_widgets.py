@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from nbboard.kinds.scalars.feed import ScalarFeed
+from nbboard.kinds.scalars.view import Scalars
 from nbboard.store import Store
-from nbboard.widgets import MIME, Board, Pusher, ScalarFeed, Scalars, runtime
-from nbboard.widgets.base import STATIC
+from nbboard.widgets.base import MIME, STATIC, Pusher, runtime
+from nbboard.widgets.board import Board
 
 
 def decode(content: dict, buffers: list[bytes]) -> dict:
@@ -24,7 +26,7 @@ def decode(content: dict, buffers: list[bytes]) -> dict:
 
 def log(store: Store, run: str, tag: str, steps, values=None, t0: float = 1000.0) -> None:
     key = store._key(run)
-    s = store.scalar_series(key, tag)
+    s = store.series_for(key, tag, "scalars")
     steps = np.asarray(steps, dtype=np.int64)
     values = np.asarray(steps * 0.5 if values is None else values, dtype=np.float64)
     with store.lock:
@@ -110,8 +112,8 @@ def test_feed_caps_points_per_message(store):
 def test_feed_respects_logdir_selection(tmp_path):
     root = Store()
     sel = root.select(str(tmp_path / "exp"))
-    root.scalar_series(str(tmp_path / "exp" / "r1"), "loss").append(0, 1.0, 5.0)
-    root.scalar_series(str(tmp_path / "other"), "loss").append(0, 2.0, 5.0)
+    root.series_for(str(tmp_path / "exp" / "r1"), "loss", "scalars").append(0, 1.0, 5.0)
+    root.series_for(str(tmp_path / "other"), "loss", "scalars").append(0, 2.0, 5.0)
     d = decode(*ScalarFeed(sel).poll())
     assert set(d) == {("r1", "loss")}
 
@@ -240,7 +242,7 @@ def test_saved_notebook_holds_the_runtime_once(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(f"""
 from nbboard.writer import SummaryWriter
-from nbboard.widgets import Scalars, Board
+from nbboard import Board, Scalars
 with SummaryWriter({str(tmp_path / 'runs' / 'a')!r}) as w:
     for i in range(100):
         w.add_scalar('loss', i * 0.1, i)
@@ -279,4 +281,4 @@ def test_messages_are_numbered_and_hello_gets_the_count(store):
     assert [c["seq"] for c in contents] == [0, 1] and contents[0]["full"] is True
     v._on_page_msg(v, {"type": "hello"}, [])
     sync = [m["content"] for m in sent if m.get("method") == "custom"][-1]
-    assert sync == {"type": "sync", "next": 2}
+    assert sync == {"type": "sync", "next": 2, "protocol": 1}  # the page checks the protocol

@@ -201,7 +201,7 @@ def test_many_threads_one_writer(tmp_path, store):
 
 
 def test_memory_per_scalar_point(store):
-    s = store.scalar_series("/tmp/mem-run", "x")
+    s = store.series_for("/tmp/mem-run", "x", "scalars")
     with store.lock:
         for i in range(100_000):
             s.append(i, float(i), 0.0)

@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from nbboard.summary.scalar import encode_scalar_batch, scalar_tail
 from nbboard.tfevents.messages import event, session_log_start
 from nbboard.tfevents.record import frame
+from nbboard.tfevents.simple_values import encode_scalar_batch, scalar_tail
 
 _uid = itertools.count()
 

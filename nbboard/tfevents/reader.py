@@ -310,7 +310,7 @@ class Event:
     file_version: str | None = None
     values: list[bytes] = field(default_factory=list)  # raw Summary.Value messages
     session_status: int | None = None
-    graph_def: bytes | None = None
+    other: list[tuple[int, bytes]] = field(default_factory=list)  # (field, bytes): graph_def, ...
     has_summary: bool = False
 
 
@@ -346,8 +346,8 @@ def decode_event(payload: bytes | memoryview) -> Event:
                 ev.file_version = body.decode("utf-8", "replace")
             elif fn == 7:
                 ev.session_status = _session_status(body)
-            elif fn == 4:
-                ev.graph_def = body
+            else:
+                ev.other.append((fn, body))
         elif wt == I32:
             if pos + 4 > n:
                 raise DecodeError("truncated 32-bit field")

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-from .base import MIME, Pusher, Runtime, View, default_pusher, runtime
-from .board import Board
-from .custom_scalars import CustomScalars
-from .figures import Figures
-from .graph import Graph
-from .histograms import Distributions, Histograms
-from .hparams import HParams
-from .images import Images
-from .media import Audio, Video
-from .meshes import Meshes
-from .pr_curves import PRCurves
-from .projector import Projector
-from .scalars import ScalarFeed, Scalars
-from .text import Text
+# Loaded when asked for: the kinds' feeds import `widgets.wire` (numpy only) without anywidget.
+_LAZY = {"MIME": "base", "Pusher": "base", "Runtime": "base", "View": "base", "default_pusher": "base",
+         "runtime": "base", "Board": "board"}
 
-__all__ = ["MIME", "Audio", "Board", "CustomScalars", "Distributions", "Figures", "Graph",
-           "HParams", "Histograms", "Images", "Meshes", "PRCurves", "Projector", "Pusher", "Runtime",
-           "ScalarFeed", "Scalars", "Text", "Video", "View", "default_pusher", "runtime", "show_writer"]
+__all__ = [*_LAZY, "show_writer"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nbboard.widgets' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"nbboard.widgets.{module}"), name)
 
 
 def show_writer(writer: Any, **kwargs: Any) -> None:
@@ -32,5 +27,7 @@ def show_writer(writer: Any, **kwargs: Any) -> None:
     keyword arguments are `Board`'s (runs, tags, smoothing, x_axis, log_y, ...).
     """
     from IPython.display import display
+
+    from nbboard.widgets.board import Board
 
     display(Board(writer, **kwargs))

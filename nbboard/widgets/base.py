@@ -19,6 +19,7 @@ import time
 import uuid
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,27 +27,14 @@ import anywidget
 import ipywidgets
 import traitlets
 
+from nbboard.kinds import library_source
+from nbboard.widgets.wire import PROTOCOL
+
 STATIC = Path(__file__).resolve().parent.parent / "static"
 MIME = "application/vnd.nbboard+json"
 
 #: Default upper bound on messages per second sent to one view.
 DEFAULT_MAX_RATE = 10.0
-
-
-def pack_parts(parts: list[bytes], start: int = 0) -> tuple[list[list[int]], list[bytes], int]:
-    """Lay binary parts out one after another from offset `start`, each 8-byte aligned (the record
-    feeds' and the export payload's buffer layout): their [offset, nbytes], the chunks to join
-    (padding included) and the offset after them."""
-    locs, chunks, off = [], [], start
-    for p in parts:
-        locs.append([off, len(p)])
-        chunks.append(p)
-        off += len(p)
-        pad = -off % 8
-        if pad:
-            chunks.append(b"\0" * pad)
-            off += pad
-    return locs, chunks, off
 
 
 def check_regex(option: str, pattern: str | None) -> str | None:
@@ -94,9 +82,25 @@ def static_runtime(name: str, load: Callable[[], str] | None = None, digest_pref
         return rt
 
 
+def page_library(name: str) -> Runtime:
+    """The kernel's model of a page library a kind needs (plotly.js), made on first use."""
+    return static_runtime(name, lambda: library_source(name), digest_prefix=f"{name}-")
+
+
 def runtime() -> Runtime:
     """The kernel's runtime model, created (and its code sent to the page) on first use."""
     return static_runtime("runtime.js")
+
+
+@dataclass
+class Rebuilt:
+    """How an exported page shows a view from a Store with no kernel: the feeds to drain (those the
+    live view uses), its options, extra model state (`ui`), and the page libraries it needs."""
+
+    feeds: list[Any]
+    options: dict[str, Any]
+    state: dict[str, Any] = field(default_factory=dict)
+    libraries: list[str] = field(default_factory=list)
 
 
 class View(anywidget.AnyWidget):
@@ -105,9 +109,21 @@ class View(anywidget.AnyWidget):
     _esm = _read_static("view.js") if (STATIC / "view.js").exists() else "export default {}"
     _runtime = traitlets.Instance(Runtime).tag(sync=True, **ipywidgets.widget_serialization)
     _uid = traitlets.Unicode("").tag(sync=True)
+    _protocol = traitlets.Int(PROTOCOL).tag(sync=True)
     kind = traitlets.Unicode("").tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
     options = traitlets.Dict().tag(sync=True)
+
+    #: The page bundle holding this view's code (the graph view has its own, loaded on demand).
+    RUNTIME = "main"
+    #: Page libraries beside the runtime that this view always needs (plotly.js for Figures).
+    LIBRARIES: tuple[str, ...] = ()
+
+    @classmethod
+    def rebuild(cls, store: Any, desc: dict[str, Any]) -> Rebuilt:
+        """The feeds and state an exported page needs to show this view (described by `desc`,
+        the output's JSON description) from `store`."""
+        raise NotImplementedError(f"{cls.__name__} cannot be rebuilt from logs")
 
     def __init__(self, *, max_rate: float = DEFAULT_MAX_RATE, pusher: Pusher | None = None, **kwargs: Any) -> None:
         if max_rate <= 0:
@@ -143,7 +159,7 @@ class View(anywidget.AnyWidget):
             self._pusher.wake()
         elif kind == "hello":  # a page attached: tell it how many messages it should have seen
             with self._push_lock:
-                self.send({"type": "sync", "next": self._seq})
+                self.send({"type": "sync", "next": self._seq, "protocol": PROTOCOL})
 
     def send(self, content: Any, buffers: Any = None) -> None:
         """Send a message to the page, numbered (``seq``) so the page can tell when it missed some."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import traitlets
 
-from .feeds import BoardRecords  # views: the record tabs' feed, `ui` state and plotly
-from .scalars import Scalars
+from nbboard.kinds.scalars.view import Scalars
+
+from .feeds import BoardRecords
 
 
-class Board(BoardRecords, Scalars):  # views:
+class Board(BoardRecords, Scalars):
     """A dashboard frame (title, tabs for the kinds present, live indicator) over the runs of a source.
 
     Takes the same arguments as `Scalars`: ``Board("runs/")``, ``Board(writer)``, ``Board(store)``.

@@ -14,128 +14,25 @@ Wire format (decoded by js/src/lib/records.ts)::
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets
-import numpy as np
 import traitlets
 
-from nbboard import store as st
-from nbboard.records import (
-    AudioData,
-    CustomScalarsLayout,
-    FigureData,
-    HistogramData,
-    HParamsData,
-    ImageData,
-    MeshData,
-    PRCurveData,
-    TextData,
-)
+from nbboard.kinds import REGISTRY, load_attr
 from nbboard.store import Store
 
-from .base import Runtime, View, pack_parts
-from .projector import ID_BASE, ProjectorFeed
-from .scalars import ScalarFeed, resolve_source
+from .base import Rebuilt, Runtime, View, check_regex, page_library
+from .source import resolve_source
+from .wire import pack_parts
 
 #: A message stops growing past this many bytes of binary parts; the rest follows next push.
 MAX_BYTES_PER_MESSAGE = 8 << 20
 
-Encoded = tuple[dict[str, Any], list[bytes]]
-
-
-def _image(rec: ImageData) -> Encoded:
-    meta: dict[str, Any] = {"w": rec.width, "h": rec.height, "c": rec.channels, "fmt": rec.format}
-    if rec.format == "gif":
-        meta["fps"] = rec.fps
-        return meta, [rec.encoded]
-    if rec.boxes is not None:
-        # Boxes and labels are drawn by the page over the plain pixels (labels stay text, never HTML).
-        from nbboard.summary.image import encode_png
-
-        meta["boxes"] = np.asarray(rec.boxes, dtype=np.float64).round(3).tolist()
-        meta["labels"] = list(rec.labels) if rec.labels is not None else None
-        meta["rescale"] = rec.rescale
-        return meta, [encode_png(rec.array)]
-    return meta, [rec.encoded]
-
-
-def _histogram(rec: HistogramData) -> Encoded:
-    meta = {"min": _num(rec.min), "max": _num(rec.max), "num": _num(rec.num), "sum": _num(rec.sum),
-            "sum_squares": _num(rec.sum_squares)}
-    limits = np.ascontiguousarray(rec.bucket_limit, dtype=np.float64)
-    counts = np.ascontiguousarray(rec.bucket, dtype=np.float64)
-    return meta, [limits.tobytes(), counts.tobytes()]
-
-
-def _audio(rec: AudioData) -> Encoded:
-    return {"sample_rate": rec.sample_rate, "channels": rec.num_channels, "frames": rec.length_frames}, [rec.encoded]
-
-
-def _text(rec: TextData) -> Encoded:
-    return {"text": rec.text}, []
-
-
-def _pr_curve(rec: PRCurveData) -> Encoded:
-    data = np.ascontiguousarray(rec.data, dtype=np.float64)
-    return {"n": int(data.shape[1])}, [data.tobytes()]
-
-
-def _mesh(rec: MeshData) -> Encoded:
-    meta: dict[str, Any] = {"config": rec.config}
-    parts: list[bytes] = []
-    for name, arr, dtype in (("vertices", rec.vertices, np.float32), ("faces", rec.faces, np.int32),
-                             ("colors", rec.colors, np.uint8)):
-        if arr is None:
-            meta[name] = None
-            continue
-        a = np.ascontiguousarray(arr, dtype=dtype)
-        meta[name] = list(a.shape)
-        meta.setdefault("parts", []).append(name)
-        parts.append(a.tobytes())
-    return meta, parts
-
-
-def _figure(rec: FigureData) -> Encoded:
-    return {}, [rec.json.encode("utf-8")]
-
-
-def _num(x: Any) -> float | str:
-    """A JSON-safe number: NaN and ±inf travel as strings."""
-    x = float(x)
-    return x if math.isfinite(x) else str(x)
-
-
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, bool) or x is None or isinstance(x, str):
-        return x
-    if isinstance(x, (int, float, np.integer, np.floating)):
-        return _num(x) if isinstance(x, (float, np.floating)) else int(x)
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    return str(x)
-
-
-def _hparams(rec: HParamsData) -> Any:
-    return {"hparams": _jsonable(rec.hparams), "metrics": _jsonable(rec.metrics),
-            "domains": _jsonable(rec.hparam_domains), "group": rec.group_name, "start": rec.start_time_secs}
-
-
-def _layout(rec: CustomScalarsLayout) -> Any:
-    return {"categories": _jsonable(rec.categories)}
-
-
-ENCODERS: dict[str, Callable[[Any], Encoded]] = {
-    st.IMAGES: _image, st.VIDEOS: _image, st.HISTOGRAMS: _histogram, st.AUDIO: _audio, st.TEXT: _text,
-    st.PR_CURVES: _pr_curve, st.MESH: _mesh, st.FIGURES: _figure,
-}
-PLUGIN_ENCODERS: dict[str, Callable[[Any], Any]] = {st.HPARAMS: _hparams, st.CUSTOM_SCALARS: _layout}
-ALL_KINDS = tuple(ENCODERS)
-ALL_PLUGINS = tuple(PLUGIN_ENCODERS)
+#: Every kind of series with a record feed, and every run-level kind with one (a Board shows all).
+ALL_KINDS = tuple(k.name for k in REGISTRY.values() if k.feed is not None and not k.run_level)
+ALL_PLUGINS = tuple(k.name for k in REGISTRY.values() if k.feed is not None and k.run_level)
 
 
 class _Sent:
@@ -151,11 +48,12 @@ class RecordFeed:
     """Tracks, per record series of the given kinds, how many records were sent; builds binary deltas."""
 
     def __init__(self, store: Store, kinds: tuple[str, ...], plugins: tuple[str, ...] = ()) -> None:
-        unknown = set(kinds) - set(ENCODERS) | set(plugins) - set(PLUGIN_ENCODERS)
+        unknown = set(kinds) - set(ALL_KINDS) | set(plugins) - set(ALL_PLUGINS)
         if unknown:
             raise ValueError(f"no record encoder for {sorted(unknown)}")
         self.store = store
         self.kinds = tuple(kinds)
+        self._encoders = {k: REGISTRY[k].feed for k in self.kinds}
         self.plugins = tuple(plugins)
         self._store_version = -1
         self._series: dict[tuple[str, str], _Sent] = {}
@@ -189,7 +87,7 @@ class RecordFeed:
                 rec = store.plugin_record(run, plugin)
                 if rec is not None and self._plugin_sent.get((run, plugin)) is not rec:
                     self._plugin_sent[(run, plugin)] = rec  # held, so a new record never shares its id
-                    plugins.setdefault(run, {})[plugin] = PLUGIN_ENCODERS[plugin](rec)
+                    plugins.setdefault(run, {})[plugin] = REGISTRY[plugin].feed(rec)
         return plugins
 
     def _add_series(self, run: str, tags: dict[str, list[str]]) -> None:
@@ -225,7 +123,7 @@ class RecordFeed:
             metas, chunks, steps, walls = [], [], [], []
             off = 0
             for step, wall, rec in items:
-                meta, parts = ENCODERS[e.kind](rec)
+                meta, parts = self._encoders[e.kind](rec)
                 meta["p"], ch, off = pack_parts(parts, off)
                 chunks += ch
                 metas.append(meta)
@@ -259,45 +157,49 @@ class RecordFeed:
         return {"runs": runs, "tags": tags}
 
 
-# A Board's Projector tab projects with PCA only: t-SNE and UMAP take minutes of CPU on large
-# embeddings, which a dashboard left open beside a training loop should not spend unasked;
-# `nbboard.Projector(..., methods=("pca", "tsne", "umap"))` computes them.
-BOARD_PROJECTIONS = ("pca",)
+def board_feeds(store: Store, wake: Callable[[], None] | None = None) -> list[Any]:
+    """What a Board feeds its tabs beside its scalars: one record feed of every kind that has a
+    record feed, then each kind's own Board feed (the projector's embeddings). The Board widget
+    and the exporter both build them here, so an exported Board shows what the live one did."""
+    feeds: list[Any] = [RecordFeed(store, ALL_KINDS, ALL_PLUGINS)]
+    for k in REGISTRY.values():
+        if k.board_feed:
+            feeds.append(load_attr(k.board_feed)(store, wake))
+    return feeds
 
 
-def board_feeds(store: Store, wake: Callable[[], None] | None = None) -> tuple[RecordFeed, ProjectorFeed]:
-    """What a Board feeds its record tabs beside its scalars: every record kind, and the embeddings
-    (series ids from ID_BASE, so the page merges both into one set of records). The Board widget and
-    the exporter both build them here, so an exported Board shows what the live one did."""
-    return (RecordFeed(store, ALL_KINDS, ALL_PLUGINS),
-            ProjectorFeed(store, BOARD_PROJECTIONS, id_base=ID_BASE, wake=wake))
+def board_options(feeds: list[Any]) -> dict[str, Any]:
+    """The options the Board's feeds give its tabs (the projector's projection buttons)."""
+    out: dict[str, Any] = {}
+    for f in feeds:
+        out.update(getattr(f, "options", None) or {})
+    return out
 
 
-def poll_both(view: View, records: RecordFeed, scalar_msg: tuple[dict, list[bytes]] | None,
-              *more: RecordFeed | ProjectorFeed) -> tuple[dict, list[bytes]] | None:
-    """For a view fed scalars and records (and `more` record feeds): send the record deltas now,
-    in order, and return the scalar one (or the last record delta when no scalar changed)."""
-    msgs = [m for m in (feed.poll() for feed in (records, *more)) if m is not None]
-    if scalar_msg is not None:
-        msgs.append(scalar_msg)
+def poll_all(view: View, feeds: list[Any], last: tuple[dict, list[bytes]] | None = None
+             ) -> tuple[dict, list[bytes]] | None:
+    """Poll every feed of a view: send each delta now, in order, and return the final one (`last`,
+    the view's own delta, if it has one) for the pusher to send."""
+    msgs = [m for m in (feed.poll() for feed in feeds) if m is not None]
+    if last is not None:
+        msgs.append(last)
     for m in msgs[:-1]:
         view.send(*m)
     return msgs[-1] if msgs else None
 
 
-def _check_regex(name: str, value: str | None) -> None:
-    if value is None:
-        return
-    import re
-
-    try:
-        re.compile(value)
-    except re.error as err:
-        raise ValueError(f"{name} must be a regular expression; {value!r} is not ({err})") from None
+def merge_described(d: dict, feeds: list[Any]) -> dict:
+    """`d` (a view's description) with the runs and tags every feed has seen added."""
+    for f in feeds:
+        seen = f.describe()
+        d["runs"] = sorted(set(d.get("runs", [])) | set(seen["runs"]))
+        d["tags"] = sorted(set(d.get("tags", [])) | set(seen["tags"]))
+    return d
 
 
 class RecordView(View):
-    """Base of the views of non-scalar kinds: a source (logdir, Store or writer) and a RecordFeed.
+    """Base of the views of non-scalar kinds: a source (logdir, Store or writer) and its feeds
+    (`feeds`: a RecordFeed of the view's KINDS and PLUGINS, unless a view adds more).
 
     `runs`/`tags` are regular expressions that start as the view's run/tag filters; `ui` holds
     the view's UI state (mode, sliders) so a saved notebook reopens as it was left.
@@ -305,13 +207,12 @@ class RecordView(View):
 
     KINDS: tuple[str, ...] = ()
     PLUGINS: tuple[str, ...] = ()
-    WITH_SCALARS = False
     ui = traitlets.Dict().tag(sync=True)
 
     def __init__(self, source: Any = None, *, runs: str | None = None, tags: str | None = None,
                  ui: dict | None = None, max_rate: float = 10.0, **kwargs: Any) -> None:
-        _check_regex("runs", runs)
-        _check_regex("tags", tags)
+        check_regex("runs", runs)
+        check_regex("tags", tags)
         store, logdir = resolve_source(source)
         opts: dict[str, Any] = {}
         if runs is not None:
@@ -322,30 +223,35 @@ class RecordView(View):
         super().__init__(options=opts, ui=dict(ui or {}), max_rate=max_rate, **kwargs)
         self.store = store
         self.logdir = logdir
-        self._records = RecordFeed(store, self.KINDS, self.PLUGINS)
-        self._scalars = ScalarFeed(store) if self.WITH_SCALARS else None
+        self._feeds = self.feeds(store)
+
+    @classmethod
+    def feeds(cls, store: Store) -> list[Any]:
+        """The feeds that send this view its data (the exporter drains the same ones)."""
+        return [RecordFeed(store, cls.KINDS, cls.PLUGINS)]
+
+    @classmethod
+    def rebuild(cls, store: Store, desc: dict[str, Any]) -> Rebuilt:
+        return Rebuilt(cls.feeds(store), dict(desc.get("options") or {}), {"ui": {}}, list(cls.LIBRARIES))
 
     def _poll(self) -> tuple[dict, list[bytes]] | None:
-        if self._scalars is None:
-            return self._records.poll()
-        return poll_both(self, self._records, self._scalars.poll())
+        return poll_all(self, self._feeds)
 
     def _resync(self) -> None:
-        self._records.reset()
-        if self._scalars is not None:
-            self._scalars.reset()
+        for f in self._feeds:
+            f.reset()
 
     def describe(self) -> dict:
-        seen = self._records.describe()
-        return {"kind": self.kind, "logdir": self.logdir, **seen, "options": dict(self.options)}
+        d = {"kind": self.kind, "logdir": self.logdir, "runs": [], "tags": [], "options": dict(self.options)}
+        return merge_described(d, self._feeds)
 
 
 class BoardRecords(View):
-    """What a Board adds for its record tabs: the `board_feeds` (every record kind and the
-    embeddings), `ui` state, plotly on demand.
+    """What a Board adds for its record tabs: the `board_feeds`, `ui` state, and the page
+    libraries a kind needs (plotly.js), attached only once such records are logged.
 
-    Mixed in before `Scalars` (``class Board(BoardRecords, Scalars)``): the records delta is sent
-    alongside the scalar one, and plotly.js is attached only once a plotly figure is logged.
+    Mixed in before `Scalars` (``class Board(BoardRecords, Scalars)``): the record deltas are
+    sent alongside the scalar one.
     """
 
     ui = traitlets.Dict().tag(sync=True)
@@ -354,25 +260,32 @@ class BoardRecords(View):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._records, self._projector = board_feeds(self.store, wake=self._pusher.wake)  # type: ignore[attr-defined]
-        self.options = {**self.options, "methods": list(BOARD_PROJECTIONS)}  # the Projector tab's buttons
+        self._board_feeds = board_feeds(self.store, wake=self._pusher.wake)  # type: ignore[attr-defined]
+        self._records: RecordFeed = self._board_feeds[0]
+        self._libraries = {k.name: k.library[0] for k in REGISTRY.values() if k.library is not None}
+        self.options = {**self.options, **board_options(self._board_feeds)}
+
+    @classmethod
+    def rebuild(cls, store: Store, desc: dict[str, Any]) -> Rebuilt:
+        """The scalars (`super()`), then the Board's feeds, and the libraries of kinds present."""
+        base = super().rebuild(store, desc)  # type: ignore[misc]
+        feeds = board_feeds(store)
+        libs = [k.library[0] for k in REGISTRY.values()
+                if k.library is not None and any(store.tags(r).get(k.name) for r in store.runs())]
+        return Rebuilt([*base.feeds, *feeds], {**base.options, **board_options(feeds)}, {"ui": {}}, libs)
 
     def _poll(self) -> tuple[dict, list[bytes]] | None:
-        msg = poll_both(self, self._records, super()._poll(), self._projector)
-        if self._plotly is None and self._records.has_kind(st.FIGURES):
-            from .figures import plotly_library
-
-            self._plotly = plotly_library()
+        msg = poll_all(self, self._board_feeds, super()._poll())
+        for name, library in list(self._libraries.items()):
+            if self._records.has_kind(name):  # the Board has a `_<library>` trait for each
+                setattr(self, f"_{library}", page_library(library))
+                del self._libraries[name]
         return msg
 
     def _resync(self) -> None:
         super()._resync()
-        self._records.reset()
-        self._projector.reset()
+        for f in self._board_feeds:
+            f.reset()
 
     def describe(self) -> dict:
-        d = super().describe()
-        for seen in (self._records.describe(), self._projector.describe()):
-            d["runs"] = sorted(set(d.get("runs", [])) | set(seen["runs"]))
-            d["tags"] = sorted(set(d.get("tags", [])) | set(seen["tags"]))
-        return d
+        return merge_described(super().describe(), self._board_feeds)

@@ -14,7 +14,7 @@ CELL = textwrap.dedent("""
     import torch
     from torch import nn
     from nbboard import SummaryWriter
-    from nbboard.widgets.graph import Graph
+    from nbboard.kinds.graph.view import Graph
     from tests.test_graph import ResNet50
     w = SummaryWriter({logdir!r})
     w.add_graph(ResNet50().eval(), torch.randn(1, 3, 64, 64))
@@ -119,7 +119,7 @@ def test_graph_dark_theme(page: Page, jupyter_server, artifacts, tmp_path):
         cell = textwrap.dedent(f"""
             import torch
             from nbboard import SummaryWriter
-            from nbboard.widgets.graph import Graph
+            from nbboard.kinds.graph.view import Graph
             from tests.test_graph import ResNet50
             w = SummaryWriter({str(tmp_path / 'run')!r})
             w.add_graph(ResNet50().eval(), torch.randn(1, 3, 64, 64))
@@ -143,7 +143,7 @@ def test_onnx_graph_renders_and_expands(page: Page, jupyter_server, artifacts, t
     cell = textwrap.dedent(f"""
         import warnings, torch
         from nbboard import SummaryWriter
-        from nbboard.widgets.graph import Graph
+        from nbboard.kinds.graph.view import Graph
         from tests.test_onnx_graph import Net
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

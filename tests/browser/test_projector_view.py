@@ -15,7 +15,7 @@ SETUP = textwrap.dedent("""
     from sklearn.datasets import load_digits
     from nbboard.store import Store
     from nbboard.writer import SummaryWriter
-    from nbboard.widgets.projector import Projector
+    from nbboard.kinds.projector.view import Projector
     d = load_digits()
     store = Store({logdir!r})
     w = SummaryWriter({logdir!r} + "/digits", store=store)

@@ -20,7 +20,7 @@ from tests.browser.lab import (
 TRAIN = textwrap.dedent("""
     import math, time
     from nbboard.writer import SummaryWriter
-    from nbboard.widgets import Scalars
+    from nbboard import Scalars
     logdir = {logdir!r}
     writers = {{name: SummaryWriter(f"{{logdir}}/{{name}}") for name in ("lr=0.1", "lr=0.01")}}
     display(Scalars(logdir, smoothing=0.0))
@@ -178,7 +178,7 @@ def test_dark_theme_screenshot(page: Page, jupyter_server, artifacts, tmp_path):
     code = textwrap.dedent(f"""
         import math, random
         from nbboard.writer import SummaryWriter
-        from nbboard.widgets import Scalars
+        from nbboard import Scalars
         random.seed(0)
         for name in ("adam", "sgd"):
             with SummaryWriter({str(tmp_path / 'runs')!r} + "/" + name) as w:

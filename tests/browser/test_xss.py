@@ -19,15 +19,15 @@ CODE = textwrap.dedent('''
     from nbboard.store import Store
     from nbboard.writer import SummaryWriter
     from nbboard.widgets.board import Board
-    from nbboard.widgets.images import Images
-    from nbboard.widgets.histograms import Histograms, Distributions
-    from nbboard.widgets.text import Text
-    from nbboard.widgets.pr_curves import PRCurves
-    from nbboard.widgets.hparams import HParams
-    from nbboard.widgets.media import Audio, Video
-    from nbboard.widgets.meshes import Meshes
-    from nbboard.widgets.custom_scalars import CustomScalars
-    from nbboard.widgets.figures import Figures
+    from nbboard.kinds.images.view import Images
+    from nbboard.kinds.histograms.view import Histograms, Distributions
+    from nbboard.kinds.text.view import Text
+    from nbboard.kinds.pr_curves.view import PRCurves
+    from nbboard.kinds.hparams.view import HParams
+    from nbboard import Audio, Video
+    from nbboard.kinds.mesh.view import Meshes
+    from nbboard.kinds.custom_scalars.view import CustomScalars
+    from nbboard.kinds.figures.view import Figures
     IMG = '<img src=x onerror="window.__xss=1">'
     SCRIPT = '<script>window.__xss=2</script>'
     LINK = '[click me](javascript:window.__xss=3)'

@@ -1,0 +1,15 @@
+"""HParams: one session per run (add_hparams), its hyperparameters and metrics."""
+
+from nbboard.kinds.contract import Kind
+from nbboard.kinds.hparams import feed, read
+
+KIND = Kind(
+    name=read.HPARAMS,
+    accessor="hparams",
+    run_level=True,
+    read=read.read,
+    fold=read.fold,
+    build=read.build,
+    feed=feed.encode,
+    views={"HParams": "nbboard.kinds.hparams.view:HParams"},
+)

@@ -1,0 +1,379 @@
+"""LogdirReader: reads a logdir's event files into a Store, a chunk of records at a time, each
+value decoded by the kind that reads it; a run's side files (projector) likewise."""
+
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nbboard import store as st
+from nbboard.kinds import REGISTRY
+from nbboard.kinds.contract import Decoded, Kind, Metadata
+from nbboard.logdir.decode import EVENT_FIELDS, decode_value
+from nbboard.logdir.fs import filesystem
+from nbboard.logdir.progress import progress_bar
+from nbboard.tfevents.reader import (
+    SESSION_START,
+    Damage,
+    EventFileReader,
+    decode_event,
+    fast_scalars,
+)
+from nbboard.tfevents.wire import DecodeError
+
+#: The kind whose single floats the columnar fast path reads (scalars).
+FLOAT_KIND: Kind = next(k for k in REGISTRY.values() if k.takes_float is not None)
+_MERGE_EVENT = {k.name: k.merge_event for k in REGISTRY.values() if k.merge_event is not None}
+_FOLD = {k.name: k for k in REGISTRY.values() if k.fold is not None}
+_SIDE_READERS = {p: k for k in REGISTRY.values() for p in k.side_files}
+PROCESS_BATCH = 1 << 17  # records decoded per batch of one chunk
+
+log = logging.getLogger("nbboard.logdir")
+
+
+# ---- one run -----------------------------------------------------------------------------
+
+
+@dataclass
+class _RunState:
+    key: str
+    files: dict[str, EventFileReader] = field(default_factory=dict)
+    metadata: dict[str, Metadata] = field(default_factory=dict)
+    file_version: float | None = None
+    most_recent_step: int = -(1 << 63)
+    series: dict[str, Any] = field(default_factory=dict)
+    folded: dict[str, dict[str, Any]] = field(default_factory=dict)  # run-level kind → its state
+    built: dict[str, Any] = field(default_factory=dict)  # run-level kind → the record last built
+    side_seen: set[tuple[str, str, int]] = field(default_factory=set)  # (kind, tag, step) read
+    pending: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = field(default_factory=dict)
+
+
+def _version(s: str) -> float:
+    try:
+        return float(s.split(":", 1)[1]) if ":" in s else float(s)
+    except ValueError:
+        return 0.0
+
+
+class LogdirReader:
+    """Reads a logdir into a Store; each `poll()` picks up appended records, new files and runs.
+
+    `skip(path)` says which event files to leave alone (a kernel's own writers' files). Every
+    reader of one Store's data (any logdir: equal, nested) shares the runs' reading state
+    (`store.reading`: files and offsets), so a file another reader already read is not read
+    again, and a reader that stops leaves nothing behind: the others go on from its offsets.
+    """
+
+    def __init__(self, logdir: str, store: st.Store,
+                 skip: Callable[[str], bool] | None = None) -> None:
+        self.logdir = os.fspath(logdir)
+        self.fs = filesystem(self.logdir, tuple(_SIDE_READERS))
+        self.store = store
+        self.skip = skip
+        self.shared = store.reading
+        self.runs: dict[str, _RunState] = {}  # the runs under this logdir (shared states)
+        self._lock = threading.Lock()
+
+    def check(self) -> None:
+        """Raise LogdirError if the logdir is missing or cannot be listed."""
+        self.fs.check()
+
+    @property
+    def damage(self) -> list[Damage]:
+        """Damage found so far, one entry per damaged file."""
+        return [r.damage for run in self.runs.values() for r in run.files.values()
+                if r.damage.total or r.damage.skipped_bytes]
+
+    def poll(self, progress: bool | None = False) -> bool:
+        """Read whatever is new; True if anything was read."""
+        with self._lock:
+            listing = self.fs.list()
+            with self.shared.lock:  # other readers of this Store's data wait: each file is read once
+                return self._poll(listing, progress)
+
+    def _run_state(self, key: str) -> _RunState:
+        """The shared reading state of run `key`, made (and the run added to the Store) if new."""
+        run = self.runs.get(key)
+        if run is None:
+            run = self.shared.runs.get(key)
+            if run is None:
+                run = self.shared.runs[key] = _RunState(key)
+                self.store.ensure_run(key)
+            self.runs[key] = run
+        return run
+
+    def _poll(self, listing: list[tuple[str, str, int]], progress: bool | None) -> bool:
+        side_changed = self._side_files() if self.fs.side else False
+        todo: list[tuple[_RunState, EventFileReader, int]] = []
+        for rel, path, size in sorted(listing, key=lambda x: (x[0], x[1].rsplit("/", 1)[-1], x[1])):
+            key = self.fs.run_key(rel)
+            run = self.runs.get(key) or self.shared.runs.get(key)
+            reader = run.files.get(path) if run is not None else None
+            if reader is None:
+                if self.skip is not None and self.skip(self.fs.full(path)):
+                    continue
+                run = self._run_state(key)
+                reader = run.files[path] = EventFileReader(path, self.fs.read_range)
+            elif key not in self.runs:  # a run another reader of this data found first
+                self.runs[key] = run
+            if reader.changed(size):
+                todo.append((run, reader, size))
+        if not todo:
+            return side_changed
+        total = sum(max(size - r.offset, 0) for _, r, size in todo)
+        bar = progress_bar(total, progress) if progress is not False and total else None
+        changed_runs: set[str] = set()
+        try:
+            for run, reader, size in todo:
+                before = reader.offset
+                while True:
+                    got = reader.read(size)
+                    if got is None:
+                        break
+                    data, scan = got
+                    if len(scan.starts):
+                        self._process(run, data, scan.starts, scan.lengths, reader.damage)
+                        changed_runs.add(run.key)
+                    if not reader.more:
+                        break
+                reader.damage.report()
+                if bar is not None:
+                    bar.update(max(reader.offset - before, 0))
+        finally:
+            if bar is not None:
+                bar.close()
+        for key in changed_runs:
+            self._build_run_records(self.runs[key])
+        return bool(changed_runs) or side_changed
+
+    # ---- decoding one chunk of records ------------------------------------------------
+    def _process(self, run: _RunState, data: bytes, starts: np.ndarray, lengths: np.ndarray,
+                 damage: Damage) -> None:
+        """Decode a chunk's records into the Store, in order, in batches of bounded size."""
+        step = PROCESS_BATCH
+        try:
+            for a in range(0, len(starts), step):
+                self._process_batch(run, data, starts[a : a + step], lengths[a : a + step], damage)
+        finally:
+            self._flush_pending(run)
+
+    def _process_batch(self, run: _RunState, data: bytes, starts: np.ndarray, lengths: np.ndarray,
+                       damage: Damage) -> None:
+        if run.file_version is None:
+            try:
+                first = decode_event(memoryview(data)[int(starts[0]) : int(starts[0] + lengths[0])])
+                if first.file_version is not None:
+                    run.file_version = _version(first.file_version)
+            except DecodeError:
+                pass
+        legacy = run.file_version is None or run.file_version < 2
+        fast = None if legacy else fast_scalars(data, starts, lengths)
+        self._chunk = (data, starts, lengths, damage)
+        if fast is None:
+            generic = range(len(starts))
+            ok_idx = np.empty(0, dtype=np.int64)
+        else:
+            okm = fast["ok"]
+            generic = np.nonzero(~okm)[0].tolist()
+            ok_idx = np.nonzero(okm)[0]
+        done = 0  # fast records [0, done) of ok_idx are in the Store
+        mv = memoryview(data)
+        st_l = starts.tolist()
+        ln_l = lengths.tolist()
+        store = self.store
+        for i in generic:
+            try:
+                ev = decode_event(mv[st_l[i] : st_l[i] + ln_l[i]])
+            except Exception:  # damaged bytes behind a valid CRC: count, skip
+                damage.bad_events += 1
+                continue
+            if ev.file_version is not None:
+                run.file_version = _version(ev.file_version)
+            items: list[Decoded] = []
+            for raw in ev.values:
+                try:
+                    items.extend(decode_value(raw, run.metadata))
+                except Exception:
+                    damage.bad_events += 1
+            purge = (not legacy and ev.session_status == SESSION_START)
+            legacy_purge = legacy and ev.has_summary and ev.step < run.most_recent_step
+            has_scalar = any(d.kind == FLOAT_KIND.name for d in items)
+            if purge or has_scalar:  # fast points logged before this event go in first
+                if fast is not None and done < len(ok_idx):
+                    upto = int(np.searchsorted(ok_idx, i))
+                    if upto > done:
+                        self._append_fast(run, fast, done, upto)
+                        done = upto
+                if run.pending:
+                    self._flush_pending(run)
+            if purge:
+                store.purge(run.key, ev.step)
+            if legacy_purge:
+                tags = {d.tag for d in items}
+                with store.lock:
+                    for t in tags:
+                        s = run.series.get(t)
+                        if s is not None:
+                            s.purge_from(ev.step)
+            if ev.has_summary:
+                run.most_recent_step = ev.step
+            for fn, body in ev.other:
+                if fn in EVENT_FIELDS:
+                    self._event_field(run, fn, body, damage)
+            if items:
+                self._append_items(run, ev.step, ev.wall_time, items, damage)
+        if fast is not None and done < len(ok_idx):
+            self._append_fast(run, fast, done, len(ok_idx))
+
+    def _event_field(self, run: _RunState, fn: int, body: bytes, damage: Damage) -> None:
+        """An Event field a kind reads (graph_def): the run's record of that kind."""
+        name, reader = EVENT_FIELDS[fn]
+        try:
+            rec = reader(body)
+        except Exception:
+            damage.bad_events += 1
+            return
+        self.store.set_plugin_record(run.key, name, rec)
+
+    def _side_files(self) -> bool:
+        """Read new or changed files beside the event files that a kind reads (torch's projector
+        config and embeddings); each (tag, step) is added once."""
+        changed = False
+        seen = self.shared.side_seen  # shared, like the event files: read once per Store data
+        for path, (rel, pattern, mtime, size) in sorted(self.fs.side.items()):
+            if seen.get(path) == (mtime, size):
+                continue
+            if self.skip is not None and self.skip(self.fs.full(path)):
+                continue
+            seen[path] = (mtime, size)
+            kind = _SIDE_READERS[pattern]
+            try:
+                found = kind.read_side_file(path)  # type: ignore[misc]
+            except Exception as e:  # a half-written or foreign file: try again when it changes
+                log.warning("nbboard: could not read %s: %r", path, e)
+                continue
+            run = self._run_state(self.fs.run_key(rel))
+            for item in found:
+                key = (kind.name, item.tag, item.step)
+                if key in run.side_seen:
+                    continue
+                run.side_seen.add(key)
+                self._append_one(run, item.tag, kind.name, item.step, item.value, mtime, Damage(path))
+                changed = True
+        return changed
+
+    def _append_fast(self, run: _RunState, fast: dict[str, Any], a: int, b: int) -> None:
+        """Append fast-path scalar records [a, b) (in record order) grouped by tag."""
+        ti = fast["tag_index"][a:b]
+        steps, values, wts = fast["steps"][a:b], fast["values"][a:b], fast["wall_times"][a:b]
+        tensor = fast["tensor"][a:b]
+        tags = fast["tags"]
+        if len(tags) == 1 or (len(ti) and (ti == ti[0]).all()):
+            groups = [(int(ti[0]), np.arange(len(ti)))] if len(ti) else []
+        else:
+            order = np.argsort(ti, kind="stable")
+            sorted_ti = ti[order]
+            bounds = np.flatnonzero(np.diff(sorted_ti)) + 1
+            groups = []
+            for s0, s1 in zip(np.r_[0, bounds].tolist(), np.r_[bounds, len(ti)].tolist()):
+                groups.append((int(sorted_ti[s0]), order[s0:s1]))
+            groups.sort(key=lambda g: int(g[1][0]))  # series appear in the order tags first occur
+        for g, sel in groups:
+            tag = tags[g]
+            tens = tensor[sel]
+            if tens.any():
+                md = run.metadata.get(tag)
+                if md is None or not FLOAT_KIND.takes_float(md):  # type: ignore[misc]
+                    # a 0-d float tensor of another plugin: decode those records the slow way
+                    for r in fast["records"][a:b][sel[tens]].tolist():
+                        self._generic_record(run, r)
+                    sel = sel[~tens]
+                    if not len(sel):
+                        continue
+            run.pending.setdefault(tag, []).append((steps[sel], values[sel], wts[sel]))
+
+    def _flush_pending(self, run: _RunState) -> None:
+        """Append the buffered fast-path points, one extend per tag (so columns are sized once)."""
+        store = self.store
+        for tag, parts in run.pending.items():
+            s = run.series.get(tag)
+            if s is None or s.kind != FLOAT_KIND.name:
+                try:
+                    s = run.series[tag] = store.series_for(run.key, tag, FLOAT_KIND.name)
+                except ValueError:
+                    continue
+            if len(parts) == 1:
+                cols = parts[0]
+            else:
+                cols = tuple(np.concatenate([p[j] for p in parts]) for j in range(3))
+            with store.lock:
+                s.extend(*cols)
+        run.pending.clear()
+
+    def _generic_record(self, run: _RunState, r: int) -> None:
+        """Decode record number `r` of the chunk being processed through the generic path."""
+        data, starts, lengths, damage = self._chunk
+        a = int(starts[r])
+        try:
+            ev = decode_event(memoryview(data)[a : a + int(lengths[r])])
+            items = [d for raw in ev.values for d in decode_value(raw, run.metadata)]
+        except Exception:
+            damage.bad_events += 1
+            return
+        self._append_items(run, ev.step, ev.wall_time, items, damage)
+
+    def _append_items(self, run: _RunState, step: int, wall_time: float,
+                      items: list[Decoded], damage: Damage) -> None:
+        """Append one event's decoded items: a kind's parts joined first (mesh), run-level pieces
+        folded into the run's state (built into records once the chunk is read)."""
+        merging: dict[str, list[Decoded]] = {}
+        for d in items:
+            if d.kind in _MERGE_EVENT:
+                merging.setdefault(d.kind, []).append(d)
+            elif d.kind in _FOLD:
+                try:
+                    _FOLD[d.kind].fold(run.folded.setdefault(d.kind, {}), d.value)  # type: ignore[misc]
+                except Exception:
+                    damage.bad_events += 1
+            else:
+                self._append_one(run, d.tag, d.kind, step, d.value, wall_time, damage)
+        for name, parts in merging.items():
+            for d in _MERGE_EVENT[name](parts):
+                self._append_one(run, d.tag, d.kind, step, d.value, wall_time, damage)
+
+    def _append_one(self, run: _RunState, tag: str, kind: str, step: int, value: Any,
+                    wall_time: float, damage: Damage) -> None:
+        store = self.store
+        s = run.series.get(tag)
+        try:
+            if s is None or s.kind != kind:
+                s = run.series[tag] = store.series_for(run.key, tag, kind)
+        except ValueError:  # the tag already holds another kind in this run
+            damage.bad_events += 1
+            return
+        with store.lock:
+            s.append(step, value, wall_time)
+
+    def _build_run_records(self, run: _RunState) -> None:
+        """(Re)build each run-level record (hparams session, custom-scalar layout) from the pieces
+        read and the run's series; the Store gets it only when it changed."""
+        for name, state in run.folded.items():
+            try:
+                rec = _FOLD[name].build(state, run.series)  # type: ignore[misc]
+            except Exception as e:  # a damaged piece: keep what the Store has
+                log.warning("nbboard: could not build the %s record of %s: %r", name, run.key, e)
+                continue
+            prev = run.built.get(name)
+            if rec is None or (prev is not None and vars(prev) == vars(rec)):
+                continue
+            run.built[name] = rec
+            self.store.set_plugin_record(run.key, name, rec)
+
+
