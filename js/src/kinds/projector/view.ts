@@ -1,46 +1,19 @@
 /**
- * The embedding projector: logged embeddings as a three.js point cloud (3-D or 2-D) with
- * orbit/zoom/pan, colour by a metadata column, label images as sprites, hover tooltips, click
- * to select a point and its nearest neighbours (computed here, in the page), regex search,
- * isolation, and an instant switch between the precomputed PCA / t-SNE / UMAP coordinates.
- * Data: the "projector" and "projector_coords" record series (nbboard/widgets/projector.py).
+ * The embedding projector: logged embeddings as a point cloud (3-D or 2-D, drawn by
+ * ProjectorScene) with colour by a metadata column, label images, hover tooltips, click to select
+ * a point and its nearest neighbours (computed here, in the page), regex search, isolation, and an
+ * instant switch between the precomputed PCA / t-SNE / UMAP coordinates.
+ * Data: the "projector" and "projector_coords" record series (nbboard/kinds/projector/view.py).
  * Metadata strings are untrusted: they reach the page through textContent only.
  */
-import {
-  BufferAttribute,
-  BufferGeometry,
-  Color,
-  LinearFilter,
-  PerspectiveCamera,
-  Points,
-  Scene,
-  ShaderMaterial,
-  Texture,
-  Vector3,
-  WebGLRenderer,
-} from "three";
-import { OrbitControls } from "three/examples/jsm/controls/OrbitControls.js";
-import {
-  colorize,
-  compileSearch,
-  fitUnit,
-  fmtNum,
-  nearest,
-  PickGrid,
-  pointStates,
-  searchMask,
-  viridis,
-  type Coloring,
-  type Distance,
-} from "./data";
-import { escapeRegex } from "../../lib/format";
-import { EmbeddingIndex, METHOD_LABEL, type Embedding, type Method } from "./embeddings";
-import { FRAG, VERT } from "./shaders";
-import { PROJECTOR_CSS } from "./style";
+import { schedule, unschedule, type Frameable } from "../../scheduler";
 import { hasRecords, type ViewContext, type ViewSpec } from "../../view/context";
 import { el } from "../../view/dom";
-import { schedule, unschedule, type Frameable } from "../../scheduler";
-import { onThemeChange, readTheme } from "../../theme";
+import { colorize, compileSearch, fitUnit, fmtNum, nearest, pointStates, searchMask, type Coloring, type Distance } from "./data";
+import { EmbeddingIndex, METHOD_LABEL, type Embedding, type Method } from "./embeddings";
+import { fillLegend, fillSelection, pointRows, statusLine } from "./panel";
+import { ProjectorScene } from "./scene";
+import { PROJECTOR_CSS } from "./style";
 
 const G = globalThis as unknown as { __nbboard__?: { projectors?: Set<ProjectorView> } };
 
@@ -67,16 +40,7 @@ export class ProjectorView implements Frameable {
   private root: HTMLElement;
   private stage: HTMLElement;
   private canvas: HTMLCanvasElement;
-  private renderer: WebGLRenderer | null = null;
-  private scene = new Scene();
-  private camera = new PerspectiveCamera(40, 1, 0.01, 100);
-  private controls: OrbitControls | null = null;
-  private geometry: BufferGeometry | null = null;
-  private material: ShaderMaterial | null = null;
-  private points: Points | null = null;
-  private texture: Texture | null = null;
-  private textureKey = "";
-  private atlas: ImageBitmap | null = null;
+  private cloud: ProjectorScene;
 
   private index: EmbeddingIndex;
   private emb: Embedding | null = null;
@@ -98,26 +62,12 @@ export class ProjectorView implements Frameable {
   private matchCount = 0;
   private isolated: Uint8Array | null = null;
   private states: Uint8Array = new Uint8Array(0);
-  private pos: Float32Array | null = null;
 
-  private grid: PickGrid | null = null;
-  private gridDirty = true;
   private hover = -1;
   private cursor: { x: number; y: number } | null = null;
   private down: { x: number; y: number } | null = null;
-  private needsRender = true;
   private disposers: (() => void)[] = [];
   private ticker = 0;
-  private benchHook: ((now: number) => void) | null = null;
-  // Level of detail while the camera moves: draw the first `budget` points of a shuffled order
-  // (highlighted points first), tuned to keep ≥ 50 fps; everything is drawn once it stops.
-  private order: Uint32Array | null = null;
-  private budget = Infinity;
-  private lastFrame = 0;
-  private frameMs = 16;
-  private fastFrames = 0;
-  private drawn = 0;
-  private lod = true;
 
   // DOM
   private selPair = el("select", "nbb-input");
@@ -242,35 +192,18 @@ export class ProjectorView implements Frameable {
     host.appendChild(this.root);
     this.root.dataset.testid = "nbb-projector";
 
-    try {
-      this.renderer = new WebGLRenderer({ canvas: this.canvas, antialias: false, alpha: false, powerPreference: "high-performance" });
-      this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
-      this.renderer.setClearColor(new Color(readTheme(this.root).background), 1);
-    } catch (err) {
-      this.empty.textContent = `The projector needs WebGL, which this browser could not start (${err instanceof Error ? err.message : String(err)}).`;
-      this.renderer = null;
-    }
-    if (this.renderer) {
-      const controls = (this.controls = new OrbitControls(this.camera, this.canvas));
-      controls.enableDamping = true;
-      controls.dampingFactor = 0.15;
-      controls.rotateSpeed = 0.8;
-      controls.zoomSpeed = 1.2;
-      controls.minDistance = 0.05;
-      controls.maxDistance = 20;
-      controls.addEventListener("change", () => this.invalidate());
-      this.setupPointer();
-      const ro = new ResizeObserver(() => this.resize());
-      ro.observe(this.stage);
-      this.disposers.push(() => ro.disconnect(), () => controls.dispose());
-    }
-    this.disposers.push(onThemeChange(() => this.applyTheme()));
+    this.cloud = new ProjectorScene(this.canvas, this.stage, this.root, () => this.invalidate(), () => this.renderInfo());
+    if (this.cloud.error) this.empty.textContent = `The projector needs WebGL, which this browser could not start (${this.cloud.error}).`;
+    if (this.cloud.renderer) this.setupPointer();
+    this.cloud.followTheme(() => {
+      if (this.coloring?.kind === "none") this.recolor();
+    });
     this.disposers.push(ctx.records.subscribe(() => this.sync()));
     this.ticker = window.setInterval(() => this.updateStatus(), 1000);
     (G.__nbboard__ ??= {}).projectors ??= new Set();
     G.__nbboard__.projectors!.add(this);
     this.syncDimButtons();
-    this.resetCamera();
+    this.cloud.resetCamera(this.dims);
     this.sync();
   }
 
@@ -347,15 +280,14 @@ export class ProjectorView implements Frameable {
     this.searchInput.parentElement!.style.display = e.columns.length ? "" : "none";
     this.btnSprites.style.display = e.sprite ? "" : "none";
     this.states = new Uint8Array(e.n);
-    this.pos = null;
-    this.buildGeometry();
+    this.cloud.build(e);
     this.refreshCoords();
     this.recolor();
     this.setSearch(this.search, this.searchCol);
     this.applySprites();
-    if (e.sprite && this.textureKey !== e.key) void this.loadAtlas(e); // thumbnails in tooltips too
+    this.cloud.loadImages(); // thumbnails in tooltips too
     this.renderInfo();
-    if (!prev || prev.n !== e.n) this.resetCamera();
+    if (!prev || prev.n !== e.n) this.cloud.resetCamera(this.dims);
   }
 
   /** Method buttons' states, and the coordinates if the chosen method (or a fallback) is ready. */
@@ -382,13 +314,7 @@ export class ProjectorView implements Frameable {
     if (p?.raw) {
       const fit = (p.fit ??= {});
       const arr = (fit[this.dims] ??= fitUnit(p.raw, e.n, 3, this.dims));
-      if (arr !== this.pos) {
-        this.pos = arr;
-        this.geometry?.setAttribute("position", new BufferAttribute(arr, 3));
-        this.geometry?.computeBoundingSphere();
-        this.gridDirty = true;
-        this.invalidate();
-      }
+      if (arr !== this.cloud.positions) this.cloud.setPositions(arr);
       for (const [mm, b] of this.methodBtns) b.classList.toggle("nbb-on", mm === m);
       this.root.dataset.method = m;
       this.root.dataset.layout = p === p2 ? `${m}_2d` : m;
@@ -407,156 +333,47 @@ export class ProjectorView implements Frameable {
     this.dims = d;
     this.ctx.ui.set("pj_dims", d);
     this.syncDimButtons();
-    this.resetCamera();
+    this.cloud.resetCamera(d);
     this.refreshCoords();
   }
 
   private syncDimButtons(): void {
     for (const [d, b] of this.dimBtns) b.classList.toggle("nbb-on", d === this.dims);
-    if (this.controls) {
-      this.controls.enableRotate = this.dims === 3;
-      this.controls.screenSpacePanning = true;
-      this.controls.mouseButtons.LEFT = this.dims === 3 ? 0 /* ROTATE */ : 2 /* PAN */;
-    }
+    this.cloud.setDims(this.dims);
     this.root.dataset.dims = String(this.dims);
     this.hint.textContent = this.dims === 3 ? "drag: rotate · right-drag: pan · wheel: zoom · click: select" : "drag: pan · wheel: zoom · click: select";
   }
 
-  // ---- GPU objects ----------------------------------------------------------------------
-  private buildGeometry(): void {
-    const e = this.emb;
-    if (!e || !this.renderer) return;
-    if (this.points) this.scene.remove(this.points);
-    this.geometry?.dispose();
-    const g = (this.geometry = new BufferGeometry());
-    g.setAttribute("position", new BufferAttribute(new Float32Array(e.n * 3), 3));
-    g.setAttribute("aColor", new BufferAttribute(new Uint8Array(e.n * 3), 3, true));
-    g.setAttribute("aState", new BufferAttribute(new Uint8Array(e.n), 1, false)); // read as float in the shader
-    if (!this.material) {
-      this.material = new ShaderMaterial({
-        vertexShader: VERT,
-        fragmentShader: FRAG,
-        uniforms: {
-          uScale: { value: 10 },
-          uSprite: { value: 0 },
-          uBg: { value: new Color(1, 1, 1) },
-          uRing: { value: new Color(0, 0, 0) },
-          uGrid: { value: [1, 1] },
-          uAtlas: { value: null },
-        },
-        depthTest: true,
-        depthWrite: true,
-      });
-      this.applyTheme();
-    }
-    this.order = shuffled(e.n);
-    g.setIndex(new BufferAttribute(this.order, 1));
-    this.budget = Infinity;
-    this.points = new Points(g, this.material);
-    this.points.frustumCulled = false;
-    this.scene.add(this.points);
-    this.grid = new PickGrid(e.n);
-    this.gridDirty = true;
-    this.updatePointSize();
-  }
-
-  private updatePointSize(): void {
-    const e = this.emb;
-    if (!e || !this.material) return;
-    const dpr = this.renderer?.getPixelRatio() ?? 1;
-    const h = Math.max(200, this.stage.clientHeight || 520) / 520;
-    const px = this.sprites && e.sprite ? Math.min(40, Math.max(10, 24 * Math.sqrt(1500 / e.n))) : Math.min(8, Math.max(2, 6.5 * Math.pow(2000 / e.n, 0.3)));
-    this.material.uniforms.uScale.value = px * dpr * h * 3.0;
-    this.invalidate();
-  }
-
+  // ---- colours and states -------------------------------------------------------------
   private recolor(): void {
     const e = this.emb;
-    if (!e || !this.geometry) return;
+    if (!e || !this.cloud.geometry) return;
     const col = this.colorBy >= 0 ? e.columns[this.colorBy] : null;
     const codes = col && e.codes ? e.codes.subarray(this.colorBy * e.n, (this.colorBy + 1) * e.n) : null;
     const { rgb, coloring } = colorize(col, codes, e.n, css(this.root, "--nbb-accent", "#1976d2"));
     this.coloring = coloring;
-    this.geometry.setAttribute("aColor", new BufferAttribute(rgb, 3, true));
+    this.cloud.setColors(rgb);
     this.renderLegend();
     this.renderInfo();
-    this.invalidate();
   }
 
   private applyStates(): void {
     const e = this.emb;
-    if (!e || !this.geometry) return;
+    if (!e || !this.cloud.geometry) return;
     this.states = pointStates(e.n, this.match, this.selected, this.neighbours.index, this.isolated, this.states);
-    const attr = this.geometry.getAttribute("aState") as BufferAttribute;
-    (attr.array as Uint8Array).set(this.states);
-    attr.needsUpdate = true;
-    if (this.order) {
-      // highlighted points first, so a partial draw while moving still shows all of them
-      const o = this.order;
-      const hi: number[] = [];
-      const lo: number[] = [];
-      for (let k = 0; k < o.length; k++) (this.states[o[k]] >= 2 && this.states[o[k]] !== 5 ? hi : lo).push(o[k]);
-      o.set(hi, 0);
-      o.set(lo, hi.length);
-      (this.geometry.getIndex() as BufferAttribute).needsUpdate = true;
-    }
-    this.gridDirty = true;
+    this.cloud.setStates(this.states);
     const focus = this.match !== null || this.selected >= 0;
     this.btnIsolate.disabled = !focus && !this.isolated;
     this.btnIsolate.textContent = this.isolated ? "Show all" : "Isolate";
     this.btnClear.disabled = !focus && !this.isolated;
-    this.invalidate();
   }
 
   private applySprites(): void {
     const e = this.emb;
-    if (!e || !this.material) return;
+    if (!e) return;
     const on = this.sprites && !!e.sprite;
     this.btnSprites.classList.toggle("nbb-on", on);
-    this.material.uniforms.uSprite.value = on && this.texture && this.textureKey === e.key ? 1 : 0;
-    if (on && e.sprite && this.textureKey !== e.key) void this.loadAtlas(e);
-    this.updatePointSize();
-  }
-
-  private async loadAtlas(e: Embedding): Promise<void> {
-    if (!e.png || !e.sprite) return;
-    const key = e.key;
-    this.textureKey = key;
-    try {
-      const bmp = await createImageBitmap(new Blob([e.png as BlobPart], { type: "image/png" }));
-      if (this.emb !== e) return;
-      this.texture?.dispose();
-      this.atlas?.close();
-      this.atlas = bmp;
-      const t = new Texture(bmp);
-      t.flipY = false;
-      t.generateMipmaps = false;
-      t.minFilter = LinearFilter;
-      t.magFilter = LinearFilter;
-      t.needsUpdate = true;
-      this.texture = t;
-      const u = this.material!.uniforms;
-      u.uAtlas.value = t;
-      const rows = Math.ceil(e.sprite.count / e.sprite.cols);
-      u.uGrid.value = [e.sprite.cols, rows];
-      this.applySprites();
-      this.renderInfo();
-    } catch (err) {
-      console.warn("nbboard: could not decode the sprite atlas", err);
-      this.textureKey = "";
-    }
-  }
-
-  private applyTheme(): void {
-    const t = readTheme(this.root);
-    const bg = new Color(t.background);
-    this.renderer?.setClearColor(bg, 1);
-    if (this.material) {
-      (this.material.uniforms.uBg.value as Color).copy(bg);
-      (this.material.uniforms.uRing.value as Color).set(t.text.startsWith("rgba") ? (bg.getHSL({ h: 0, s: 0, l: 0 }).l < 0.5 ? "#ffffff" : "#111111") : t.text);
-    }
-    if (this.coloring?.kind === "none") this.recolor();
-    this.invalidate();
+    this.cloud.showSprites(on);
   }
 
   // ---- selection, search, isolation -------------------------------------------------------
@@ -603,7 +420,7 @@ export class ProjectorView implements Frameable {
       this.isolated = keep;
     }
     this.applyStates();
-    this.fitToVisible();
+    this.cloud.fitTo(this.isolated, this.dims);
     this.updateStatus();
   }
 
@@ -614,62 +431,7 @@ export class ProjectorView implements Frameable {
     delete this.root.dataset.selected;
     this.setSearch("", this.searchCol);
     this.renderInfo();
-    this.fitToVisible();
-  }
-
-  // ---- camera ---------------------------------------------------------------------------
-  private resetCamera(): void {
-    const c = this.camera;
-    if (this.dims === 3) c.position.set(1.55, 1.05, 2.2);
-    else c.position.set(0, 0, 3.0);
-    c.up.set(0, 1, 0);
-    c.lookAt(0, 0, 0);
-    if (this.controls) {
-      this.controls.target.set(0, 0, 0);
-      this.controls.update();
-    }
-    this.invalidate();
-  }
-
-  /** Centre the view on the visible points (after isolating, or back to all). */
-  private fitToVisible(): void {
-    const e = this.emb;
-    const pos = this.pos;
-    if (!e || !pos || !this.controls) return;
-    if (!this.isolated) {
-      this.resetCamera();
-      return;
-    }
-    const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
-    let any = false;
-    for (let i = 0; i < e.n; i++) {
-      if (!this.isolated[i]) continue;
-      any = true;
-      for (let a = 0; a < 3; a++) {
-        const v = pos[i * 3 + a];
-        if (v < lo[a]) lo[a] = v;
-        if (v > hi[a]) hi[a] = v;
-      }
-    }
-    if (!any) return;
-    const mid = new Vector3((lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2);
-    const r = Math.max(0.08, Math.hypot(hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]) / 2);
-    const dir = this.camera.position.clone().sub(this.controls.target).normalize();
-    this.controls.target.copy(mid);
-    this.camera.position.copy(mid).addScaledVector(dir, r * 2.6 + 0.1);
-    this.controls.update();
-    this.invalidate();
-  }
-
-  private resize(): void {
-    if (!this.renderer) return;
-    const w = Math.max(1, this.stage.clientWidth), h = Math.max(1, this.stage.clientHeight);
-    this.renderer.setSize(w, h, false);
-    this.camera.aspect = w / h;
-    this.camera.updateProjectionMatrix();
-    this.updatePointSize();
-    this.gridDirty = true;
-    this.invalidate();
+    this.cloud.fitTo(this.isolated, this.dims);
   }
 
   // ---- pointer --------------------------------------------------------------------------
@@ -695,7 +457,7 @@ export class ProjectorView implements Frameable {
       const d = this.down;
       this.down = null;
       if (!d || Math.hypot(p.x - d.x, p.y - d.y) > 4 || ev.button !== 0) return;
-      const i = this.pickAt(p.x, p.y);
+      const i = this.cloud.pickAt(p.x, p.y);
       if (i >= 0) this.select(i);
       else if (this.selected >= 0) this.select(-1);
     };
@@ -715,30 +477,6 @@ export class ProjectorView implements Frameable {
     });
   }
 
-  /** The point under canvas pixel (x, y), or -1. */
-  pickAt(x: number, y: number): number {
-    const e = this.emb;
-    if (!e || !this.grid || !this.pos) return -1;
-    if (this.gridDirty) {
-      this.camera.updateMatrixWorld();
-      const m = this.camera.projectionMatrix.clone().multiply(this.camera.matrixWorldInverse);
-      const vis = new Uint8Array(e.n);
-      for (let i = 0; i < e.n; i++) vis[i] = this.states[i] === 5 ? 0 : 1;
-      this.grid.build(this.pos, m.elements, this.stage.clientWidth, this.stage.clientHeight, vis);
-      this.gridDirty = false;
-    }
-    const dpr = this.renderer?.getPixelRatio() ?? 1;
-    const s = this.material ? (this.material.uniforms.uScale.value as number) / dpr / Math.max(0.3, this.camera.position.distanceTo(this.controls?.target ?? new Vector3())) : 6;
-    return this.grid.pick(x, y, Math.max(5, Math.min(24, s * 0.6)));
-  }
-
-  /** The canvas pixel where point i is drawn (for tests and benchmarks), or null. */
-  screenOf(i: number): { x: number; y: number } | null {
-    if (!this.pos || !this.emb || i < 0 || i >= this.emb.n) return null;
-    const v = new Vector3(this.pos[i * 3], this.pos[i * 3 + 1], this.pos[i * 3 + 2]).project(this.camera);
-    return { x: (v.x * 0.5 + 0.5) * this.stage.clientWidth, y: (1 - (v.y * 0.5 + 0.5)) * this.stage.clientHeight };
-  }
-
   private setHover(i: number): void {
     if (i === this.hover) return;
     this.hover = i;
@@ -748,7 +486,7 @@ export class ProjectorView implements Frameable {
       this.tip.style.display = "none";
       return;
     }
-    this.tip.replaceChildren(...this.describePoint(e, i, 6, 48));
+    this.tip.replaceChildren(...pointRows(e, i, 6, this.cloud.thumbnail(i, 48)));
     this.tip.style.display = "block";
     this.placeTip();
   }
@@ -764,49 +502,10 @@ export class ProjectorView implements Frameable {
     this.tip.style.top = `${Math.max(2, y)}px`;
   }
 
-  /** DOM for a point's metadata (textContent only) and its label image. */
-  private describePoint(e: Embedding, i: number, maxCols: number, thumb: number): HTMLElement[] {
-    const out: HTMLElement[] = [];
-    const img = this.thumbnail(e, i, thumb);
-    if (img) out.push(img);
-    const kv = (k: string, v: string) => {
-      const row = el("div", "nbb-pj-kv");
-      row.append(el("span", "nbb-pj-k", k), el("span", "nbb-pj-v", v));
-      return row;
-    };
-    e.columns.slice(0, maxCols).forEach((c, j) => {
-      const code = e.codes ? e.codes[j * e.n + i] : -1;
-      out.push(kv(c.name, code >= 0 ? c.categories[code] ?? "" : ""));
-    });
-    if (e.columns.length > maxCols) out.push(el("div", "nbb-pj-k", `… ${e.columns.length - maxCols} more columns`));
-    out.push(kv("point", `#${i}`));
-    return out;
-  }
-
-  private thumbnail(e: Embedding, i: number, size: number): HTMLCanvasElement | null {
-    const s = e.sprite;
-    if (!s || !this.atlas || this.textureKey !== e.key) return null;
-    const cv = el("canvas", "nbb-pj-thumb");
-    const scale = Math.max(1, Math.floor(size / Math.max(s.w, s.h)));
-    cv.width = s.w * scale;
-    cv.height = s.h * scale;
-    const g = cv.getContext("2d");
-    if (!g) return null;
-    g.imageSmoothingEnabled = false;
-    g.drawImage(this.atlas, (i % s.cols) * s.w, Math.floor(i / s.cols) * s.h, s.w, s.h, 0, 0, cv.width, cv.height);
-    return cv;
-  }
-
   private labelOf(e: Embedding, i: number): string {
     const j = this.colorBy >= 0 ? this.colorBy : 0;
     if (!e.columns.length || !e.codes) return `#${i}`;
     return e.columns[j].categories[e.codes[j * e.n + i]] ?? `#${i}`;
-  }
-
-  private colorOf(i: number): string {
-    const a = this.geometry?.getAttribute("aColor")?.array as Uint8Array | undefined;
-    if (!a) return "#888";
-    return `rgb(${a[i * 3]}, ${a[i * 3 + 1]}, ${a[i * 3 + 2]})`;
   }
 
   // ---- panels -----------------------------------------------------------------------------
@@ -817,191 +516,82 @@ export class ProjectorView implements Frameable {
       this.info.style.display = "none";
       return;
     }
-    const head = el("div", "nbb-pj-info-head");
-    const sw = el("span", "nbb-pj-swatch");
-    sw.style.background = this.colorOf(i);
-    const close = el("button", "nbb-btn", "×");
-    close.type = "button";
-    close.title = "Clear the selection";
-    close.addEventListener("click", () => this.select(-1));
-    head.append(sw, el("b", undefined, this.labelOf(e, i)), close);
-    const nodes: HTMLElement[] = [head, ...this.describePoint(e, i, 12, 64)];
-    nodes.push(el("div", "nbb-pj-sec", `${this.neighbours.index.length} nearest neighbours`));
-    const note = el("div", "nbb-pj-k", `${this.metric} distance in ${e.space}`);
-    note.style.color = "var(--nbb-fg3)";
-    nodes.push(note);
-    this.neighbours.index.forEach((j, r) => {
-      const row = el("div", "nbb-pj-nn");
-      const s = el("span", "nbb-pj-swatch");
-      s.style.background = this.colorOf(j);
-      row.append(s, el("span", "nbb-pj-name", this.labelOf(e, j)), el("span", "nbb-pj-count", fmtNum(this.neighbours.dist[r])));
-      row.title = `point #${j}`;
-      row.addEventListener("click", () => this.select(j));
-      nodes.push(row);
+    fillSelection(this.info, {
+      label: this.labelOf(e, i),
+      color: this.cloud.colorOf(i),
+      rows: pointRows(e, i, 12, this.cloud.thumbnail(i, 64)),
+      neighbours: this.neighbours,
+      note: `${this.metric} distance in ${e.space}`,
+      labelOf: (j) => this.labelOf(e, j),
+      colorOf: (j) => this.cloud.colorOf(j),
+      select: (j) => this.select(j),
     });
-    this.info.replaceChildren(...nodes);
     this.info.style.display = "block";
   }
 
   private renderLegend(): void {
     const c = this.coloring;
-    const e = this.emb;
-    if (!c || !e || c.kind === "none") {
+    if (!c || !this.emb || c.kind === "none") {
       this.legend.style.display = "none";
       return;
     }
-    const nodes: HTMLElement[] = [el("div", "nbb-pj-legend-title", c.column)];
-    if (c.kind === "categorical") {
-      for (const entry of c.entries) {
-        const row = el("div", "nbb-pj-legend-row");
-        const sw = el("span", "nbb-pj-swatch");
-        sw.style.background = entry.color;
-        row.append(sw, el("span", "nbb-pj-name", entry.label), el("span", "nbb-pj-count", fmtNum(entry.count)));
-        const pattern = entry.other ? "" : `^${escapeRegex(entry.label)}$`;
-        row.title = entry.other ? "the less frequent values" : "Click to highlight these points";
-        if (pattern && this.search === pattern && this.searchCol === this.colorBy) row.classList.add("nbb-on");
-        if (pattern) row.addEventListener("click", () => {
-          const on = this.search === pattern && this.searchCol === this.colorBy;
-          this.selSearchCol.value = String(on ? this.searchCol : this.colorBy);
-          this.setSearch(on ? "" : pattern, this.colorBy);
-        });
-        nodes.push(row);
-      }
-    } else {
-      const ramp = el("canvas", "nbb-pj-ramp");
-      ramp.width = 160;
-      ramp.height = 10;
-      const g = ramp.getContext("2d");
-      if (g) {
-        for (let x = 0; x < 160; x++) {
-          const [r, gg, b] = viridis(x / 159);
-          g.fillStyle = `rgb(${r},${gg},${b})`;
-          g.fillRect(x, 0, 1, 10);
-        }
-      }
-      const labels = el("div", "nbb-pj-ramp-labels");
-      labels.append(el("span", undefined, fmtNum(c.min)), el("span", undefined, fmtNum((c.min + c.max) / 2)), el("span", undefined, fmtNum(c.max)));
-      nodes.push(ramp, labels);
-    }
-    this.legend.replaceChildren(...nodes);
+    const isOn = (pattern: string) => this.search === pattern && this.searchCol === this.colorBy;
+    fillLegend(this.legend, c, isOn, (pattern) => {
+      const on = isOn(pattern);
+      this.selSearchCol.value = String(on ? this.searchCol : this.colorBy);
+      this.setSearch(on ? "" : pattern, this.colorBy);
+    });
     this.legend.style.display = "block";
   }
 
   private updateStatus(): void {
     const e = this.emb;
     if (!e) return;
-    const parts: (string | HTMLElement)[] = [`${fmtNum(e.n)} points · ${e.d}-D`];
-    const shown = this.root.dataset.method as Method | undefined;
-    const p = shown ? e.coords.get(shown) : undefined;
-    if (shown === "pca" && p?.evr) {
-      const tot = p.evr.slice(0, this.dims).reduce((a, b) => a + b, 0);
-      parts.push(` · PCA: ${(tot * 100).toFixed(1)}% of variance (${p.evr.slice(0, this.dims).map((v) => (v * 100).toFixed(1) + "%").join(", ")})`);
-    } else if (shown) parts.push(` · ${METHOD_LABEL[shown]}`);
-    if (this.match) parts.push(` · ${fmtNum(this.matchCount)} match`);
-    if (this.isolated) parts.push(" · isolated");
-    const keys: string[] = [...this.methodBtns.keys()];
-    if (this.dims === 2 && shown && shown !== "pca") keys.push(`${shown}_2d`);
-    for (const m of keys) {
-      const q = e.coords.get(m);
-      const label = m.endsWith("_2d") ? `2-D ${METHOD_LABEL[m.slice(0, -3) as Method]}` : METHOD_LABEL[m as Method];
-      if (m.endsWith("_2d") && q?.state === "error") continue;
-      if (!q || q.state === "queued") parts.push(` · ${label} queued`);
-      else if (q.state === "running") {
-        const spin = el("span", "nbb-pj-spin");
-        const secs = q.since ? Math.max(0, Math.round(Date.now() / 1000 - q.since)) : 0;
-        parts.push(" · ", spin, `${label} computing… ${secs} s`);
-      } else if (q.state === "error" && m === this.method) {
-        parts.push(" · ", el("span", "nbb-pj-err", `${label}: ${q.message ?? "failed"}`));
-      }
-    }
-    this.status.replaceChildren(...parts);
+    this.status.replaceChildren(
+      ...statusLine(e, {
+        shown: this.root.dataset.method as Method | undefined,
+        chosen: this.method,
+        methods: [...this.methodBtns.keys()],
+        dims: this.dims,
+        matches: this.match ? this.matchCount : null,
+        isolated: !!this.isolated,
+      }),
+    );
   }
 
   // ---- drawing --------------------------------------------------------------------------
   invalidate(): void {
-    this.needsRender = true;
     schedule(this);
   }
 
   frame(now: number): void {
-    if (!this.renderer) return;
-    const bench = this.benchHook;
-    const moved = bench ? false : this.controls ? this.controls.update() : false;
-    if (moved) this.gridDirty = true;
-    this.levelOfDetail(now, (moved || !!bench) && this.lod);
-    bench?.(now);
-    if (this.needsRender || moved) {
-      this.needsRender = false;
-      this.renderer.render(this.scene, this.camera);
-    }
+    if (!this.cloud.renderer) return;
+    const moved = this.cloud.frame(now);
     if (this.cursor && !moved) {
-      const i = this.pickAt(this.cursor.x, this.cursor.y);
+      const i = this.cloud.pickAt(this.cursor.x, this.cursor.y);
       this.setHover(i);
       this.placeTip();
     }
-    if (moved || this.benchHook) schedule(this);
-  }
-
-  /** While moving, draw as many points as keep frames under ~20 ms; when still, draw them all. */
-  private levelOfDetail(now: number, moving: boolean): void {
-    const g = this.geometry;
-    const n = this.emb?.n ?? 0;
-    if (!g || !n) return;
-    let count = n;
-    if (moving) {
-      if (this.lastFrame) {
-        const dt = Math.min(200, now - this.lastFrame);
-        this.frameMs = this.frameMs * 0.6 + dt * 0.4;
-        const cur = Math.min(this.budget, n);
-        if (this.frameMs > 20.5 && cur > 20_000) {
-          this.budget = Math.max(20_000, Math.round(cur * Math.min(0.85, 18 / this.frameMs)));
-          this.fastFrames = 0;
-        } else if (this.frameMs < 17.5 && this.budget < n && ++this.fastFrames > 6) {
-          this.budget = Math.round(this.budget * (this.frameMs < 12 ? 1.3 : 1.08));
-          this.fastFrames = 0;
-        }
-      }
-      this.lastFrame = now;
-      count = Math.min(n, this.budget);
-    } else if (this.lastFrame) {
-      this.lastFrame = 0;
-      this.needsRender = true; // settle: one full-detail frame
-    }
-    if (count !== this.drawn) {
-      g.setDrawRange(0, count);
-      this.drawn = count;
-      this.root.dataset.drawn = String(count);
-    }
+    if (moved || this.cloud.benching) schedule(this);
   }
 
   /** Rotate for `frames` animation frames and report the frame rate (benchmarks). */
-  bench(frames = 120, lod = true): Promise<{ fps: number; frames: number; ms: number; n: number; renderMs: number; drawn: number }> {
-    this.lod = lod;
-    return new Promise((resolve) => {
-      let k = 0, t0 = 0, work = 0;
-      const target = this.controls?.target ?? new Vector3();
-      this.benchHook = (now) => {
-        if (k === 0) t0 = now;
-        const off = this.camera.position.clone().sub(target);
-        off.applyAxisAngle(new Vector3(0, 1, 0), 0.02);
-        this.camera.position.copy(target).add(off);
-        this.camera.lookAt(target);
-        this.controls?.update(); // take the new pose as the controls' own (no second render)
-        const s = performance.now();
-        this.renderer?.render(this.scene, this.camera);
-        this.renderer?.getContext().finish();
-        work += performance.now() - s;
-        this.needsRender = false;
-        if (++k > frames) {
-          this.benchHook = null;
-          const ms = now - t0;
-          resolve({ fps: (frames * 1000) / ms, frames, ms, n: this.emb?.n ?? 0, renderMs: work / k, drawn: this.drawn });
-          this.lod = true;
-          this.invalidate();
-        }
-      };
-      this.invalidate();
-    });
+  bench(frames = 120, lod = true): ReturnType<ProjectorScene["bench"]> {
+    return this.cloud.bench(frames, lod);
+  }
+
+  /** The three.js objects, for tests and benchmarks that render and read pixels themselves. */
+  get renderer(): ProjectorScene["renderer"] {
+    return this.cloud.renderer;
+  }
+  get scene(): ProjectorScene["scene"] {
+    return this.cloud.scene;
+  }
+  get camera(): ProjectorScene["camera"] {
+    return this.cloud.camera;
+  }
+  get geometry(): ProjectorScene["geometry"] {
+    return this.cloud.geometry;
   }
 
   /** Test hooks: select a point, search, switch projection (what the toolbar and clicks do). */
@@ -1011,7 +601,7 @@ export class ProjectorView implements Frameable {
       search: (t: string) => this.setSearch(t, this.searchCol),
       method: (m: Method) => this.chooseMethod(m),
       dims: (d: 2 | 3) => this.chooseDims(d),
-      screenOf: (i: number) => this.screenOf(i),
+      screenOf: (i: number) => this.cloud.screenOf(i),
       state: () => ({ n: this.emb?.n ?? 0, selected: this.selected, neighbours: [...this.neighbours.index], matches: this.matchCount, method: this.root.dataset.method ?? "", dims: this.dims, coloring: this.coloring?.kind ?? "" }),
     };
   }
@@ -1021,28 +611,9 @@ export class ProjectorView implements Frameable {
     unschedule(this);
     for (const d of this.disposers.splice(0)) d();
     G.__nbboard__?.projectors?.delete(this);
-    this.geometry?.dispose();
-    this.material?.dispose();
-    this.texture?.dispose();
-    this.atlas?.close();
-    this.renderer?.dispose();
+    this.cloud.dispose();
     this.root.remove();
   }
-}
-
-/** 0..n-1 in a fixed pseudo-random order (so partial draws are an even sample). */
-function shuffled(n: number): Uint32Array {
-  const o = new Uint32Array(n);
-  for (let i = 0; i < n; i++) o[i] = i;
-  let seed = 0x9e3779b9;
-  for (let i = n - 1; i > 0; i--) {
-    seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x297a2d39) >>> 0;
-    const j = seed % (i + 1);
-    const t = o[i];
-    o[i] = o[j];
-    o[j] = t;
-  }
-  return o;
 }
 
 export const projectorView: ViewSpec = {
