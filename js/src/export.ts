@@ -71,7 +71,7 @@ async function libModel(name: string): Promise<LibModel> {
 }
 
 /** A widget model with no kernel: the view's state lives in the page; messages to the kernel go nowhere. */
-export class StaticModel {
+class StaticModel {
   private readonly listeners = new Map<string, Set<Cb>>();
   readonly widget_manager = {
     get_model: async (id: string): Promise<LibModel> => {

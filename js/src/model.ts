@@ -15,7 +15,7 @@ export interface AnyModel {
   widget_manager?: any;
 }
 
-export type Listener = (changed: Set<ScalarData>, structural: boolean) => void;
+type Listener = (changed: Set<ScalarData>, structural: boolean) => void;
 
 export class ModelData {
   readonly series = new Map<number, ScalarData>();

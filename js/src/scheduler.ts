@@ -9,7 +9,7 @@ let pending = false;
 export const stats = { frames: 0, lastFrameMs: 0, maxFrameMs: 0, totalFrameMs: 0 };
 
 /** Main-thread budget per frame: views stop drawing past it and finish on the next frame. */
-export const FRAME_BUDGET_MS = 9;
+const FRAME_BUDGET_MS = 9;
 let deadline = 0;
 
 /** Whether this frame's drawing budget is spent (views then reschedule what is left). */

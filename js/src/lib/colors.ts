@@ -1,11 +1,11 @@
 /** Stable run colours: a run keeps its colour for the life of the page, preferring one derived from its name. */
 
-export const PALETTE = [
+const PALETTE = [
   "#ff7043", "#0077bb", "#009988", "#ee3377", "#33bbee", "#cc3311",
   "#9c27b0", "#43a047", "#f9a825", "#5c6bc0", "#8d6e63", "#78909c",
 ];
 
-export function hashString(s: string): number {
+function hashString(s: string): number {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);

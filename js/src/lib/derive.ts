@@ -8,7 +8,7 @@ import type { ScalarData } from "./series";
 import { Smoother } from "./smoothing";
 
 /** Per-series caches: block min/max of the values, the smoothed column and its block min/max. */
-export class Derived {
+class Derived {
   epoch = -1;
   raw = new MinMaxIndex();
   smoother = new Smoother();

@@ -8,7 +8,7 @@
  * with offsets relative to the start of the binary region.
  */
 
-export interface ExportMessage {
+interface ExportMessage {
   content: unknown;
   buffers: DataView[];
 }

@@ -2,7 +2,7 @@
 
 export const BLOCK = 64;
 
-export interface RangeStats {
+interface RangeStats {
   min: number;
   max: number;
   imin: number; // -1 when the range holds no finite value

@@ -32,7 +32,7 @@ export class RecordSeries {
   }
 }
 
-export type RecordListener = (changed: Set<RecordSeries>, structural: boolean) => void;
+type RecordListener = (changed: Set<RecordSeries>, structural: boolean) => void;
 
 export function asBytes(buf: Buffer | undefined): Uint8Array {
   if (buf === undefined) return new Uint8Array(0);

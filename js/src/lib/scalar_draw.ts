@@ -69,7 +69,7 @@ export function nearestIndex(s: ScalarData, mode: XAxis, x: number): number {
 }
 
 /** A series as a chart draws it now: raw points, and smoothed points (sm.n = 0 without smoothing). */
-export interface Drawn {
+interface Drawn {
   raw: Downsampled;
   sm: Downsampled;
   key: string;

@@ -65,7 +65,7 @@ function isSorted(a: Float64Array, n: number): boolean {
   return true;
 }
 
-export type DeltaResult = "ok" | "gap";
+type DeltaResult = "ok" | "gap";
 
 /**
  * Merge a delta holding points [start, start + k) of the kernel's series into `s`.

@@ -5,7 +5,7 @@
  * buffers[0]: for each series in order, count float64 steps, then values, then wall times.
  */
 
-export interface SeriesChunk {
+interface SeriesChunk {
   id: number;
   run: string;
   tag: string;
@@ -27,7 +27,7 @@ export function requestResync(model: { send(content: unknown): void }): void {
   }
 }
 
-export function asFloat64(buf: Buffer | undefined): Float64Array {
+function asFloat64(buf: Buffer | undefined): Float64Array {
   if (buf === undefined) return new Float64Array(0);
   if (buf instanceof ArrayBuffer) return new Float64Array(buf, 0, buf.byteLength >> 3);
   const { buffer, byteOffset, byteLength } = buf;

@@ -88,7 +88,7 @@ export interface GridItem {
   title?: string;
 }
 
-export interface CardMaker {
+interface CardMaker {
   /** The series (or groups) to show, each a key, a section tag and a title. */
   items(): GridItem[];
   make(body: HTMLElement, item: GridItem, card: HTMLElement): CardImpl;

@@ -45,7 +45,7 @@ export function withAlpha(hex: string, a: number): string {
   return `rgba(${parseInt(m[1], 16)},${parseInt(m[2], 16)},${parseInt(m[3], 16)},${a})`;
 }
 
-export function axisFont(th: Theme): string {
+function axisFont(th: Theme): string {
   return `11px ${th.font}`;
 }
 

@@ -9,7 +9,7 @@ import type { AnyModel, ModelData } from "../model";
 import { el, injectViewStyles } from "./dom";
 import { SharedFilters } from "./filters";
 
-export interface UiState {
+interface UiState {
   get<T>(key: string, fallback: T): T;
   set(key: string, value: unknown): void;
 }

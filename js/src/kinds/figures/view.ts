@@ -16,7 +16,7 @@ import { isDark } from "../../theme";
 const G = globalThis as any;
 
 /** plotly.js from the model's `_plotly` library model (resolves when the kernel has attached it). */
-export function loadPlotly(model: AnyModel): Promise<any> {
+function loadPlotly(model: AnyModel): Promise<any> {
   const libs: Record<string, Promise<any>> = ((G.__nbboard__ ??= {}).libs ??= {});
   const fromRef = async (ref: string): Promise<any> => {
     const lib = await model.widget_manager.get_model(String(ref).replace(/^IPY_MODEL_/, ""));
@@ -43,7 +43,7 @@ export function loadPlotly(model: AnyModel): Promise<any> {
 }
 
 /** The figure's layout adjusted to the page: transparent paper; in a dark theme light text and grids. */
-export function themedLayout(layout: Record<string, any>, dark: boolean): Record<string, any> {
+function themedLayout(layout: Record<string, any>, dark: boolean): Record<string, any> {
   const out: Record<string, any> = { ...layout, autosize: true, paper_bgcolor: "rgba(0,0,0,0)" };
   if (!dark) return out;
   const fg = "#e0e0e0", grid = "rgba(255,255,255,0.12)";

@@ -87,7 +87,7 @@ export function drawOverview(c: HTMLCanvasElement, lay: Layout, model: GraphMode
 }
 
 /** Where the minimap draws the graph: scale s and offset (ox, oy) inside W × H CSS pixels. */
-export interface MiniScale {
+interface MiniScale {
   s: number;
   ox: number;
   oy: number;

@@ -3,7 +3,7 @@
  * module hierarchy, which groups are open, what is visible, and search. Pure: no DOM.
  */
 
-export type Dims = (number | null)[];
+type Dims = (number | null)[];
 
 export interface GNode {
   id: string;
@@ -19,7 +19,7 @@ export interface GNode {
   param_shapes: Record<string, number[]>;
 }
 
-export interface GGroup {
+interface GGroup {
   id: string;
   parent: string;
   label: string;
@@ -31,7 +31,7 @@ export interface GGroup {
   repeat: number;
 }
 
-export interface GEdge {
+interface GEdge {
   src: string;
   dst: string;
   shape: Dims | null;

@@ -11,7 +11,7 @@ export interface Size {
   w: number;
   h: number;
 }
-export interface Pt {
+interface Pt {
   x: number;
   y: number;
 }
@@ -22,7 +22,7 @@ export interface Box {
   w: number;
   h: number;
 }
-export interface RoutedEdge extends UnitEdge {
+interface RoutedEdge extends UnitEdge {
   points: Pt[];
   /** where the shape label goes: the middle of the part drawn between the two modules' level */
   label: Pt;
@@ -49,7 +49,7 @@ interface Local {
   routes: Map<string, Pt[]>;
 }
 
-export interface LayoutOptions {
+interface LayoutOptions {
   nodesep: number;
   ranksep: number;
   edgesep: number;
@@ -303,7 +303,7 @@ function splitKey(key: string): [string, string] {
 }
 
 /** The point halfway along a polyline. */
-export function midpoint(pts: Pt[]): Pt {
+function midpoint(pts: Pt[]): Pt {
   if (pts.length === 1) return pts[0];
   let total = 0;
   for (let i = 1; i < pts.length; i++) total += Math.hypot(pts[i].x - pts[i - 1].x, pts[i].y - pts[i - 1].y);

@@ -3,7 +3,7 @@
 import { fmtCount, fmtShape, type GNode, type GraphModel } from "./graph_model";
 import { el as htmlEl } from "../../view/dom";
 
-export interface PanelActions {
+interface PanelActions {
   close: () => void;
   /** bring another node into view and select it */
   reveal: (id: string) => void;

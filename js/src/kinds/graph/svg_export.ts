@@ -15,7 +15,7 @@ export function resolveCss(css: string, values: Record<string, string>): string 
   return out;
 }
 
-export function cssValues(root: Element): Record<string, string> {
+function cssValues(root: Element): Record<string, string> {
   const cs = getComputedStyle(root);
   const out: Record<string, string> = {};
   for (const v of GRAPH_VARS) out[v] = cs.getPropertyValue(v).trim();

@@ -1,13 +1,27 @@
 /**
- * Histogram geometry: TensorBoard's bucket edges, re-binning onto a shared x grid for the
- * offset (ridgeline) and overlay modes, and the distributions tab's compressed percentiles.
+ * Histogram records and geometry: a record's histogram, TensorBoard's bucket edges, re-binning
+ * onto a shared x grid for the offset (ridgeline) and overlay modes, and the distributions tab's
+ * compressed percentiles.
  */
+import { f64, num, type Rec } from "../../lib/records";
 
 export interface Hist {
   min: number;
   max: number;
   limits: ArrayLike<number>;
   counts: ArrayLike<number>;
+}
+
+const histCache = new WeakMap<Rec, Hist>();
+
+/** A histogram record's histogram (meta: min, max; parts: bucket limits, counts as float64), decoded once. */
+export function histOf(r: Rec): Hist {
+  let h = histCache.get(r);
+  if (!h) {
+    h = { min: num(r.meta.min), max: num(r.meta.max), limits: f64(r.parts[0]), counts: f64(r.parts[1]) };
+    histCache.set(r, h);
+  }
+  return h;
 }
 
 /** TensorBoard's basis points for the distributions tab (a normal's ±∞, ±1.5σ, ±1σ, ±0.5σ, median). */
@@ -109,7 +123,7 @@ export function rebin(h: Hist, lo: number, hi: number, nbins: number): Float64Ar
   return out;
 }
 
-export interface RidgeRow {
+interface RidgeRow {
   step: number;
   /** the record's index in the series */
   index: number;

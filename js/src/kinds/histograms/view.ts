@@ -5,24 +5,15 @@
 import uPlot from "uplot";
 import { fmtTick, niceTicks, sizeCanvas, uplotAxes, withAlpha } from "../../view/charts";
 import { fmtDuration, fmtDurationTicks, fmtWall } from "../../lib/format";
-import { compressHistogram, distXs, extentOf, overlay, rebin, ridgeline, timeValues, type Hist, type TimeAxis } from "./histogram";
-import { f64, num, type Rec, type RecordSeries } from "../../lib/records";
+import { compressHistogram, distXs, extentOf, histOf, overlay, rebin, ridgeline, timeValues, type TimeAxis } from "./histogram";
+import type { Rec, RecordSeries } from "../../lib/records";
 import { hasRecords, type ViewContext, type ViewSpec } from "../../view/context";
 import { CardGrid, mountGrid, seriesItems, type CardImpl } from "../../view/cards";
 import { el, segmented } from "../../view/dom";
 import { toolbar } from "../../view/filters";
 import { readTheme, type Theme } from "../../theme";
 
-export type HistMode = "offset" | "overlay";
-const histCache = new WeakMap<Rec, Hist>();
-export function histOf(r: Rec): Hist {
-  let h = histCache.get(r);
-  if (!h) {
-    h = { min: num(r.meta.min), max: num(r.meta.max), limits: f64(r.parts[0]), counts: f64(r.parts[1]) };
-    histCache.set(r, h);
-  }
-  return h;
-}
+type HistMode = "offset" | "overlay";
 
 const H = 230;
 const PAD = { l: 8, r: 52, t: 8, b: 22 };

@@ -54,7 +54,7 @@ export function sortSessions(rows: readonly Session[], key: string, dir: 1 | -1)
   });
 }
 
-export interface Filter {
+interface Filter {
   /** case-insensitive substring (or /regex/) over every shown value and the run name */
   text?: string;
   /** numeric column key → [min, max] (either may be NaN for unbounded) */
@@ -150,7 +150,7 @@ export function axisScale(rows: readonly Session[], col: Column): AxisScale {
 }
 
 /** The numeric value at axis position `p` (the inverse of `pos`; log-scale aware). */
-export function valueAt(s: AxisScale, p: number): number {
+function valueAt(s: AxisScale, p: number): number {
   if (s.log) return 10 ** (Math.log10(s.lo) + p * (Math.log10(s.hi) - Math.log10(s.lo)));
   return s.lo + p * (s.hi - s.lo);
 }
@@ -192,7 +192,7 @@ export function brushSpan(s: AxisScale, b: Brush): [number, number] | null {
 }
 
 /** Whether a value passes a brush (missing values never do; edges count). */
-export function inBrush(v: Cell, b: Brush): boolean {
+function inBrush(v: Cell, b: Brush): boolean {
   if ("cats" in b) return v !== null && b.cats.includes(String(v));
   if (typeof v !== "number" || Number.isNaN(v)) return false;
   const tol = 1e-9 * Math.max(Math.abs(b.lo), Math.abs(b.hi));

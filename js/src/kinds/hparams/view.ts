@@ -44,7 +44,7 @@ function cellValue(v: unknown): Cell {
   return s;
 }
 
-export function sessionsOf(plugins: Map<string, Record<string, unknown>>): Session[] {
+function sessionsOf(plugins: Map<string, Record<string, unknown>>): Session[] {
   const out: Session[] = [];
   for (const [run, p] of plugins) {
     const hp = p.hparams as { hparams?: Record<string, unknown>; metrics?: Record<string, unknown> } | undefined;

@@ -10,7 +10,7 @@ function clamp(x: number, lo: number, hi: number): number {
   return Number.isFinite(x) ? Math.min(hi, Math.max(lo, x)) : 1;
 }
 
-export interface BoxRect {
+interface BoxRect {
   left: number;
   top: number;
   width: number;

@@ -1,7 +1,7 @@
 /** The geometry of one add_mesh record, as the mesh view draws it (pure: no three.js here). */
 import { f32, i32, type Rec } from "../../lib/records";
 
-export interface Parts {
+interface Parts {
   vertices: Float32Array | null;
   faces: Int32Array | null;
   colors: Uint8Array | null;

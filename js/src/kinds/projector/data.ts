@@ -18,7 +18,7 @@ export const CATEGORICAL = [
 ];
 export const OTHER = "#9e9e9e";
 /** At most this many categories get their own colour; the rest share OTHER. */
-export const MAX_CATEGORIES = CATEGORICAL.length;
+const MAX_CATEGORIES = CATEGORICAL.length;
 
 /** Viridis, 9 stops (matplotlib's), interpolated linearly. */
 const VIRIDIS = [
@@ -88,7 +88,7 @@ export function fitUnit(src: Float32Array, n: number, stride = 3, dims: 2 | 3 = 
   return out;
 }
 
-export interface LegendEntry {
+interface LegendEntry {
   label: string;
   color: string;
   count: number;

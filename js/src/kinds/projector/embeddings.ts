@@ -1,6 +1,6 @@
 /**
  * The projector's page-side data: the embeddings and their projections, folded incrementally from
- * a model's "projector" and "projector_coords" record series (nbboard/widgets/projector.py).
+ * a model's "projector" and "projector_coords" record series (nbboard/kinds/projector/).
  */
 import type { ColumnSpec } from "./data";
 import { f32, i32, type RecordData } from "../../lib/records";

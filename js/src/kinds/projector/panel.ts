@@ -26,7 +26,7 @@ export function pointRows(e: Embedding, i: number, maxCols: number, thumb: HTMLC
   return out;
 }
 
-export interface SelectionInfo {
+interface SelectionInfo {
   /** the selected point's label, colour and metadata rows */
   label: string;
   color: string;
@@ -103,7 +103,7 @@ export function fillLegend(legend: HTMLElement, c: Exclude<Coloring, { kind: "no
   legend.replaceChildren(...nodes);
 }
 
-export interface StatusState {
+interface StatusState {
   /** the projection drawn (its coordinates may be a fallback while the chosen one computes) */
   shown: Method | undefined;
   /** the projection chosen */

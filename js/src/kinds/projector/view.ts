@@ -3,7 +3,7 @@
  * ProjectorScene) with colour by a metadata column, label images, hover tooltips, click to select
  * a point and its nearest neighbours (computed here, in the page), regex search, isolation, and an
  * instant switch between the precomputed PCA / t-SNE / UMAP coordinates.
- * Data: the "projector" and "projector_coords" record series (nbboard/kinds/projector/view.py).
+ * Data: the "projector" and "projector_coords" record series (nbboard/kinds/projector/).
  * Metadata strings are untrusted: they reach the page through textContent only.
  */
 import { schedule, unschedule, type Frameable } from "../../scheduler";
@@ -36,7 +36,7 @@ function option(sel: HTMLSelectElement, value: string, text: string): void {
   sel.appendChild(o);
 }
 
-export class ProjectorView implements Frameable {
+class ProjectorView implements Frameable {
   private root: HTMLElement;
   private stage: HTMLElement;
   private canvas: HTMLCanvasElement;
