@@ -7,6 +7,7 @@
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { base64ToBytes, decodePayload, inflate, type ExportView } from "./lib/export_payload";
+import { PROTOCOL } from "./lib/wire";
 
 interface Runtime {
   attach(uid: string, model: any): void;
@@ -148,7 +149,8 @@ async function mount(el: HTMLElement): Promise<void> {
   const view = await payload(el.dataset.nbbPayload ?? "");
   // Each element gets its own model (two outputs may share one payload).
   const uid = `${String(view.state._uid ?? "view")}-${counter++}`;
-  const state: Record<string, unknown> = { ...view.state, _uid: uid };
+  // The inlined runtime is this bundle's build: it speaks this page's wire protocol.
+  const state: Record<string, unknown> = { _protocol: PROTOCOL, ...view.state, _uid: uid };
   const rt = await runtime(view.runtime);
   await Promise.all(view.libs.map(libModel));
   const feed = () => {

@@ -48,6 +48,15 @@ describe("page-side model data", () => {
     d.apply({ type: "sync", next: 3 }, []);
     expect(sent).toEqual([{ type: "resync" }]);
     d.hello();
-    expect(sent[1]).toEqual({ type: "hello" });
+    expect(sent[1]).toEqual({ type: "hello", protocol: 1 });
+  });
+
+  it("flags a kernel that answers in another wire protocol, and then asks it for nothing", () => {
+    const { d, sent } = setup();
+    d.apply({ type: "sync", next: 0, protocol: 1 }, []);
+    expect(d.protocolProblem).toBeNull();
+    d.apply({ type: "sync", next: 5, protocol: 2 }, []);
+    expect(d.protocolProblem).toMatch(/wire protocol 2; this page speaks wire protocol 1/);
+    expect(sent).toEqual([]); // no resync asked of a kernel it cannot read
   });
 });

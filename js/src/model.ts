@@ -1,7 +1,7 @@
 /** The page-side data of one nbboard widget model: its series, kept across views and re-renders. */
 import { ColorMap } from "./lib/colors";
 import { applyDelta, ScalarData } from "./lib/series";
-import { decodeScalars, requestResync, type Buffer } from "./lib/wire";
+import { decodeScalars, PROTOCOL, protocolMismatch, requestResync, type Buffer } from "./lib/wire";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** An anywidget model, as far as nbboard uses it. */
@@ -26,6 +26,8 @@ export class ModelData {
   readonly listeners = new Set<Listener>();
   lastData = 0; // performance.now() of the last delta with points
   model: AnyModel | null = null;
+  /** Set when the kernel answered in another wire protocol: then none of this model's views is drawn. */
+  protocolProblem: string | null = null;
   private resyncAsked = false;
 
   constructor(readonly uid: string) {}
@@ -49,6 +51,10 @@ export class ModelData {
     if (!content) return;
     if (content.type === "sync") {
       // the kernel's answer to "hello": it has sent `next` messages; did we get them all?
+      if ("protocol" in content) {
+        this.protocolProblem = protocolMismatch(content.protocol);
+        if (this.protocolProblem) return;
+      }
       if (typeof content.next === "number" && content.next !== this.nextSeq) this.askResync();
       return;
     }
@@ -92,7 +98,7 @@ export class ModelData {
   /** A page attached to this model: ask the kernel how many messages it sent (answered by "sync"). */
   hello(): void {
     try {
-      this.model?.send({ type: "hello" });
+      this.model?.send({ type: "hello", protocol: PROTOCOL });
     } catch {
       /* no kernel (a static export): nothing to ask */
     }

@@ -8,10 +8,12 @@ import uplotCss from "uplot/dist/uPlot.min.css";
 import { renderBoard } from "./board";
 import { viewSpec } from "./kinds";
 import { dropRecordData, recordData } from "./lib/records";
-import { modelData, models, type AnyModel } from "./model";
+import { protocolMismatch } from "./lib/wire";
+import { modelData, models, type AnyModel, type ModelData } from "./model";
 import { stats } from "./scheduler";
 import css from "./styles.css";
 import { contextFor, viewRoot } from "./view/context";
+import { showNotice } from "./view/dom";
 
 export const version = "0.1.0";
 
@@ -24,6 +26,9 @@ function injectStyles(): void {
   document.head.appendChild(style);
 }
 
+/** The views drawn per model, so that a kernel found to speak another wire protocol can take them down. */
+const shown = new Map<string, Set<{ el: HTMLElement; dispose: () => void; down: boolean }>>();
+
 /** A model's page-side data starts when the model initialises (before any view renders). */
 export function attach(uid: string, model: AnyModel): void {
   const d = modelData(uid);
@@ -34,18 +39,51 @@ export function attach(uid: string, model: AnyModel): void {
 export function detach(uid: string): void {
   models.delete(uid);
   dropRecordData(uid);
+  shown.delete(uid);
 }
 
 /** A message from the kernel (or from an exported page's inlined data): scalars, records or a sync. */
 export function message(uid: string, content: unknown, buffers: ArrayBuffer[] | DataView[]): void {
-  modelData(uid).apply(content, buffers);
+  const data = modelData(uid);
+  if (data.protocolProblem) return;
+  data.apply(content, buffers);
+  if (data.protocolProblem) {
+    for (const v of shown.get(uid) ?? []) {
+      v.down = true;
+      v.dispose();
+      showNotice(v.el, data.protocolProblem);
+    }
+    shown.delete(uid);
+    return;
+  }
   recordData(uid).apply(content, buffers);
 }
 
 export function render(kind: string, model: AnyModel, el: HTMLElement): () => void {
   injectStyles();
-  const data = modelData(String(model.get("_uid")));
+  const uid = String(model.get("_uid"));
+  const data = modelData(uid);
   if (!data.model) data.model = model;
+  const problem = protocolMismatch(model.get("_protocol")) ?? data.protocolProblem;
+  if (problem) {
+    showNotice(el, problem);
+    return () => {};
+  }
+  const dispose = draw(kind, model, el, data);
+  let views = shown.get(uid);
+  if (!views) shown.set(uid, (views = new Set()));
+  const entry = { el, dispose, down: false };
+  views.add(entry);
+  return () => {
+    shown.get(uid)?.delete(entry);
+    if (entry.down) return;
+    entry.down = true;
+    dispose();
+  };
+}
+
+/** Draw the Board, or the view of `kind` from the kinds table. */
+function draw(kind: string, model: AnyModel, el: HTMLElement, data: ModelData): () => void {
   if (kind === "board") return renderBoard(model, el, data);
   const spec = viewSpec(kind);
   if (!spec) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeScalars } from "./wire";
+import { decodeScalars, PROTOCOL, protocolMismatch } from "./wire";
 
 describe("wire decoding", () => {
   it("splits one buffer into per-series columns", () => {
@@ -17,5 +17,20 @@ describe("wire decoding", () => {
     raw.copyWithin(4, 0, 24);
     const chunks = decodeScalars({ series: [[0, "a", "t", 0, 1, 0]] }, [new DataView(raw.buffer, 4, 24)]);
     expect(Array.from(chunks[0].values)).toEqual([2]);
+  });
+});
+
+describe("wire protocol version", () => {
+  it("accepts this page's protocol only", () => {
+    expect(PROTOCOL).toBe(1);
+    expect(protocolMismatch(PROTOCOL)).toBeNull();
+    expect(protocolMismatch(2)).toBe(
+      "This nbboard view was saved by a different version of nbboard (wire protocol 2; this page speaks wire protocol 1). Re-run the cell to redraw it.",
+    );
+    expect(protocolMismatch("1")).toMatch(/\(wire protocol "1"; /);
+  });
+  it("treats a model without a version as another protocol", () => {
+    expect(protocolMismatch(undefined)).toMatch(/^This nbboard view was saved by a different version of nbboard \(no wire protocol version; this page speaks wire protocol 1\)/);
+    expect(protocolMismatch(null)).not.toBeNull();
   });
 });

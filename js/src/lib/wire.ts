@@ -1,9 +1,27 @@
 /**
- * The kernel → page wire format for scalar deltas.
+ * The kernel ↔ page wire protocol (its Python side: nbboard/widgets/wire.py).
  *
- * content: {type: "scalars", series: [[id, run, tag, start, count, reset], ...]}
+ * Its version, PROTOCOL, is on every view model (the synced `_protocol` trait) and in the
+ * handshake: the page says {type: "hello", protocol} when it attaches to a model, the kernel
+ * answers {type: "sync", next, protocol} (`next`: how many numbered messages it has sent).
+ * A page asks {type: "resync"} when it missed messages; the kernel then sends everything again.
+ *
+ * Scalar deltas: content {type: "scalars", series: [[id, run, tag, start, count, reset], ...]};
  * buffers[0]: for each series in order, count float64 steps, then values, then wall times.
  */
+
+/** The version of the wire protocol this page speaks. */
+export const PROTOCOL = 1;
+
+/**
+ * Why a view cannot be drawn when its model (or its kernel) speaks wire protocol `theirs`:
+ * a sentence for the reader, or null when it is this page's protocol.
+ */
+export function protocolMismatch(theirs: unknown): string | null {
+  if (theirs === PROTOCOL) return null;
+  const what = theirs === undefined || theirs === null ? "no wire protocol version" : `wire protocol ${JSON.stringify(theirs)}`;
+  return `This nbboard view was saved by a different version of nbboard (${what}; this page speaks wire protocol ${PROTOCOL}). Re-run the cell to redraw it.`;
+}
 
 interface SeriesChunk {
   id: number;

@@ -65,3 +65,10 @@ export function slider(label: string, min: number, max: number, step: number, va
   return l;
 }
 
+
+/** Replace what `host` shows with a notice in plain text (e.g. why its view cannot be drawn). */
+export function showNotice(host: HTMLElement, text: string): void {
+  const box = el("div", "nbb-notice", text);
+  box.style.cssText = "padding: 10px 12px; border: 1px solid rgba(128, 128, 128, 0.45); border-radius: 4px; font: 13px system-ui, sans-serif;";
+  host.replaceChildren(box);
+}

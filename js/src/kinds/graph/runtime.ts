@@ -5,7 +5,8 @@
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { asBytes } from "../../lib/records";
-import { requestResync } from "../../lib/wire";
+import { protocolMismatch, requestResync } from "../../lib/wire";
+import { showNotice } from "../../view/dom";
 import type { GraphJSON } from "./graph_model";
 import { SVG_CSS, VIEW_CSS } from "./style";
 import { GraphView, type GraphViewOptions } from "./view";
@@ -58,6 +59,11 @@ export function message(uid: string, content: any, buffers: any[]): void {
 
 export function render(kind: string, model: any, el: HTMLElement): () => void {
   injectStyles();
+  const problem = protocolMismatch(model.get("_protocol"));
+  if (problem) {
+    showNotice(el, problem);
+    return () => {};
+  }
   if (kind !== "graph") {
     el.textContent = `nbboard: unknown view kind ${JSON.stringify(kind)}`;
     return () => {};
