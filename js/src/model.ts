@@ -22,6 +22,7 @@ export class ModelData {
   /** tag → run → series */
   readonly byTag = new Map<string, Map<string, ScalarData>>();
   readonly runs = new Set<string>();
+  /** run colours of this model's Board, given in the order runs arrive (lone views use the page's map) */
   readonly colors = new ColorMap();
   readonly listeners = new Set<Listener>();
   lastData = 0; // performance.now() of the last delta with points

@@ -20,6 +20,7 @@ export interface ViewContext {
   records: RecordData;
   /** the model's scalar series */
   scalars: ModelData;
+  /** run → colour: one map for every lone view on the page, one per Board for its tabs */
   colors: ColorMap;
   filters: SharedFilters;
   ui: UiState;
@@ -85,7 +86,7 @@ function uiState(model: AnyModel): UiState {
   };
 }
 
-/** Lone views on one page share run colours (a Board's tabs use the Board's own map). */
+/** Every lone view on the page colours a run alike (a Board's tabs share the Board's own map). */
 const pageColors = new ColorMap();
 
 /** The context for a model's views (one per lone view, one per Board: its tabs share it). */

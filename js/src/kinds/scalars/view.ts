@@ -58,7 +58,7 @@ class ScalarsView implements Frameable, ChartHost {
   ) {
     const model = (this.model = ctx.model);
     const data = (this.data = ctx.scalars);
-    this.colors = data.colors;
+    this.colors = ctx.colors;
     this.filters = ctx.filters;
     const given = (model.get("options") ?? {}) as Partial<ScalarOptions>;
     this.opts = { ...DEFAULTS, ...given };
