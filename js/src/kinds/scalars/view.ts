@@ -66,7 +66,7 @@ class ScalarsView implements Frameable, ChartHost {
     let followed = false;
     for (const key of FILTER_KEYS) {
       if (!this.filters.get(key) && this.opts[key]) this.filters.set(key, this.opts[key]);
-      else if (this.opts[key] !== this.filters.get(key)) {
+      else if ((this.opts[key] || "") !== this.filters.get(key)) {
         this.opts[key] = this.filters.get(key);
         followed = true;
       }
