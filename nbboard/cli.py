@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("logdir", help="a local path or an fsspec URL (s3://, gs://, memory://, file://)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_inspect)
-    from nbboard.export import add_subcommands  # export: `nbboard export` and `nbboard report`
+    from nbboard.export.cli import add_subcommands  # `nbboard export` and `nbboard report`
 
     add_subcommands(sub)  # export:
     d = sub.add_parser("demo", help="run the quickstart notebook headless and export it to one offline HTML file",

@@ -43,7 +43,7 @@ def nbboard_magic(line: str) -> Any:
     """%nbboard --logdir DIR [--runs REGEX] [--tags REGEX] [--smoothing W]"""
     args_list = shlex.split(line)
     if args_list and args_list[0] == "export":
-        from nbboard import export
+        from nbboard.export import cli as export
 
         return export.magic(args_list[1:])
     p = _parser()
@@ -59,7 +59,7 @@ def nbboard_magic(line: str) -> Any:
               f"{', '.join(ignored)} (no server: the views live in this cell and keep every point)")
     from IPython.display import display
 
-    from nbboard.widgets import Board
+    from nbboard.widgets.board import Board
 
     board = Board(args.logdir, runs=args.runs, tags=args.tags, smoothing=args.smoothing)
     display(board)

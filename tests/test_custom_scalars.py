@@ -9,7 +9,7 @@ from tensorboard.util.tensor_util import make_ndarray
 
 from nbboard.kinds.custom_scalars import write as m
 from nbboard.kinds.custom_scalars.record import CustomScalarsLayout
-from tests.both import assert_rejected, log_both
+from tests.torch_parity import assert_rejected, log_both
 
 LAYOUT = {
     "Taiwan": {"twse": ["Multiline", ["twse/0050", "twse/2330"]]},

@@ -312,3 +312,14 @@ def test_projector_view_widget(store, tmp_path):
     with pytest.raises(ValueError, match="methods"):
         Projector(store, methods=("lle",))
     v.close()
+
+
+def test_single_column_metadata_with_header_reads_back(tmp_path, store):
+    w = SummaryWriter(str(tmp_path), store=store)
+    w.add_embedding(np.eye(3), metadata=[["a"], ["b"], ["c"]], metadata_header=["name"], tag="e")
+    w.close()
+    rec = store.series(store.runs()[0], "e")[0]
+    assert (tmp_path / "00000" / "e" / "metadata.tsv").read_text() == "name\na\nb\nc\n"
+    back = read_embeddings(str(tmp_path))[0]
+    assert back.header == ["name"] == rec.header
+    assert back.columns == [["a", "b", "c"]] == rec.columns

@@ -214,10 +214,10 @@ def test_export_waits_for_every_projection_including_2d_layouts(tmp_path):
 
 def test_zip_layout_gives_every_logdir_its_own_folder():
     nb_dir = Path("/x/nb")
-    layout = export._zip_layout({"a": "/other/run", "b": "/x/nb/logs/run"}, nb_dir)
+    layout = export.zip_layout({"a": "/other/run", "b": "/x/nb/logs/run"}, nb_dir)
     assert layout == {"/other/run": "logs/run", "/x/nb/logs/run": "logs/run-2"}
     # a notebook-relative logdir inside a folder another logdir took moves out of it
-    layout = export._zip_layout({"a": "/x/nb/logs", "b": "/q/w/e/r/run"}, nb_dir)
+    layout = export.zip_layout({"a": "/x/nb/logs", "b": "/q/w/e/r/run"}, nb_dir)
     assert layout == {"/x/nb/logs": "logs", "/q/w/e/r/run": "logs-2/run"}
 
 
@@ -233,7 +233,8 @@ def test_cli_export_with_zip_renders_once_with_the_projection_timeout(logs, tmp_
     nbformat.write(notebook([("scalars", str(logs), {})]), nb)
     calls = []
     real = export.render_notebook
-    monkeypatch.setattr(export, "render_notebook", lambda *a, **k: calls.append(k) or real(*a, **k))
+    for module in (export.notebook, export.bundle):  # every caller of render_notebook
+        monkeypatch.setattr(module, "render_notebook", lambda *a, **k: calls.append(k) or real(*a, **k))
     assert main(["export", str(nb), "-o", str(tmp_path / "o.html"), "--zip", str(tmp_path / "o.zip"),
                  "--projection-timeout", "7"]) == 0
     assert [k["projection_timeout"] for k in calls] == [7.0]

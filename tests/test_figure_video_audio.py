@@ -250,3 +250,11 @@ def test_everything_reads_back_with_nbboard_load(tmp_path, store):
     a, b = loaded.audio(".", "aud")[0], live.audio(".", "aud")[0]
     assert a.encoded == b.encoded and (a.sample_rate, a.length_frames) == (8000, 100)
     assert loaded.figures(".", "plotly")[0].json == live.figures(".", "plotly")[0].json
+
+
+def test_video_record_is_private_copy_and_uint8_unchanged():
+    v = np.arange(2 * 1 * 3 * 4, dtype=np.uint8).reshape(1, 2, 1, 3, 4)  # one grey clip
+    rec = video.make_video(v)
+    frames = rec._array
+    assert not np.may_share_memory(frames, v)
+    np.testing.assert_array_equal(frames[..., 0], v[0, :, 0])

@@ -10,7 +10,7 @@ from torch.utils.tensorboard.summary import make_histogram as torch_make_histogr
 
 from nbboard.kinds.histograms import write as m
 from nbboard.kinds.histograms.record import HistogramData
-from tests.both import assert_rejected, log_both
+from tests.torch_parity import assert_rejected, log_both
 
 RNG = np.random.default_rng(0)
 INPUTS = {

@@ -11,7 +11,7 @@ from tensorboard.plugins.hparams import metadata as hp_metadata
 
 from nbboard.kinds.hparams import write as m
 from nbboard.kinds.hparams.record import HParamsData
-from tests.both import assert_rejected, log_both
+from tests.torch_parity import assert_rejected, log_both
 
 HP = {"lr": 0.01, "batch": 64, "opt": "adam", "nesterov": True, "skip": None,
       "wd": torch.tensor([0.5]), "f64": np.float64(2.5)}

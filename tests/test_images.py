@@ -6,6 +6,8 @@ from __future__ import annotations
 import glob
 import io
 import os
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -14,8 +16,10 @@ from PIL import Image
 from torch.utils.tensorboard import SummaryWriter as TorchWriter
 
 from nbboard import InputError, SummaryWriter
+from nbboard.kinds.images import record as image_record
+from nbboard.kinds.images import write as image
 from nbboard.kinds.images import write as m
-from nbboard.kinds.images.record import encode_png
+from nbboard.kinds.images.record import ImageData, encode_png
 from tests.tb import accumulator
 
 DTYPES = [torch.uint8, torch.float32, torch.float16, torch.bfloat16, torch.float64, torch.bool,
@@ -195,3 +199,49 @@ def test_bad_input_names_argument_and_changes_nothing(tmp_path, store, name, arg
     w.add_image("t", IMG, 1)  # still works
     w.close()
     assert [e.step for e in accumulator(logdir).Images("t")] == [0, 1]
+
+
+@pytest.mark.parametrize("fmt", ["png", "gif"])
+def test_encoded_from_many_threads_encodes_each_record_once(monkeypatch, fmt):
+    """The writer thread and the widget pusher both call `encoded`: no crash, one encode each."""
+    calls: list[int] = []
+    real = image_record.encode_png if fmt == "png" else image_record.encode_gif
+
+    def slow(arr, *a):
+        calls.append(1)
+        time.sleep(0.001)  # widen the window in which another thread would see a half-done record
+        return real(arr, *a)
+
+    if fmt == "png":
+        monkeypatch.setattr(image_record, "encode_png", slow)
+        recs = [ImageData(2, 2, 3, _array=np.full((2, 2, 3), i, np.uint8)) for i in range(40)]
+    else:
+        monkeypatch.setattr(image_record, "encode_gif", slow)
+        recs = [ImageData(2, 2, 3, _array=np.full((2, 2, 2, 3), i, np.uint8), format="gif")
+                for i in range(40)]
+    errors: list[BaseException] = []
+    results: list[list[bytes]] = [[] for _ in range(4)]
+    start = threading.Barrier(4)
+
+    def hammer(out: list[bytes]) -> None:
+        start.wait()
+        try:
+            out.extend(r.encoded for r in recs)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=hammer, args=(results[i],)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(calls) == len(recs)
+    assert all(r == results[0] for r in results)
+    np.testing.assert_array_equal(recs[7].array[..., :3].reshape(-1)[:3], [7, 7, 7])
+
+
+def test_image_bfloat16_still_goes_through_float16_like_torch():
+    t = torch.rand(3, 4, 4).to(torch.bfloat16)
+    assert image.as_array(t, "add_image", "img_tensor").dtype == np.float16
+    np.testing.assert_array_equal(image.make_image(t).array, image.make_image(t.half()).array)

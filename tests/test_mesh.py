@@ -11,7 +11,7 @@ from tensorboard.util.tensor_util import make_ndarray
 
 from nbboard.kinds.mesh import write as m
 from nbboard.kinds.mesh.record import MeshData
-from tests.both import assert_rejected, log_both
+from tests.torch_parity import assert_rejected, log_both
 
 VERTS = torch.tensor([[1, 1, 1], [-1, -1, 1], [1, -1, -1], [-1, 1, -1]], dtype=torch.float).unsqueeze(0)
 COLORS = torch.tensor([[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 0, 255]], dtype=torch.int).unsqueeze(0)

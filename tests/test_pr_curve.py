@@ -13,7 +13,7 @@ from torch.utils.tensorboard.summary import compute_curve as torch_compute_curve
 
 from nbboard.kinds.pr_curves import write as m
 from nbboard.kinds.pr_curves.record import PRCurveData
-from tests.both import assert_rejected, log_both
+from tests.torch_parity import assert_rejected, log_both
 
 RNG = np.random.default_rng(1)
 

@@ -13,7 +13,7 @@ from nbboard.kinds.tensor import write as tm
 from nbboard.kinds.tensor.record import TensorData
 from nbboard.kinds.text import write as xm
 from nbboard.kinds.text.record import TextData
-from tests.both import assert_rejected, log_both
+from tests.torch_parity import assert_rejected, log_both
 
 TEXTS = ["hello **world**", "", "ünïcødé ✓ 漢字", "<script>alert(1)</script>", "line\nbreaks\n| a | b |"]
 

@@ -3,6 +3,7 @@ writer; constructor semantics; bad input leaves everything intact; threads; cras
 
 from __future__ import annotations
 
+import enum
 import glob
 import math
 import os
@@ -21,7 +22,8 @@ from torch.utils.tensorboard import SummaryWriter as TorchWriter
 
 import nbboard
 from nbboard import InputError, SummaryWriter
-from nbboard.store import Store
+from nbboard.convert import check_tag
+from nbboard.store import Store, run_key
 from tests.tb import accumulator
 
 
@@ -267,3 +269,58 @@ def test_public_api_names_resolve():
         assert getattr(nbboard, name) is not None, name
     with pytest.raises(AttributeError):
         nbboard.NoSuchView  # noqa: B018
+
+
+class _Tag(str, enum.Enum):  # str(member) is "_Tag.ACC"; its text is "acc"
+    ACC = "acc"
+
+
+def _series_tags(store, key: str) -> list:
+    return list(store._data.runs[key].series)
+
+
+def test_check_tag_returns_plain_str():
+    for t in (np.str_("loss"), _Tag.ACC):
+        out = check_tag(t, "m")
+        assert type(out) is str
+    assert check_tag(_Tag.ACC, "m") == "acc"
+    with pytest.raises(InputError, match="must be a str"):
+        check_tag(b"loss", "m")
+
+
+def test_str_subclass_tags_are_accepted_and_stored_as_str(tmp_path, store):
+    w = SummaryWriter(str(tmp_path), store=store)
+    w.add_scalar(np.str_("loss"), 1.0, 0)
+    w.add_scalar(_Tag.ACC, 0.5, 0)
+    w.add_image(np.str_("img"), np.zeros((3, 2, 2), np.uint8), 0)
+    w.add_scalars(np.str_("m"), {np.str_("a"): 1.0, _Tag.ACC: 2.0}, 0)
+    w.add_scalars(np.str_("m"), {np.str_("a"): 3.0, _Tag.ACC: 4.0}, 1)  # the cached path
+    w.close()
+    tags = _series_tags(store, w._key)
+    assert tags == ["loss", "acc", "img"] and all(type(t) is str for t in tags)
+    for sub in ("m_a", "m_acc"):
+        key = run_key(str(tmp_path / sub))
+        assert [type(t) for t in _series_tags(store, key)] == [str]
+    back = nbboard.load(str(tmp_path))
+    assert back.scalars("m_acc", "m").values.tolist() == [2.0, 4.0]
+    assert back.scalars(".", "acc").values.tolist() == [0.5]
+
+
+def test_add_scalars_cache_survives_close_and_keeps_checks(tmp_path, store):
+    w = SummaryWriter(str(tmp_path), store=store)
+    w.add_scalars("m", {"a": 1.0, "b": 2.0}, 0)
+    with pytest.raises(InputError, match="tag_scalar_dict"):
+        w.add_scalars("m", {"a": 3.0, "b": "x"}, 1)  # a bad value: nothing is appended
+    key_a = run_key(str(tmp_path / "m_a"))
+    assert store._data.runs[key_a].series["m"].steps.tolist() == [0]
+    w.close()
+    w.add_scalars("m", {"a": 5.0, "b": 6.0}, 2)  # reopened after close(): new files
+    other = SummaryWriter(str(tmp_path / "h_x"), store=store)  # the sub-run add_scalars("h", {"x"})
+    other.add_histogram("h", np.ones(3), 0)
+    other.close()
+    with pytest.raises(InputError, match="already holds"):  # checked on a cache miss
+        w.add_scalars("h", {"x": 1.0}, 0)
+    w.close()
+    back = nbboard.load(str(tmp_path))
+    assert back.scalars("m_a", "m").steps.tolist() == [0, 2]
+    assert back.scalars("m_b", "m").values.tolist() == [2.0, 6.0]

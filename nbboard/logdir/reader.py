@@ -375,5 +375,3 @@ class LogdirReader:
                 continue
             run.built[name] = rec
             self.store.set_plugin_record(run.key, name, rec)
-
-

@@ -1,0 +1,64 @@
+"""`nbboard report LOGDIR`: a notebook of the Board (plus graphs and embeddings when logged)
+exported as one page."""
+
+from __future__ import annotations
+
+import html
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from nbboard.export.formats import MIME, ExportError
+from nbboard.export.logs import Logs, resolve_logdir
+from nbboard.export.page import ExportResult, require_nbconvert
+from nbboard.export.rewrite import render_notebook
+from nbboard.export.views import PROJECTION_TIMEOUT
+
+
+def _md(text: str) -> str:
+    """Untrusted text (run names, paths) for a markdown cell: HTML-escaped, markdown punctuation too."""
+    import re
+
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~>])", r"\\\1", html.escape(text, quote=False))
+
+
+def report_notebook(logdir: str, title: str | None = None) -> Any:
+    """A notebook showing the Board for `logdir` (plus its graph and projector, when logged)."""
+    require_nbconvert()
+    import nbformat
+
+    path = resolve_logdir(logdir, Path.cwd()) or logdir
+    if "://" not in path and not Path(path).is_dir():
+        raise ExportError(f"logdir {logdir} does not exist")
+    store = Logs().store(path)
+    runs = store.runs()
+    sections: list[tuple[str, dict]] = [("", {"kind": "board", "logdir": path, "title": title or logdir})]
+    for run in runs:
+        if store.plugin_record(run, "graphs") is not None:
+            sections.append((f"## Model graph — run <code>{_md(run)}</code>", {"kind": "graph", "logdir": path, "run": run}))
+    if any(store.tags(r).get("projector") for r in runs):
+        sections.append(("## Embeddings", {"kind": "projector", "logdir": path}))
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell(
+        f"# {_md(title or 'nbboard report')}\n\n<code>{_md(logdir)}</code> — {len(runs)} run(s), exported "
+        f"{time.strftime('%Y-%m-%d %H:%M')}"))
+    for heading, desc in sections:
+        if heading:
+            nb.cells.append(nbformat.v4.new_markdown_cell(heading))
+        cell = nbformat.v4.new_code_cell("")
+        cell.outputs = [nbformat.v4.new_output("display_data", data={MIME: desc, "text/plain": desc["kind"]})]
+        nb.cells.append(cell)
+    return nb
+
+
+def export_report(logdir: str, out: str | os.PathLike = "report.html", *, title: str | None = None,
+                  theme: str = "light", projection_timeout: float = PROJECTION_TIMEOUT) -> ExportResult:
+    """The Board for `logdir` as one offline page (`nbboard report LOGDIR -o report.html`)."""
+    nb = report_notebook(logdir, title)
+    body, page = render_notebook(nb, Path.cwd(), theme=theme, title=title or f"nbboard report: {logdir}",
+                                 exclude_input=True, projection_timeout=projection_timeout)
+    dest = Path(out)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(body, encoding="utf-8")
+    return ExportResult(dest, dest.stat().st_size, page.views, page.missing)
