@@ -52,8 +52,9 @@ def inspect_logdir(logdir: str, out: TextIO | None = None, progress: bool | None
                     continue
                 steps = s.steps
                 line = f"    {tag}: {n} point(s), steps {int(steps.min())}..{int(steps.max())}"
-                if s.kind == "scalars":
-                    line += f", last {_fmt_value(float(s.values[-1]))}"
+                values = s.values
+                if getattr(values, "dtype", None) is not None:  # a numeric column (scalars)
+                    line += f", last {_fmt_value(float(values[-1]))}"
                 w(line + "\n")
     damaged = reader.damage
     incomplete = [r for run in reader.runs.values() for r in run.files.values()
@@ -89,9 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_inspect)
     from nbboard.export.cli import add_subcommands  # `nbboard export` and `nbboard report`
 
-    add_subcommands(sub)  # export:
+    add_subcommands(sub)
     d = sub.add_parser("demo", help="run the quickstart notebook headless and export it to one offline HTML file",
-                       add_help=False)  # export: the demo's help (it runs and exports the quickstart)
+                       add_help=False)  # the demo's help (it runs and exports the quickstart)
     d.add_argument("args", nargs=argparse.REMAINDER, help="see `nbboard demo --help`")
     return parser
 

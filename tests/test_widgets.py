@@ -282,3 +282,17 @@ def test_messages_are_numbered_and_hello_gets_the_count(store):
     v._on_page_msg(v, {"type": "hello"}, [])
     sync = [m["content"] for m in sent if m.get("method") == "custom"][-1]
     assert sync == {"type": "sync", "next": 2, "protocol": 1}  # the page checks the protocol
+
+
+def test_kernel_and_page_speak_the_same_wire_protocol(store):
+    """widgets/wire.py and js/src/lib/wire.ts carry one PROTOCOL; every view model has it."""
+    import re
+    from pathlib import Path
+
+    from nbboard.widgets.wire import PROTOCOL
+
+    ts = (Path(__file__).resolve().parent.parent / "js" / "src" / "lib" / "wire.ts").read_text()
+    page = re.search(r"export const PROTOCOL = (\d+);", ts)
+    assert page is not None and int(page.group(1)) == PROTOCOL
+    v = Scalars(store, pusher=Pusher(start=False))
+    assert v._protocol == PROTOCOL and "_protocol" in v.keys

@@ -11,6 +11,7 @@ from nbboard.export.formats import ExportError
 from nbboard.export.page import ExportResult, require_nbconvert
 from nbboard.export.rewrite import render_notebook
 from nbboard.export.views import PROJECTION_TIMEOUT
+from nbboard.tfevents.filewriter import flush_all
 
 
 def read_notebook(src: Path) -> Any:
@@ -64,18 +65,5 @@ def export_current_notebook(out: str | os.PathLike | None = None, *, notebook: s
                             logdirs: Sequence[str] = (), theme: str = "light") -> ExportResult:
     """Export the notebook this kernel runs, as last saved (save it first), to `out` (default beside it)."""
     src = Path(notebook) if notebook is not None else current_notebook_path()
-    _flush_writers()
+    flush_all()  # this kernel's writers' queued points reach the files the export reads
     return export_notebook(src, out, logdirs=logdirs, theme=theme)
-
-
-def _flush_writers() -> None:
-    """Put what this kernel's writers still queue on disk, so the export reads every logged point."""
-    try:
-        from nbboard.tfevents.filewriter import _live
-    except ImportError:
-        return
-    for t in list(_live):
-        try:
-            t.flush()
-        except Exception:  # a failing writer reports itself; the export goes on
-            pass

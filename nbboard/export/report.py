@@ -14,6 +14,7 @@ from nbboard.export.logs import Logs, resolve_logdir
 from nbboard.export.page import ExportResult, require_nbconvert
 from nbboard.export.rewrite import render_notebook
 from nbboard.export.views import PROJECTION_TIMEOUT
+from nbboard.kinds import REGISTRY
 
 
 def _md(text: str) -> str:
@@ -24,7 +25,8 @@ def _md(text: str) -> str:
 
 
 def report_notebook(logdir: str, title: str | None = None) -> Any:
-    """A notebook showing the Board for `logdir` (plus its graph and projector, when logged)."""
+    """A notebook showing the Board for `logdir`, then a section for each kind that asks for one in
+    reports (a run's model graph, the embeddings with every projection), when logged."""
     require_nbconvert()
     import nbformat
 
@@ -34,11 +36,17 @@ def report_notebook(logdir: str, title: str | None = None) -> Any:
     store = Logs().store(path)
     runs = store.runs()
     sections: list[tuple[str, dict]] = [("", {"kind": "board", "logdir": path, "title": title or logdir})]
-    for run in runs:
-        if store.plugin_record(run, "graphs") is not None:
-            sections.append((f"## Model graph — run <code>{_md(run)}</code>", {"kind": "graph", "logdir": path, "run": run}))
-    if any(store.tags(r).get("projector") for r in runs):
-        sections.append(("## Embeddings", {"kind": "projector", "logdir": path}))
+    for k in REGISTRY.values():  # the kinds whose own view shows more than the Board's tab
+        if k.report is None:
+            continue
+        heading, view = k.report
+        if k.run_level:
+            for run in runs:
+                if store.plugin_record(run, k.name) is not None:
+                    sections.append((f"{heading} — run <code>{_md(run)}</code>",
+                                     {"kind": view, "logdir": path, "run": run}))
+        elif any(store.tags(r).get(k.name) for r in runs):
+            sections.append((heading, {"kind": view, "logdir": path}))
     nb = nbformat.v4.new_notebook()
     nb.cells.append(nbformat.v4.new_markdown_cell(
         f"# {_md(title or 'nbboard report')}\n\n<code>{_md(logdir)}</code> — {len(runs)} run(s), exported "

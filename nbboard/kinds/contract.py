@@ -94,6 +94,9 @@ class Kind:
     #: "module:function" returning its ES-module source): plotly.js for plotly figures. A Board
     #: attaches it through its trait `_<name>`; an exported page inlines it once.
     library: tuple[str, str] | None = None
+    #: A section of its own in `nbboard report` beside the Board: (markdown heading, view kind);
+    #: a run-level kind gets one per run that has a record.
+    report: tuple[str, str] | None = None
     #: What a Board adds for this kind beside the shared record feed: "module:function" taking
     #: (store, wake) and returning a feed (poll/reset/describe; `options` for the Board's tabs).
     board_feed: str = ""

@@ -273,7 +273,7 @@ class LogdirReader:
         """Append fast-path scalar records [a, b) (in record order) grouped by tag."""
         ti = fast["tag_index"][a:b]
         steps, values, wts = fast["steps"][a:b], fast["values"][a:b], fast["wall_times"][a:b]
-        tensor = fast["tensor"][a:b]
+        tensor = fast["from_tensor"][a:b]
         tags = fast["tags"]
         if len(tags) == 1 or (len(ti) and (ti == ti[0]).all()):
             groups = [(int(ti[0]), np.arange(len(ti)))] if len(ti) else []

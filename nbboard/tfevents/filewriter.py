@@ -38,7 +38,7 @@ _col0, _col1, _col2, _col3, _col4 = (itemgetter(i) for i in range(5))
 # Marks a pending item whose payload is a finished Event message.
 RAW_EVENT = object()
 
-# reader: every event file path this process's writers opened (remote parts start with it), so a
+# Every event file path this process's writers opened (remote parts start with it), so a
 # logdir tailer feeding the same Store skips them (nbboard.logdir.follow_into).
 written_paths: set[str] = set()
 
@@ -56,7 +56,7 @@ class EventFileWriter:
                  opener: Callable[[str], Any] | None = None) -> None:
         self.run_dir = run_dir
         self.path = os.path.join(run_dir, event_file_name(filename_suffix))
-        written_paths.add(self.path if "://" in self.path else os.path.abspath(self.path))  # reader:
+        written_paths.add(self.path if "://" in self.path else os.path.abspath(self.path))  # the logdir reader skips these
         if opener is None:
             os.makedirs(run_dir, exist_ok=True)
             self._fh = open(self.path, "ab")
@@ -255,6 +255,16 @@ class EventWriterThread:
 
 
 _live: weakref.WeakSet[EventWriterThread] = weakref.WeakSet()
+
+
+def flush_all() -> None:
+    """Put what every writer thread of this process still queues on disk (a failing writer
+    reports itself; the others still flush)."""
+    for t in list(_live):
+        try:
+            t.flush()
+        except Exception:
+            pass
 
 
 def _close_all_at_exit() -> None:

@@ -169,3 +169,12 @@ def parse_tensor(buf: bytes) -> np.ndarray | list[bytes]:
         else:  # protobuf convention: the last value repeats
             arr = np.concatenate([arr, np.full(count - len(arr), arr[-1], dtype=arr.dtype)])
     return arr.reshape(shape).copy() if shape else arr.reshape(()).copy()
+
+
+def first_string(tensor: bytes | None) -> bytes | None:
+    """The first element of a DT_STRING TensorProto (None for no tensor, numbers or no strings):
+    how plugins that keep one serialized message per value store it."""
+    if tensor is None:
+        return None
+    t = parse_tensor(tensor)
+    return t[0] if isinstance(t, list) and t else None

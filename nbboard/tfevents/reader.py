@@ -500,6 +500,6 @@ def fast_scalars(buf: bytes, starts: np.ndarray, lengths: np.ndarray) -> dict[st
         "steps": steps[idx][keep],
         "values": values[keep],
         "wall_times": wt[idx][keep],
-        "tensor": tensor[idx][keep],  # TF2 tensor layout: a scalar only if the tag's plugin says so
+        "from_tensor": tensor[idx][keep],  # TF2 tensor layout: a scalar only if the tag's plugin says so
         "records": idx[keep],  # record numbers of the decoded points
     }

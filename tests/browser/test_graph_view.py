@@ -94,7 +94,7 @@ def test_graph_expand_search_panel_and_export(page: Page, jupyter_server, artifa
     header.dblclick()
     expect(resnet.locator(".nbg-node[data-id='layer1']")).to_have_count(1)
 
-    # export: a standalone SVG with the theme's colours resolved
+    # the SVG download: a standalone SVG with the theme's colours resolved
     with page.expect_download() as dl:
         resnet.locator(".nbg-btn", has_text="SVG").click()
     svg = open(dl.value.path(), encoding="utf-8").read()

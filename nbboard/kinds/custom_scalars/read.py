@@ -9,7 +9,7 @@ from typing import Any
 from nbboard.kinds.contract import Decoded, Metadata
 from nbboard.kinds.custom_scalars.record import CustomScalarsLayout
 from nbboard.kinds.custom_scalars.write import merge_layouts
-from nbboard.tfevents.protos import fields, parse_tensor, string
+from nbboard.tfevents.protos import fields, first_string, string
 from nbboard.tfevents.wire import LEN
 
 CUSTOM_SCALARS = "custom_scalars"
@@ -48,12 +48,8 @@ def parse_layout(buf: bytes) -> CustomScalarsLayout:
 
 def read(tag: str, md: Metadata, tensor: bytes | None) -> list[Decoded]:
     """The layout in the tensor's first string."""
-    if tensor is None:
-        return []
-    t = parse_tensor(tensor)
-    if not isinstance(t, list) or not t:
-        return []
-    return [Decoded(CUSTOM_SCALARS, tag, parse_layout(t[0]))]
+    raw = first_string(tensor)
+    return [] if raw is None else [Decoded(CUSTOM_SCALARS, tag, parse_layout(raw))]
 
 
 def fold(state: dict[str, Any], layout: CustomScalarsLayout) -> None:

@@ -10,4 +10,5 @@ KIND = Kind(
     run_level=True,
     event_fields={4: read_graph_def},  # Event.graph_def
     views={"Graph": "nbboard.kinds.graph.view:Graph"},
+    report=("## Model graph", "graph"),
 )

@@ -120,7 +120,7 @@ class GraphBuilder:
         return f"{wanted}:{k}"
 
     @staticmethod
-    def _local(path: str, parent_path: str) -> str:
+    def local_name(path: str, parent_path: str) -> str:
         """`path` relative to `parent_path` (a child module's attribute name)."""
         if parent_path and path.startswith(parent_path + "."):
             return path[len(parent_path) + 1:]
@@ -133,7 +133,7 @@ class GraphBuilder:
         for key, path, type_name in stack:
             gid = self._scope_ids.get(key)
             if gid is None:
-                local = self._local(path, parent_path) or type_name
+                local = self.local_name(path, parent_path) or type_name
                 gid = self._unique(f"{parent}.{local}" if parent else local)
                 self._scope_ids[key] = gid
                 mod = self.modules.get(path)

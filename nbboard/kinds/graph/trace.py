@@ -169,7 +169,7 @@ def _convert_fx_graph(b: GraphBuilder, graph: Any, scope_of: Any, skip: set[str]
             mod = b.modules.get(n.target)
             extra = short_text(mod.extra_repr()) if mod is not None else ""
             parent_path = b.groups[parent]["module"] if parent else ""
-            local = b._local(str(n.target), parent_path)
+            local = b.local_name(str(n.target), parent_path)
             nid = b.add_node(parent, local, "module", type(mod).__name__ if mod is not None else "Module",
                              module=str(n.target), shapes=shapes, dtypes=dtypes,
                              attrs={"config": extra} if extra else {})

@@ -10,4 +10,5 @@ KIND = Kind(
     read_side_file=read.read_side_file,
     views={"Projector": "nbboard.kinds.projector.view:Projector"},
     board_feed="nbboard.kinds.projector.feed:board_feed",
+    report=("## Embeddings", "projector"),
 )
