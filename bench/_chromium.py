@@ -20,7 +20,7 @@ _STUB = """<!doctype html><html><head><meta charset="utf-8"></head>
 import * as rt from "/runtime.js";
 window.rt = rt;
 window.makeModel = (uid, kind, options = {}) => {  // a widget model as the loader gives it, kernel-less
-  const st = { _uid: uid, kind, options, ui: {}, title: "" };
+  const st = { _uid: uid, _protocol: 1, kind, options, ui: {}, title: "" };
   return { get: k => st[k], set: (k, v) => { st[k] = v; }, save_changes() {}, on() {}, off() {}, send() {} };
 };
 window.frame = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));

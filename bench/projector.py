@@ -36,7 +36,7 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8">
 </head><body class="%(body)s"><div id="host"></div><script type="module">
 const rt = await import("./runtime.js");
 const uid = "bench";
-const state = { _uid: uid, kind: "projector", options: %(options)s, ui: %(ui)s };
+const state = { _uid: uid, _protocol: 1, kind: "projector", options: %(options)s, ui: %(ui)s };
 const model = { get: (k) => state[k], set: (k, v) => { state[k] = v; }, save_changes() {}, on() {}, off() {}, send() {} };
 rt.attach(uid, model);
 const msgs = await (await fetch("messages.json")).json();

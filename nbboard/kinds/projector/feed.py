@@ -1,4 +1,5 @@
-"""The projector feed: embeddings, metadata and projections as binary "records" deltas (the wire format of nbboard/widgets/feeds.py, decoded by js/src/lib/records.ts).
+"""The projector feed: embeddings, metadata and projections as binary "records" deltas (the
+wire format of nbboard/widgets/feeds.py, decoded by js/src/kinds/projector/embeddings.ts).
 
 Per (run, tag) the feed keeps two record series:
 
