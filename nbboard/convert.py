@@ -96,28 +96,38 @@ def to_float(x: Any, method: str, arg: str) -> float:
                      f"one-element tensor; got {describe(x)}")
 
 
+#: Steps are int64 in the files (Event.step) and in the Store's columns.
+STEP_MIN, STEP_MAX = -(1 << 63), (1 << 63) - 1
+
+
 def to_step(x: Any, method: str, arg: str = "global_step") -> int:
-    """Convert a step (int, numpy int, one-element tensor, integral float) to int, like torch."""
+    """Convert a step (int, numpy int, one-element tensor, integral float) to int, like torch;
+    it must fit int64, as TensorBoard's Event.step does."""
     if x is None:
         return 0
     if type(x) is int:
-        return x
-    if isinstance(x, (numbers.Integral, np.integer)):
-        return int(x)
-    if isinstance(x, (float, np.floating)):
+        v = x
+    elif isinstance(x, (numbers.Integral, np.integer)):
+        v = int(x)
+    elif isinstance(x, (float, np.floating)):
         if not math.isfinite(x):
             raise InputError(f"{method}: {arg} must be a finite integer; got {x!r}")
-        return int(x)
-    if is_torch_tensor(x) or isinstance(x, np.ndarray):
+        v = int(x)
+    elif is_torch_tensor(x) or isinstance(x, np.ndarray):
         try:
-            v = to_float(x, method, arg)
+            f = to_float(x, method, arg)
         except InputError:
             raise InputError(f"{method}: {arg} must be an int or a one-element tensor; "
                              f"got {describe(x)}") from None
-        if not math.isfinite(v):
-            raise InputError(f"{method}: {arg} must be a finite integer; got {v!r}")
-        return int(v)
-    raise InputError(f"{method}: {arg} must be an int (or None for step 0); got {describe(x)}")
+        if not math.isfinite(f):
+            raise InputError(f"{method}: {arg} must be a finite integer; got {f!r}")
+        v = int(f)
+    else:
+        raise InputError(f"{method}: {arg} must be an int (or None for step 0); got {describe(x)}")
+    if not STEP_MIN <= v <= STEP_MAX:
+        raise InputError(f"{method}: {arg} must fit a 64-bit integer "
+                         f"(between -2**63 and 2**63 - 1); got {v}")
+    return v
 
 
 def to_walltime(x: Any, method: str) -> float | None:
@@ -141,7 +151,18 @@ def check_tag(tag: Any, method: str, arg: str = "tag") -> str:
         raise InputError(f"{method}: {arg} must be a str; got {describe(tag)}")
     if not tag:
         raise InputError(f"{method}: {arg} must be a non-empty str")
+    check_text(tag, method, arg)
     return tag if type(tag) is str else str.__str__(tag)
+
+
+def check_text(s: str, method: str, arg: str) -> None:
+    """Raise InputError naming `arg` if `s` cannot be written as UTF-8 (a lone surrogate such
+    as "\\ud800": the event file could not hold it)."""
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise InputError(f"{method}: {arg} must be text that UTF-8 can encode; {s!r} holds "
+                         f"{s[e.start:e.end]!r} at {e.start} (a lone surrogate)") from None
 
 
 def as_array(x: Any, method: str, arg: str) -> np.ndarray:

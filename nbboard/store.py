@@ -268,6 +268,13 @@ class Store:
             self._get_run(key).plugins[plugin] = value
             self._data.version += 1
 
+    def forget_all(self) -> None:
+        """Drop every run (a forked child starts without its parent's data)."""
+        with self._data.lock:
+            self._data.runs.clear()
+            self._data.reading = ReadState()
+            self._data.version += 1
+
     def purge(self, key: str, step: int) -> None:
         """Drop every point at step ≥ `step` in run `key` (purge_step / SessionLog.START)."""
         with self._data.lock:

@@ -11,14 +11,28 @@ import os
 import socket
 import threading
 import time
+import weakref
 from datetime import datetime
 from typing import Any
 
 from nbboard import store as st
-from nbboard.convert import InputError, check_tag, describe, to_float, to_step, to_walltime
+from nbboard.convert import (
+    InputError,
+    check_tag,
+    check_text,
+    describe,
+    to_float,
+    to_step,
+    to_walltime,
+)
 from nbboard.kinds.custom_scalars.record import CustomScalarsLayout
 from nbboard.kinds.scalars.series import ScalarSeries
-from nbboard.tfevents.filewriter import RAW_EVENT, EventFileWriter, EventWriterThread
+from nbboard.tfevents.filewriter import (
+    RAW_EVENT,
+    EventFileWriter,
+    EventWriterThread,
+    in_forked_child,
+)
 
 _time = time.time
 _Tensor: type | None = None  # torch.Tensor, remembered once seen (torch stays optional)
@@ -32,6 +46,16 @@ def default_log_dir(comment: str = "") -> str:
 
 def _join(base: str, name: str) -> str:
     return base.rstrip("/") + "/" + name if "://" in base else os.path.join(base, name)
+
+
+def _inside(name: str, method: str, arg: str) -> str:
+    """`name` as a sub-run folder of log_dir, or InputError naming `arg` when it would lead out of
+    it (an absolute path, a drive, or a `..` part): every file a writer makes stays in log_dir."""
+    parts = name.replace("\\", "/").split("/")
+    if name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":"):
+        raise InputError(f"{method}: {arg} must name a folder inside log_dir; {name!r} would "
+                         "write outside it (no absolute path, drive or '..')")
+    return name
 
 
 PENDING_BYTES_LIMIT = 256 << 20  # raw payload queued before a logging call waits for the writer
@@ -91,8 +115,26 @@ class SummaryWriter:
             self.store.purge(self._key, purge_step)
         self.store.ensure_run(self._key)
         self._main: EventFileWriter = self._file(self.log_dir)
+        _writers.add(self)
 
     # ---- files ------------------------------------------------------------------------
+    def _sub_run_file(self, method: str, what: str, run_dir: str) -> EventFileWriter:
+        """The event file of a sub-run, InputError naming `what` if its folder cannot be made (a
+        name too long for the file system, a file in the way)."""
+        try:
+            return self._file(run_dir)
+        except OSError as e:
+            raise InputError(f"{method}: {what} makes the run folder {run_dir!r}, which cannot be "
+                             f"created: {e.strerror or e}") from None
+
+    def _forget_parent(self) -> None:
+        """In a forked child: the parent's files, queue and cached series are not this process's;
+        the next call opens this process's own files, written synchronously (see filewriter)."""
+        self._thread = None
+        self._files = {}
+        self._scalar_cache = {}
+        self._scalars_cache = {}
+
     def _file(self, run_dir: str) -> EventFileWriter:
         """The event file for a run directory (the main one or an add_scalars/add_hparams sub-run)."""
         f = self._files.get(run_dir)
@@ -102,7 +144,7 @@ class SummaryWriter:
             f = self._files.get(run_dir)
             if f is None:
                 if self._thread is None:
-                    self._thread = EventWriterThread()
+                    self._thread = EventWriterThread(sync=in_forked_child())
                 opener = None
                 if "://" in run_dir and not run_dir.startswith("file://"):
                     from nbboard.tfevents.remote import remote_opener
@@ -110,7 +152,7 @@ class SummaryWriter:
                     opener = remote_opener(run_dir)
                 path = run_dir[len("file://"):] if run_dir.startswith("file://") else run_dir
                 purge = self.purge_step if run_dir == self.log_dir else None
-                f = EventFileWriter(path, self.filename_suffix, purge, opener=opener)
+                f = EventFileWriter(path, self.filename_suffix, purge, opener=opener, owner=self._thread)
                 self._files[run_dir] = f
                 if run_dir == self.log_dir:
                     self._main = f
@@ -183,11 +225,17 @@ class SummaryWriter:
         else:
             walltime = to_walltime(walltime, "add_scalar")
         s = self._scalar_cache.get(tag)
-        if s is None:
+        if s is None:  # a new tag: checked once (the cache holds only tags that passed)
+            check_text(tag, "add_scalar", "tag")
+            to_step(global_step, "add_scalar")  # in int64 (later steps: the column refuses others)
             self._check_kind("add_scalar", self._key, tag, "scalars")
             s = self._scalar_cache[tag] = self.store.series_for(self._key, tag, "scalars")
         with self.store.lock:
-            s.append(global_step, v, walltime)
+            try:
+                s.append(global_step, v, walltime)
+            except OverflowError:  # an int step beyond int64: refused before anything changed
+                to_step(global_step, "add_scalar")
+                raise
         t = self._thread
         if t is None:  # reopened after close()
             self._file(self.log_dir)
@@ -216,11 +264,15 @@ class SummaryWriter:
             # first time for this key: validate it and check its sub-run's tag kind
             k = check_tag(k, "add_scalars", "tag_scalar_dict key")
             value = to_float(v, "add_scalars", f"tag_scalar_dict[{k!r}]")
-            run_dir = _join(self.log_dir, main_tag.replace("/", "_") + "_" + k)
+            sub = _inside(main_tag.replace("/", "_") + "_" + k, "add_scalars", "tag_scalar_dict key")
+            run_dir = _join(self.log_dir, sub)
             key = st.run_key(run_dir)
             self._check_kind("add_scalars", key, main_tag, "scalars")
             todo.append((k, run_dir, None, key, value))
-        for k, run_dir, s, key, value in todo:  # every value is valid: now append them all
+        for k, run_dir, s, _key, _value in todo:  # every value is valid: open the new sub-runs
+            if s is None:
+                self._sub_run_file("add_scalars", f"tag_scalar_dict key {k!r}", run_dir)
+        for k, run_dir, s, key, value in todo:  # now append them all
             if s is None:
                 s = self.store.series_for(key, main_tag, "scalars")
                 cache[(main_tag, k)] = (run_dir, s)
@@ -398,9 +450,10 @@ class SummaryWriter:
             raise InputError(f"add_hparams: run_name must be a str or None; got {describe(run_name)}")
         step = to_step(global_step, "add_hparams")
         rec = m.make_hparams(hparam_dict, metric_dict, hparam_domain_discrete)
-        run_dir = _join(self.log_dir, run_name or str(time.time()))
+        run_dir = _join(self.log_dir, _inside(run_name, "add_hparams", "run_name") if run_name
+                        else str(time.time()))
         key = st.run_key(run_dir)
-        f = self._file(run_dir)
+        f = self._sub_run_file("add_hparams", "run_name", run_dir)
         wt = _time()
         self.store.set_plugin_record(key, "hparams", rec)
         self._queue(f, wt, step, "_hparams_", rec, m.encode)
@@ -479,3 +532,36 @@ class SummaryWriter:
 
     def __repr__(self) -> str:
         return f"SummaryWriter(log_dir={self.log_dir!r})"
+
+
+# ---- fork: a child starts with none of its parent's writers' data -----------------------------
+_writers: weakref.WeakSet[SummaryWriter] = weakref.WeakSet()
+_store_locks: list[Any] = []
+
+
+def _before_fork() -> None:
+    """No writer is mid-append when the process forks: hold its Store's lock."""
+    for data in {id(w.store._data): w.store._data for w in list(_writers)}.values():
+        data.lock.acquire()
+        _store_locks.append(data.lock)
+
+
+def _after_fork_in_parent() -> None:
+    while _store_locks:
+        _store_locks.pop().release()
+
+
+def _after_fork_in_child() -> None:
+    """The child's writers forget the parent's files and queue, and its Stores the parent's
+    data (a DataLoader worker that logs writes its own file; one that does not, writes nothing)."""
+    _after_fork_in_parent()
+    seen = set()
+    for w in list(_writers):
+        w._forget_parent()
+        if id(w.store._data) not in seen:
+            seen.add(id(w.store._data))
+            w.store.forget_all()
+
+
+os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                    after_in_child=_after_fork_in_child)

@@ -25,6 +25,7 @@ from nbboard import InputError, SummaryWriter
 from nbboard.convert import check_tag
 from nbboard.store import Store, run_key
 from tests.tb import accumulator
+from tests.torch_parity import assert_rejected
 
 
 def event_bytes(logdir: str) -> dict[str, bytes]:
@@ -324,3 +325,50 @@ def test_add_scalars_cache_survives_close_and_keeps_checks(tmp_path, store):
     back = nbboard.load(str(tmp_path))
     assert back.scalars("m_a", "m").steps.tolist() == [0, 2]
     assert back.scalars("m_b", "m").values.tolist() == [2.0, 6.0]
+
+
+BAD_TEXT = "bad\ud800"  # a lone surrogate: Python holds it, UTF-8 (and so an event file) cannot
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda w: w.add_scalar(BAD_TEXT, 1.0, 0), ["add_scalar", "tag", "UTF-8", "surrogate"]),
+    (lambda w: w.add_scalars("m", {BAD_TEXT: 1.0}, 0), ["add_scalars", "key"]),
+    (lambda w: w.add_image(BAD_TEXT, np.zeros((3, 2, 2)), 0), ["add_image", "tag"]),
+    (lambda w: w.add_text("t", BAD_TEXT, 0), ["add_text", "text_string"]),
+    (lambda w: w.add_scalar("s", 1.0, 2**70), ["add_scalar", "global_step", "64-bit"]),
+    (lambda w: w.add_scalar("s", 1.0, -(2**63) - 1), ["global_step", "64-bit"]),
+    (lambda w: w.add_image("i", np.zeros((3, 2, 2)), 2**70), ["add_image", "global_step", "64-bit"]),
+    (lambda w: w.add_histogram("h", np.ones(3), np.uint64(2**64 - 1)), ["global_step", "64-bit"]),
+    (lambda w: w.add_mesh("m", np.zeros((1, 0, 3))), ["add_mesh", "vertices", "at least one"]),
+    (lambda w: w.add_mesh("m", np.zeros((0, 4, 3))), ["add_mesh", "vertices"]),
+])
+def test_values_a_file_cannot_hold_are_refused_on_the_caller(tmp_path, store, call, words):
+    """Each is refused with the argument named; the writer, its Store and its files stay as they
+    were and the run's other tags keep being written."""
+    assert_rejected(tmp_path, store, call, words, lambda w: w.add_scalar("ok", 1.0, 1))
+
+
+def test_a_record_that_fails_to_encode_loses_only_itself(tmp_path, store):
+    """Whatever slips past the caller's checks costs that record, never the file or other tags."""
+    w = SummaryWriter(str(tmp_path), store=store)
+    w.add_scalar("a", 1.0, 0)
+    w._thread.queue.append((w._main.index, 1.0, 1, BAD_TEXT, 2.0, None))  # a scalar of a bad tag
+    with pytest.warns(UserWarning, match="could not encode"):
+        w.flush()
+    for i in range(1, 2_000):
+        w.add_scalar("a", float(i), i)
+    w.close()
+    acc = accumulator(str(tmp_path))
+    assert len(acc.Scalars("a")) == 2_000
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda w: w.add_scalars("m", {"/../../../outside": 1.0}, 0), ["add_scalars", "inside log_dir"]),
+    (lambda w: w.add_scalars("m", {"a/../../x": 1.0}, 0), ["add_scalars", "'..'"]),
+    (lambda w: w.add_hparams({"lr": 0.1}, {"acc": 1.0}, run_name="../../outside"), ["add_hparams", "run_name"]),
+    (lambda w: w.add_hparams({"lr": 0.1}, {"acc": 1.0}, run_name="/tmp/outside"), ["run_name", "absolute"]),
+])
+def test_no_file_is_made_outside_log_dir(tmp_path, store, call, words):
+    before = set(tmp_path.parent.iterdir())
+    assert_rejected(tmp_path, store, call, words, lambda w: w.add_scalar("ok", 1.0, 1))
+    assert set(tmp_path.parent.iterdir()) == before

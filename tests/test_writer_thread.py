@@ -50,8 +50,8 @@ def test_remote_records_survive_exit_without_close(tmp_path):
 def test_new_remote_file_is_uploaded_by_the_writer_thread(tmp_path):
     fs = fsspec.filesystem("memory")
     root = f"/nbb-fresh-{os.getpid()}"
-    f = fw.EventFileWriter(root, opener=lambda p: RollingObjectFile(fs, p, roll_secs=1000))
     t = fw.EventWriterThread(interval=1000)
+    f = fw.EventFileWriter(root, opener=lambda p: RollingObjectFile(fs, p, roll_secs=1000), owner=t)
     try:
         assert fs.find(root) == []  # nothing uploaded on the caller's thread
         t.queue.append((f.index, 1.0, 3, "loss", 0.5, None))
@@ -69,8 +69,8 @@ def test_new_remote_file_is_uploaded_by_the_writer_thread(tmp_path):
 def test_new_remote_file_without_records_is_uploaded_by_a_drain():
     fs = fsspec.filesystem("memory")
     root = f"/nbb-empty-{os.getpid()}"
-    f = fw.EventFileWriter(root, opener=lambda p: RollingObjectFile(fs, p, roll_secs=0))
     t = fw.EventWriterThread(interval=1000)
+    f = fw.EventFileWriter(root, opener=lambda p: RollingObjectFile(fs, p, roll_secs=0), owner=t)
     try:
         assert fs.find(root) == []
         t.drain()

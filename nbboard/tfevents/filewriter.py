@@ -8,6 +8,7 @@ least every `interval` seconds, so a killed process leaves files readable up to 
 from __future__ import annotations
 
 import atexit
+import io
 import itertools
 import os
 import socket
@@ -30,9 +31,6 @@ _uid = itertools.count()
 
 _file_index = itertools.count()
 _open_files: dict[int, EventFileWriter] = {}
-# new files whose header is written but not yet flushed: the next drain (on a writer thread)
-# flushes them, so a remote file's first upload never runs on the caller's thread
-_fresh: set[EventFileWriter] = set()
 _col0, _col1, _col2, _col3, _col4 = (itemgetter(i) for i in range(5))
 
 # Marks a pending item whose payload is a finished Event message.
@@ -53,8 +51,9 @@ class EventFileWriter:
     """One events file in a run directory; writes framed records, flushes, fsyncs on close."""
 
     def __init__(self, run_dir: str, filename_suffix: str = "", purge_step: int | None = None,
-                 opener: Callable[[str], Any] | None = None) -> None:
+                 opener: Callable[[str], Any] | None = None, owner: EventWriterThread | None = None) -> None:
         self.run_dir = run_dir
+        self.owner = owner  # the one writer thread that writes and flushes this file
         self.path = os.path.join(run_dir, event_file_name(filename_suffix))
         written_paths.add(self.path if "://" in self.path else os.path.abspath(self.path))  # the logdir reader skips these
         if opener is None:
@@ -72,10 +71,10 @@ class EventFileWriter:
         if purge_step is not None:
             first.append(event(now, step, session_log=session_log_start()))
         self._fh.write(b"".join(map(frame, first)))
-        if opener is None:
+        if opener is None or owner is None:
             self._fh.flush()  # local: the file holds its header at once, as torch's does
         else:
-            _fresh.add(self)  # remote: uploaded by the writer thread's next drain
+            owner.fresh.add(self)  # remote: uploaded by its writer thread's next drain
 
     def tail(self, tag: str) -> bytes:
         """The cached constant part of a scalar event for `tag`."""
@@ -97,7 +96,8 @@ class EventFileWriter:
             return
         self.closed = True
         _open_files.pop(self.index, None)
-        _fresh.discard(self)
+        if self.owner is not None:
+            self.owner.fresh.discard(self)
         self._fh.flush()
         if fsync:
             try:
@@ -115,8 +115,8 @@ class EventWriterThread:
     or `encode is RAW_EVENT` and payload is a whole Event message.
     """
 
-    def __init__(self, interval: float = 0.5) -> None:
-        self.queue: deque = deque()
+    def __init__(self, interval: float = 0.5, sync: bool = False) -> None:
+        self.queue: deque = _DrainingQueue(self) if sync else deque()
         self.pending_bytes = 0  # approximate raw bytes queued (callers add, drain resets)
         self.interval = interval
         self._io = threading.Lock()
@@ -124,8 +124,11 @@ class EventWriterThread:
         self._stop = False
         self._error: BaseException | None = None
         self._dirty: set[EventFileWriter] = set()
-        self._thread = threading.Thread(target=self._run, name="nbboard-event-writer", daemon=True)
-        self._thread.start()
+        self.fresh: set[EventFileWriter] = set()  # its new remote files, not uploaded yet
+        self._thread: threading.Thread | None = None
+        if not sync:
+            self._thread = threading.Thread(target=self._run, name="nbboard-event-writer", daemon=True)
+            self._thread.start()
         _live.add(self)
 
     def _run(self) -> None:
@@ -146,12 +149,12 @@ class EventWriterThread:
         with self._io:
             q = self.queue
             n = len(q)
-            if n == 0 and not self._dirty and not _fresh:
+            if n == 0 and not self._dirty and not self.fresh:
                 return
-            while _fresh:
+            while self.fresh:
                 try:
-                    self._dirty.add(_fresh.pop())
-                except KeyError:  # another writer thread took the last one
+                    self._dirty.add(self.fresh.pop())
+                except KeyError:  # the file was closed meanwhile
                     break
             items = [q.popleft() for _ in range(n)]
             self.pending_bytes = 0
@@ -213,9 +216,14 @@ class EventWriterThread:
             if isinstance(sel, list):
                 sel = np.array(sel, dtype=np.intp)
             f = _open_files.get(idx)
-            if f is not None:
-                chunks.setdefault(idx, []).append(
-                    encode_scalar_batch(tag, wt[sel], st[sel], vs[sel], f.tail(tag)))
+            if f is None:
+                continue
+            try:
+                data = encode_scalar_batch(tag, wt[sel], st[sel], vs[sel], f.tail(tag))
+            except Exception as e:  # validated on the caller, so a bug: lose these points only
+                warnings.warn(f"nbboard: could not encode the scalars of {tag!r}: {e!r}", stacklevel=1)
+                continue
+            chunks.setdefault(idx, []).append(data)
 
     @staticmethod
     def _write_record(item: tuple, chunks: dict[int, list[bytes]]) -> None:
@@ -247,7 +255,8 @@ class EventWriterThread:
         """Flush and stop the thread (it is forgotten even when the flush raises)."""
         self._stop = True
         self._wake.set()
-        self._thread.join(timeout=10)
+        if self._thread is not None:
+            self._thread.join(timeout=10)
         try:
             self.flush()
         finally:
@@ -255,6 +264,89 @@ class EventWriterThread:
 
 
 _live: weakref.WeakSet[EventWriterThread] = weakref.WeakSet()
+
+
+class _DrainingQueue(deque):
+    """The queue of a synchronous writer (a forked child's): each item is written and flushed
+    before the logging call returns, so a child ending in os._exit (as multiprocessing's and
+    DataLoader's workers do) loses nothing it logged."""
+
+    def __init__(self, owner: EventWriterThread) -> None:
+        super().__init__()
+        self._owner = weakref.ref(owner)
+
+    def append(self, item: Any) -> None:
+        super().append(item)
+        owner = self._owner()
+        if owner is not None:
+            owner.drain()
+
+
+def in_forked_child() -> bool:
+    """Whether this process is a fork of one that opened event files (its writers write
+    synchronously: a forked worker typically ends without running exit hooks)."""
+    return _forked
+
+
+_forked = False
+_held: list[threading.Lock] = []
+_inherited: list[Any] = []
+
+
+def _before_fork() -> None:
+    """No writer thread is mid-write when the process forks, and no file buffer holds data a
+    child would write again: take every writer's I/O lock and flush the files."""
+    for t in list(_live):
+        t._io.acquire()
+        _held.append(t._io)
+    for f in list(_open_files.values()):
+        if isinstance(f._fh, io.IOBase):  # a local file (a remote one buffers in Python only)
+            try:
+                f._fh.flush()
+            except Exception:  # the writer thread reports it at its next flush
+                pass
+
+
+def _after_fork_in_parent() -> None:
+    while _held:
+        _held.pop().release()
+
+
+def _after_fork_in_child() -> None:
+    """The child starts with none of the parent's writers: no queued items, no open files (their
+    handles are dropped unflushed: the parent owns what they hold), no paths to skip."""
+    global _forked
+    _after_fork_in_parent()
+    for t in list(_live):
+        t.queue.clear()
+        t._dirty.clear()
+        t.fresh.clear()
+        t._stop = True
+    _live.clear()
+    for f in list(_open_files.values()):
+        f.closed = True
+        _inherited.append(f._fh)  # kept, never closed: closing a remote one would upload its part
+        f._fh = _Dropped()
+    _open_files.clear()
+    written_paths.clear()
+    _forked = True
+
+
+class _Dropped:
+    """Stands for a file handle a forked child inherited and must never write or flush."""
+
+    def write(self, data: bytes) -> None:
+        raise OSError("this event file belongs to the parent process")
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                    after_in_child=_after_fork_in_child)
 
 
 def flush_all() -> None:

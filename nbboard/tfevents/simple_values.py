@@ -66,7 +66,8 @@ def encode_scalar_batch(tag: str, wall_times: np.ndarray, steps: np.ndarray,
     tail_arr = np.frombuffer(tail, dtype=np.uint8)
     for j in range(t - 4):
         buf[tail_start + j] = tail_arr[j]
-    v_u8 = np.ascontiguousarray(values, dtype="<f4").view(np.uint8).reshape(n, 4)
+    with np.errstate(over="ignore"):  # simple_value is a float32, as torch writes it: ±inf beyond
+        v_u8 = np.ascontiguousarray(values, dtype="<f4").view(np.uint8).reshape(n, 4)
     for j in range(4):
         buf[tail_start + t - 4 + j] = v_u8[:, j]
     # footer: masked crc of each event payload

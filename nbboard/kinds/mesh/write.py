@@ -42,6 +42,9 @@ def make_mesh(vertices: Any, colors: Any = None, faces: Any = None, config_dict:
         raise InputError(f"{method}: vertices must be finite; got NaN or ±inf in {describe(vertices)}")
     v = v.astype(np.float32)
     b, n = v.shape[0], v.shape[1]
+    if b == 0 or n == 0:
+        raise InputError(f"{method}: vertices must hold at least one vertex in at least one sample; "
+                         f"got shape {tuple(v.shape)} (TensorBoard cannot show an empty mesh)")
     c = None
     if colors is not None:
         c = _array(colors, method, "colors", "N")

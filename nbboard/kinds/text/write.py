@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbboard.convert import InputError, describe
+from nbboard.convert import InputError, check_text, describe
 from nbboard.kinds.text.record import TextData
 from nbboard.tfevents.messages import plugin_metadata, summary, summary_value, tensor_proto
 
@@ -17,6 +17,7 @@ def make_text(text_string: Any, method: str = "add_text") -> TextData:
     """Check that `text_string` is a str (torch calls .encode on it) and keep it."""
     if not isinstance(text_string, str):
         raise InputError(f"{method}: text_string must be a str; got {describe(text_string)}")
+    check_text(text_string, method, "text_string")
     return TextData(str(text_string))
 
 
