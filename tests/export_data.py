@@ -40,7 +40,8 @@ def write_logs(root: Path) -> Path:
         for s in range(3):
             w.add_images("samples/batch", rng.random((4, 3, 8, 8)).astype(np.float32), s)
             w.add_histogram("weights/dense", rng.normal(0.2 * s, 1.0, 500), s)
-            w.add_text("notes", f"### Step {s} of lr={lr}\n\n| metric | value |\n|---|---|\n| loss | {s} |", s)
+            w.add_text("notes", f"### Step {s} of lr={lr}\n\n| metric | value |\n|---|---|\n| loss | {s} |\n\n"
+                             "a web beacon in logged text: ![pixel](http://tracker.example/p.png)", s)
         labels = rng.random(200) > 0.5
         w.add_pr_curve("pr/class_a", labels, np.clip(labels * 0.6 + rng.random(200) * 0.5, 0, 1), 0)
         w.add_audio("sound/tone", np.sin(np.linspace(0, 400 * np.pi, 8000)).astype(np.float32) * 0.3, 0,

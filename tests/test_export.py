@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import shutil
 import zipfile
 import zlib
 from pathlib import Path
@@ -56,6 +57,11 @@ def test_every_view_exports_with_data_and_runtime_once(logs, tmp_path):
     assert not re.search(r'<script[^>]+src=', html)
     assert "application/vnd.jupyter.widget-state+json" not in html
     assert html.count('<script type="module">') == 1
+    # the page may load only what it inlines: a Content-Security-Policy before any script or style
+    csp = re.search(r'<meta(?=[^>]*http-equiv="Content-Security-Policy")[^>]*content="([^"]+)"[^>]*>', html)
+    assert csp is not None and html.index(csp.group(0)) < min(html.index("<script"), html.index("<style"))
+    assert "default-src 'none'" in csp.group(1) and "img-src data: blob:" in csp.group(1)
+    assert "http" not in csp.group(1)
     # a clear message in place of the view whose logs are gone; the other views and plain outputs stay
     assert "is gone, so this view could not be exported" in html and str(tmp_path / "gone") in html
     assert "plain output" in html
@@ -90,7 +96,6 @@ def test_saved_widget_state_ui_is_kept(logs, tmp_path):
 def test_logdir_that_moved_is_found(logs, tmp_path):
     moved = tmp_path / "project" / "logs"
     moved.parent.mkdir()
-    import shutil
 
     shutil.copytree(logs, moved)
     gone = "/nowhere/else/project/logs"
@@ -104,7 +109,7 @@ def test_zip_reopens_and_reexports_elsewhere(logs, tmp_path):
     src = tmp_path / "a"
     src.mkdir()
     every_view_notebook(logs, src / "nb.ipynb")
-    z, missing = export.zip_notebook(src / "nb.ipynb", tmp_path / "nb.zip")
+    z, missing = export.zip_notebook(src / "nb.ipynb", tmp_path / "nb.zip", logdirs=[str(logs)])
     assert missing == []
     with zipfile.ZipFile(z) as f:
         names = f.namelist()
@@ -252,8 +257,50 @@ def test_json_text_descriptions_are_found_and_rewritten_in_the_zip(logs, tmp_pat
     out.data[MIME] = json.dumps(out.data[MIME])  # some tools store JSON mime data as text
     assert export.referenced_logdirs(nb) == [str(logs)]
     nbformat.write(nb, tmp_path / "t.ipynb")
-    z, missing = export.zip_notebook(tmp_path / "t.ipynb", tmp_path / "t.zip", html_page=False)
+    z, missing = export.zip_notebook(tmp_path / "t.ipynb", tmp_path / "t.zip", html_page=False,
+                                     logdirs=[str(logs)])
     assert missing == []
     with zipfile.ZipFile(z) as f:
         back = nbformat.reads(f.read("t.ipynb").decode(), 4)
     assert back.cells[1].outputs[0].data[MIME]["logdir"] == "logs/logs"
+
+
+def test_zip_packs_only_the_notebooks_own_logdirs_never_links_nor_itself(logs, tmp_path):
+    """A notebook someone sent may name any folder: outside the notebook's folder a logdir needs
+    --logdir; a link to a private file stays out; a zip written into a zipped folder skips itself."""
+    project = tmp_path / "project"
+    shutil.copytree(logs, project / "runs")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("private")
+    (project / "runs" / "leak.txt").symlink_to(secret)
+    (project / "runs" / "leakdir").symlink_to(tmp_path, target_is_directory=True)
+    outside = tmp_path / "elsewhere"
+    shutil.copytree(logs, outside)
+    nbformat.write(notebook([("scalars", ".", {}), ("scalars", str(outside), {})]), project / "n.ipynb")
+    z, missing = export.zip_notebook(project / "n.ipynb", project / "n.zip", html_page=False)
+    with zipfile.ZipFile(z) as f:
+        names = f.namelist()
+        data = b"".join(f.read(n) for n in names)
+    assert b"private" not in data and not any("leak" in n or n.endswith(".zip") for n in names)
+    assert any("runs/lr=0.1/events.out.tfevents" in n for n in names)
+    assert not any("elsewhere" in n for n in names)
+    assert any("outside the notebook's folder" in m and "elsewhere" in m for m in missing)
+    assert sum("a link: not followed" in m for m in missing) == 2
+    z2, missing2 = export.zip_notebook(project / "n.ipynb", tmp_path / "m.zip", html_page=False,
+                                       logdirs=[str(outside)])  # named on the command line: packed
+    assert not any("outside" in m for m in missing2)
+    with zipfile.ZipFile(z2) as f:
+        assert any("elsewhere/lr=0.1/events.out.tfevents" in n for n in f.namelist())
+
+
+def test_unwritable_outputs_are_one_line_errors(logs, tmp_path, capsys):
+    nb = tmp_path / "n.ipynb"
+    nbformat.write(notebook([("scalars", str(logs), {})]), nb)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")  # a folder path through a file cannot be written, even by root
+    for argv in (["export", str(nb), "-o", str(blocker / "o.html")],
+                 ["export", str(nb), "--zip", str(blocker / "o.zip")],
+                 ["report", str(logs), "-o", str(blocker / "r.html")]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: cannot write") and "Traceback" not in err and err.count("\n") == 1

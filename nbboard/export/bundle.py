@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from nbboard.export.formats import MIME
+from nbboard.export.formats import MIME, ExportError
 from nbboard.export.logs import resolve_logdir
 from nbboard.export.notebook import read_notebook
 from nbboard.export.rewrite import nbboard_outputs, render_notebook
@@ -66,7 +66,11 @@ def zip_notebook(notebook: str | os.PathLike, out: str | os.PathLike, *, logdirs
     """Bundle the notebook, the logdirs it references (rewritten as relative paths) and its HTML export.
 
     Unzipped anywhere, ``nbboard export NOTEBOOK.ipynb`` works again. `html_text` is the notebook's
-    export when already rendered (not rendered again). Returns (zip path, logdirs not found).
+    export when already rendered (not rendered again). Returns (zip path, what was left out and why).
+
+    A notebook someone sent may name any folder: only logdirs inside the notebook's folder, or
+    inside a folder given in `logdirs`, are packed; links are never followed; the zip never
+    holds itself.
     """
     import nbformat
 
@@ -75,10 +79,13 @@ def zip_notebook(notebook: str | os.PathLike, out: str | os.PathLike, *, logdirs
     nb_dir = src.parent
     found: dict[str, str] = {}
     missing: list[str] = []
+    allowed = [nb_dir, *(Path(d).resolve() for d in logdirs)]
     for ld in referenced_logdirs(nb):
         path = resolve_logdir(ld, nb_dir, logdirs)
         if path is None or "://" in path:
             missing.append(ld)
+        elif not any(Path(path).resolve().is_relative_to(a) for a in allowed):
+            missing.append(f"{ld} (outside the notebook's folder; name it with --logdir to include it)")
         else:
             found[ld] = path
     layout = zip_layout(found, nb_dir)
@@ -90,21 +97,43 @@ def zip_notebook(notebook: str | os.PathLike, out: str | os.PathLike, *, logdirs
         if desc.get("logdir") in found:
             o["data"][MIME] = {**desc, "logdir": layout[found[desc["logdir"]]]}
     dest = Path(out)
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ExportError(f"cannot write {dest}: {e.strerror or e}") from None
     def entry(name: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(name, time.localtime()[:6])
         info.external_attr = 0o644 << 16
         info.compress_type = zipfile.ZIP_DEFLATED
         return info
 
-    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(entry(src.name), nbformat.writes(nb))
-        for path, rel in layout.items():
-            if any(Path(path).is_relative_to(q) and q != path for q in layout):
-                continue  # inside another logdir that is copied whole
-            for f in sorted(Path(path).rglob("*")):
-                if f.is_file():
-                    z.write(f, f"{rel}/{f.relative_to(path).as_posix()}")
-        if html_page and body is not None:
-            z.writestr(entry(src.with_suffix(".html").name), body)
+    try:
+        with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:
+            itself = dest.resolve()
+            z.writestr(entry(src.name), nbformat.writes(nb))
+            for path, rel in layout.items():
+                if any(Path(path).is_relative_to(q) and q != path for q in layout):
+                    continue  # inside another logdir that is copied whole
+                for f, link in _files(Path(path)):
+                    if link:
+                        missing.append(f"{f} (a link: not followed)")
+                    elif f.resolve() != itself:
+                        z.write(f, f"{rel}/{f.relative_to(path).as_posix()}")
+            if html_page and body is not None:
+                z.writestr(entry(src.with_suffix(".html").name), body)
+    except OSError as e:
+        raise ExportError(f"cannot write {dest}: {e.strerror or e}") from None
     return dest, missing
+
+
+def _files(root: Path) -> Iterator[tuple[Path, bool]]:
+    """Every file under `root` in name order, and each link (file or folder) met, never followed."""
+    for here, dirs, files in os.walk(root):  # os.walk does not descend into linked folders
+        dirs.sort()
+        for d in list(dirs):
+            if os.path.islink(os.path.join(here, d)):
+                dirs.remove(d)
+                yield Path(here, d), True
+        for name in sorted(files):
+            f = Path(here, name)
+            yield f, f.is_symlink()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from nbboard.export.formats import ExportError
-from nbboard.export.page import ExportResult, require_nbconvert
+from nbboard.export.page import ExportResult, require_nbconvert, write_page
 from nbboard.export.rewrite import render_notebook
 from nbboard.export.views import PROJECTION_TIMEOUT
 from nbboard.tfevents.filewriter import flush_all
@@ -34,9 +34,7 @@ def export_notebook(notebook: str | os.PathLike, out: str | os.PathLike | None =
     dest = Path(out) if out is not None else src.with_suffix(".html")
     body, page = render_notebook(nb, src.resolve().parent, logdirs=logdirs, theme=theme, title=src.stem,
                                  projection_timeout=projection_timeout)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text(body, encoding="utf-8")
-    return ExportResult(dest, dest.stat().st_size, page.views, page.missing)
+    return write_page(dest, body, page)
 
 
 def current_notebook_path() -> Path:

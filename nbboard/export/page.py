@@ -18,19 +18,26 @@ from nbboard.export.views import BuiltView
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
+#: The exported page loads nothing from the network: only what it inlines (its scripts run from
+#: inline modules and blob: URLs; images, media and fonts come as data: or blob: URLs).
+CSP = ("default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval' blob: data:; "
+       "style-src 'unsafe-inline'; img-src data: blob:; media-src data: blob:; font-src data:; "
+       "connect-src data: blob:; worker-src blob: data:; base-uri 'none'; form-action 'none'")
+
 _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
 {% block jupyter_widgets %}{% endblock jupyter_widgets %}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{% block extra_css %}<style>
+{% block extra_css %}<meta http-equiv="Content-Security-Policy" content="CSP_HERE">
+<style>
 .nbb-export-missing { border: 1px solid var(--jp-warn-color2, #f0c36d); background: var(--jp-warn-color3, #fff8e1);
   color: var(--jp-ui-font-color1, #333); border-radius: 4px; padding: 10px 14px; margin: 4px 0;
   font: 13px var(--jp-ui-font-family, sans-serif); }
 .nbb-export-missing code { font-family: var(--jp-code-font-family, monospace); }
 </style>{% endblock extra_css %}
 {% block footer_js %}{{ resources.nbboard_footer }}{% endblock footer_js %}
-"""
+""".replace("CSP_HERE", CSP)
 
 
 def _static(name: str) -> str:
@@ -102,6 +109,16 @@ class Page:
         boot = _static("export.js").replace("</script", "<\\/script")
         out.append(f'<script type="module">{boot}</script>')
         return "\n".join(out)
+
+
+def write_page(dest: Path, body: str, page: Page) -> ExportResult:
+    """Write an exported page to `dest` (its folder made if needed); ExportError if it cannot be."""
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(body, encoding="utf-8")
+    except OSError as e:
+        raise ExportError(f"cannot write {dest}: {e.strerror or e}") from None
+    return ExportResult(dest, dest.stat().st_size, page.views, page.missing)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from typing import Any
 
 from nbboard.export.formats import MIME, ExportError
 from nbboard.export.logs import Logs, resolve_logdir
-from nbboard.export.page import ExportResult, require_nbconvert
+from nbboard.export.page import ExportResult, require_nbconvert, write_page
 from nbboard.export.rewrite import render_notebook
 from nbboard.export.views import PROJECTION_TIMEOUT
 from nbboard.kinds import REGISTRY
@@ -67,6 +67,4 @@ def export_report(logdir: str, out: str | os.PathLike = "report.html", *, title:
     body, page = render_notebook(nb, Path.cwd(), theme=theme, title=title or f"nbboard report: {logdir}",
                                  exclude_input=True, projection_timeout=projection_timeout)
     dest = Path(out)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text(body, encoding="utf-8")
-    return ExportResult(dest, dest.stat().st_size, page.views, page.missing)
+    return write_page(dest, body, page)

@@ -12,6 +12,7 @@ import { CardGrid, mountGrid, seriesItems, StepCard } from "../../view/cards";
 import { el } from "../../view/dom";
 import { toolbar } from "../../view/filters";
 import { isDark } from "../../theme";
+import { offlineLayout } from "./layout";
 
 const G = globalThis as any;
 
@@ -92,7 +93,7 @@ class FigureCard extends StepCard {
       (Plotly) => {
         if (this.rec !== rec) return;
         if (!this.plotted) this.div.replaceChildren();
-        const layout = themedLayout(fig.layout ?? {}, dark);
+        const layout = themedLayout(offlineLayout(fig.layout ?? {}), dark);
         Plotly.react(this.div, fig.data ?? [], layout, { responsive: true, displaylogo: false });
         this.plotted = true;
         this.div.dataset.step = String(rec.step);
