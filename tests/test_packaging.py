@@ -201,30 +201,45 @@ def test_wheel_in_a_clean_venv_renders_a_view(dists, tmp_path):
     runtime = (purelib / "nbboard" / "static" / "runtime.js").read_bytes()
     assert zlib.decompress(base64.b64decode(inlined[0])) == runtime
 
-    from playwright.sync_api import sync_playwright
+    # Chromium in a process of its own: in the whole suite the browser tests' Playwright still
+    # holds this process's event loop, and the sync API refuses to start inside it.
+    (tmp_path / "render.py").write_text(RENDER)
+    out = run([sys.executable, tmp_path / "render.py", html_path], cwd=ROOT,
+              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.stdout.strip().endswith("drawn"), out.stdout
 
-    from tests.browser.lab import CHROMIUM_ARGS, chromium_path
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        try:
-            pg = browser.new_page(viewport={"width": 1200, "height": 900})
-            errors: list[str] = []
-            pg.on("pageerror", lambda e: errors.append(str(e)))
-            pg.goto(html_path.as_uri())
-            pg.wait_for_function("() => document.body.dataset.nbbExport === 'ready'", timeout=60_000)
-            pg.wait_for_function("() => Number(document.querySelector('.nbb-scalars')?.dataset.points) === 50",
-                                 timeout=30_000)
-            drawn = pg.evaluate("""() => [...document.querySelectorAll('.nbb-scalars canvas')].some(c => {
-                if (!c.width || !c.height) return false;
-                const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-                for (let i = 3; i < px.length; i += 4) if (px[i] !== 0) return true;
-                return false;
-            })""")
-            assert drawn, "no scalar chart canvas has a drawn pixel"
-            assert errors == [], errors
-        finally:
-            browser.close()
+RENDER = """
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from tests.browser.lab import CHROMIUM_ARGS, chromium_path
+
+html_path = Path(sys.argv[1])
+with sync_playwright() as pw:
+    browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+    try:
+        pg = browser.new_page(viewport={"width": 1200, "height": 900})
+        errors = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(html_path.as_uri())
+        pg.wait_for_function("() => document.body.dataset.nbbExport === 'ready'", timeout=60_000)
+        pg.wait_for_function("() => Number(document.querySelector('.nbb-scalars')?.dataset.points) === 50",
+                             timeout=30_000)
+        drawn = pg.evaluate(\"\"\"() => [...document.querySelectorAll('.nbb-scalars canvas')].some(c => {
+            if (!c.width || !c.height) return false;
+            const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            for (let i = 3; i < px.length; i += 4) if (px[i] !== 0) return true;
+            return false;
+        })\"\"\")
+        assert drawn, "no scalar chart canvas has a drawn pixel"
+        assert errors == [], errors
+        print("drawn")
+    finally:
+        browser.close()
+"""
 
 
 def test_demo_runs_from_the_wheel(dists, tmp_path):
