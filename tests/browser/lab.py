@@ -176,20 +176,41 @@ def open_notebook(page: Any, url: str, timeout: float = 90_000) -> None:
     page.wait_for_selector(CELLS, timeout=timeout)
     deadline = time.monotonic() + timeout / 1000
     while time.monotonic() < deadline:
-        dialog = page.locator(".jp-Dialog .jp-mod-accept")
-        if dialog.count() and dialog.first.is_visible():
-            dialog.first.click()
+        accept_dialogs(page)
         if page.evaluate(_IDLE):
             return
         page.wait_for_timeout(250)
     raise AssertionError("the notebook's kernel never became idle")
 
 
+def accept_dialogs(page: Any) -> list[str]:
+    """Accept any JupyterLab dialog on the page ("Select Kernel" can come after the kernel was
+    already idle, on a loaded machine); returns the dialogs' texts."""
+    texts = []
+    dialog = page.locator(".jp-Dialog")
+    while dialog.count() and dialog.first.is_visible():
+        texts.append(dialog.first.inner_text())
+        print(f"nbboard browser test: accepting a JupyterLab dialog: {texts[-1]!r}", file=sys.stderr)
+        button = dialog.first.locator(".jp-mod-accept")
+        if button.count():
+            button.first.click()
+        else:
+            page.keyboard.press("Escape")
+        page.wait_for_timeout(200)
+        if len(texts) > 5:
+            raise AssertionError(f"JupyterLab keeps showing dialogs: {texts}")
+    return texts
+
+
 def run_cell(page: Any, index: int = 0) -> None:
     """Run one cell (Ctrl+Enter) and wait until the kernel has started it; retry if it was dropped."""
     cell = page.locator(CELLS).nth(index)
     for _attempt in range(3):
-        cell.locator(".jp-InputArea-editor").click()
+        accept_dialogs(page)
+        try:
+            cell.locator(".jp-InputArea-editor").click(timeout=15_000)
+        except Exception:  # a dialog came up in between: accept it and try again
+            continue
         page.keyboard.press("Control+Enter")
         try:
             page.wait_for_function("el => /\\[(\\*|\\d+)\\]/.test(el.textContent || '')",
@@ -216,6 +237,7 @@ def add_cell(page: Any, code: str) -> None:
     for attempt in range(3):
         # A view's control (a filter input) may hold the focus and take the key: blur it, select
         # the last cell (command mode), then insert below; retried if the key went elsewhere.
+        accept_dialogs(page)
         page.evaluate("() => document.activeElement instanceof HTMLElement && document.activeElement.blur()")
         cells.nth(n - 1).locator(".jp-InputPrompt").click()
         page.keyboard.press("Escape")
