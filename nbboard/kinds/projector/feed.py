@@ -11,7 +11,8 @@ Per (run, tag) the feed keeps two record series:
   queued|running|done|error, message, since, seconds, explained_variance_ratio};
   parts = [float32 (n, 3) coordinates (z = 0 for 2-D layouts)] when done.
 
-Everything heavy (encodings, PCA, t-SNE, UMAP) runs on projection.py's worker thread, so the pusher and the training loop never wait; the page switches between precomputed projections.
+Everything heavy (encodings, PCA, t-SNE, UMAP) runs on projection.py's worker thread, so the
+pusher and the training loop never wait; the page switches between precomputed projections.
 """
 
 from __future__ import annotations
