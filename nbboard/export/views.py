@@ -3,6 +3,7 @@ Store read from the logs, with no kernel."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
@@ -18,6 +19,7 @@ from nbboard.widgets.wire import PROTOCOL
 PROJECTION_TIMEOUT = 120.0
 
 
+@functools.cache
 def view_classes() -> dict[str, type]:
     """Every view class by the kind string its model carries (the Board and each kind's views)."""
     from nbboard.widgets.board import Board

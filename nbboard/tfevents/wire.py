@@ -71,16 +71,6 @@ def packed_doubles(field: int, values: np.ndarray) -> bytes:
     return field_bytes(field, np.ascontiguousarray(values, dtype="<f8").tobytes())
 
 
-def packed_floats(field: int, values: np.ndarray) -> bytes:
-    """A packed repeated float field."""
-    return field_bytes(field, np.ascontiguousarray(values, dtype="<f4").tobytes())
-
-
-def packed_varints(field: int, values: np.ndarray) -> bytes:
-    """A packed repeated int32/int64/bool field."""
-    return field_bytes(field, b"".join(varint(int(v)) for v in np.asarray(values).ravel()))
-
-
 # ---- decoding -----------------------------------------------------------------------
 
 
