@@ -68,6 +68,7 @@ bench: $(TEST) $(STATIC) chromium
 	$(PY) bench/scalars_browser.py
 	$(PY) bench/views_browser.py
 	$(PY) bench/graph_layout.py
+	$(PY) bench/gpu_logging.py
 	$(PY) bench/projector.py
 
 lab: $(LAB) $(STATIC)

@@ -34,6 +34,13 @@ def is_torch_tensor(x: Any) -> bool:
     return t.__module__.startswith("torch") and hasattr(x, "detach") and hasattr(x, "dtype")
 
 
+def check_readable(t: Any, method: str, arg: str) -> None:
+    """InputError naming `arg` for a tensor whose data cannot be read (the meta device)."""
+    if t.device.type == "meta":
+        raise InputError(f"{method}: {arg} is a tensor on the meta device, which holds no values; "
+                         f"pass a tensor on the CPU or an accelerator (got {describe(t)})")
+
+
 def to_numpy(x: Any, method: str, arg: str, *, copy: bool = True,
              bf16_as_half: bool = False) -> np.ndarray:
     """Convert a tensor/array/list/number to a numpy array (a private copy by default).
@@ -42,6 +49,7 @@ def to_numpy(x: Any, method: str, arg: str, *, copy: bool = True,
     or float16 with `bf16_as_half` (what torch's make_np does for images, video and audio).
     """
     if is_torch_tensor(x):
+        check_readable(x, method, arg)
         t = x.detach()
         if t.device.type != "cpu":
             t = t.cpu()
@@ -86,6 +94,7 @@ def to_float(x: Any, method: str, arg: str) -> float:
             raise InputError(f"{method}: {arg} must be a number or a one-element tensor; "
                              f"got {describe(x)}")
         if is_torch_tensor(x):
+            check_readable(x, method, arg)
             if x.is_complex():
                 raise InputError(f"{method}: {arg} must be real; got complex {describe(x)}")
             return float(x.item())

@@ -15,12 +15,15 @@ import weakref
 from datetime import datetime
 from typing import Any
 
+from nbboard import deferred as dm
 from nbboard import store as st
 from nbboard.convert import (
     InputError,
+    check_readable,
     check_tag,
     check_text,
     describe,
+    is_torch_tensor,
     to_float,
     to_step,
     to_walltime,
@@ -31,11 +34,13 @@ from nbboard.tfevents.filewriter import (
     RAW_EVENT,
     EventFileWriter,
     EventWriterThread,
+    _register_exit_hook,
     in_forked_child,
 )
 
 _time = time.time
 _Tensor: type | None = None  # torch.Tensor, remembered once seen (torch stays optional)
+_HOLDS = dm.DEFERRED.holds  # series / (run, tag) with device values in flight
 
 
 def default_log_dir(comment: str = "") -> str:
@@ -70,12 +75,37 @@ def _approx_nbytes(record: Any) -> int:
     return 0
 
 
-def _scalar_slow(v: Any) -> float:
+def _scalar_slow(v: Any) -> float | None:
+    """`v` as a float; None for a tensor that takes the deferred device path."""
     global _Tensor
-    out = to_float(v, "add_scalar", "scalar_value")
-    if _Tensor is None and type(v).__name__ == "Tensor" and type(v).__module__ == "torch":
-        _Tensor = type(v)
-    return out
+    if is_torch_tensor(v):
+        if _Tensor is None and type(v).__name__ == "Tensor" and type(v).__module__ == "torch":
+            _Tensor = type(v)
+        if dm.takes(v):
+            return None
+    return to_float(v, "add_scalar", "scalar_value")
+
+
+def _scalar_arg(v: Any, method: str, arg: str) -> Any:
+    """A float, or a device tensor checked without reading it (add_scalars' values)."""
+    if _device(v):
+        return _device_scalar(v, method, arg)
+    return to_float(v, method, arg)
+
+
+def _device(x: Any) -> bool:
+    """True for a tensor whose values are copied to the host without synchronising (CUDA)."""
+    return is_torch_tensor(x) and dm.takes(x)
+
+
+def _device_scalar(t: Any, method: str, arg: str) -> Any:
+    """Check a device tensor given as a scalar (readable, one element, real) without reading it."""
+    check_readable(t, method, arg)
+    if t.numel() != 1:
+        raise InputError(f"{method}: {arg} must be a number or a one-element tensor; got {describe(t)}")
+    if t.is_complex():
+        raise InputError(f"{method}: {arg} must be real; got complex {describe(t)}")
+    return t
 
 
 class SummaryWriter:
@@ -179,6 +209,26 @@ class SummaryWriter:
     def _log(self, method: str, tag: str, kind: str, record: Any, global_step: Any,
              walltime: Any, encode: Any, run_dir: str | None = None) -> None:
         """Validate step/walltime, append `record` to the Store and queue it for the file."""
+        step, wt, run_dir, key = self._where(method, tag, kind, global_step, walltime, run_dir)
+        if _HOLDS and (key, tag) in _HOLDS:  # device values of this tag in flight: queue behind
+            dm.DEFERRED.host(self, ((key, tag),),
+                             lambda: self._commit(run_dir, key, tag, kind, step, record, wt, encode))
+            return
+        self._commit(run_dir, key, tag, kind, step, record, wt, encode)
+
+    def _log_device(self, method: str, tag: str, kind: str, src: Any, build: Any,
+                    global_step: Any, walltime: Any, encode: Any) -> None:
+        """Like _log for a record built from device tensor `src` once its copy reaches the host:
+        the copy is enqueued on the device's stream before this returns; nothing waits for it."""
+        step, wt, run_dir, key = self._where(method, tag, kind, global_step, walltime, None)
+
+        def finish(host: Any) -> None:
+            self._commit(run_dir, key, tag, kind, step, build(host), wt, encode)
+        dm.DEFERRED.copy(src, step, self, ((key, tag),), finish)
+
+    def _where(self, method: str, tag: str, kind: str, global_step: Any, walltime: Any,
+               run_dir: str | None) -> tuple[int, float, str, str]:
+        """Checked step and wall time, the run folder (its file open) and the run's Store key."""
         step = to_step(global_step, method)
         wt = to_walltime(walltime, method)
         if wt is None:
@@ -186,9 +236,15 @@ class SummaryWriter:
         run_dir = run_dir or self.log_dir
         key = self._key if run_dir is self.log_dir else st.run_key(run_dir)
         self._check_kind(method, key, tag, kind)
+        self._file(run_dir)
+        return step, wt, run_dir, key
+
+    def _commit(self, run_dir: str, key: str, tag: str, kind: str, step: int, record: Any,
+                wall_time: float, encode: Any) -> None:
+        """Append a checked record to the Store and queue it for its run's event file."""
         f = self._file(run_dir)
-        self.store.append(key, tag, kind, step, record, wt)
-        self._queue(f, wt, step, tag, record, encode)
+        self.store.append(key, tag, kind, step, record, wall_time)
+        self._queue(f, wall_time, step, tag, record, encode)
         t = self._thread
         if t is not None:
             t.pending_bytes += _approx_nbytes(record)
@@ -211,13 +267,15 @@ class SummaryWriter:
             tag = check_tag(tag, "add_scalar")
         v = scalar_value
         if v.__class__ is not float:
-            if v.__class__ is _Tensor:
+            if v.__class__ is _Tensor and not (v.is_cuda or dm.ROUTE_CPU):
                 try:
                     v = float(v.item())
                 except (RuntimeError, TypeError, ValueError):
                     v = to_float(v, "add_scalar", "scalar_value")
             else:
                 v = _scalar_slow(v)
+                if v is None:
+                    v = _device_scalar(scalar_value, "add_scalar", "scalar_value")
         if global_step.__class__ is not int:
             global_step = to_step(global_step, "add_scalar")
         if walltime is None:
@@ -230,6 +288,15 @@ class SummaryWriter:
             to_step(global_step, "add_scalar")  # in int64 (later steps: the column refuses others)
             self._check_kind("add_scalar", self._key, tag, "scalars")
             s = self._scalar_cache[tag] = self.store.series_for(self._key, tag, "scalars")
+        if v.__class__ is not float:  # a device tensor: copied to the host behind its stream
+            step = to_step(global_step, "add_scalar")
+            f = self._main if self._thread is not None else self._file(self.log_dir)
+            dm.DEFERRED.scalar(v, step, self, s, lambda x: self._append_scalar(
+                self._file(f.run_dir), s, step, x, walltime, tag))
+            return
+        if _HOLDS and s in _HOLDS:
+            self._defer_scalars("add_scalar", [(v, s, self.log_dir)], global_step, walltime, tag)
+            return
         with self.store.lock:
             try:
                 s.append(global_step, v, walltime)
@@ -258,12 +325,12 @@ class SummaryWriter:
         for k, v in tag_scalar_dict.items():
             hit = cache.get((main_tag, k))
             if hit is not None:
-                value = v if v.__class__ is float else to_float(v, "add_scalars", f"tag_scalar_dict[{k!r}]")
+                value = v if v.__class__ is float else _scalar_arg(v, "add_scalars", f"tag_scalar_dict[{k!r}]")
                 todo.append((k, hit[0], hit[1], "", value))
                 continue
             # first time for this key: validate it and check its sub-run's tag kind
             k = check_tag(k, "add_scalars", "tag_scalar_dict key")
-            value = to_float(v, "add_scalars", f"tag_scalar_dict[{k!r}]")
+            value = _scalar_arg(v, "add_scalars", f"tag_scalar_dict[{k!r}]")
             sub = _inside(main_tag.replace("/", "_") + "_" + k, "add_scalars", "tag_scalar_dict key")
             run_dir = _join(self.log_dir, sub)
             key = st.run_key(run_dir)
@@ -272,11 +339,54 @@ class SummaryWriter:
         for k, run_dir, s, _key, _value in todo:  # every value is valid: open the new sub-runs
             if s is None:
                 self._sub_run_file("add_scalars", f"tag_scalar_dict key {k!r}", run_dir)
+        later = []
         for k, run_dir, s, key, value in todo:  # now append them all
             if s is None:
                 s = self.store.series_for(key, main_tag, "scalars")
                 cache[(main_tag, k)] = (run_dir, s)
-            self._append_scalar(self._file(run_dir), s, step, value, wt, main_tag)
+            if value.__class__ is not float or (_HOLDS and s in _HOLDS):
+                later.append((value, s, run_dir))
+            else:
+                self._append_scalar(self._file(run_dir), s, step, value, wt, main_tag)
+        if later:  # device values (and host values queued behind some): one copy per device
+            self._defer_scalars("add_scalars", later, step, wt, main_tag)
+
+    def _defer_scalars(self, method: str, items: list[tuple[Any, ScalarSeries, str]], step: int,
+                       wall_time: float, tag: str) -> None:
+        """Append (value, series, run_dir) points once their device values reach the host: the
+        device tensors are stacked into one copy per device, enqueued before this returns."""
+        import torch
+
+        step = to_step(step, method)
+        by_device: dict[Any, list[int]] = {}
+        for i, (v, _s, _r) in enumerate(items):
+            if v.__class__ is not float:
+                by_device.setdefault(v.device, []).append(i)
+        holds = tuple(s for _v, s, _r in items)
+        files = [self._file(r) for _v, _s, r in items]
+
+        def commit(values: dict[int, float]) -> None:
+            for i, (v, s, _r) in enumerate(items):
+                self._append_scalar(self._file(files[i].run_dir), s, step, values.get(i, v),
+                                    wall_time, tag)
+
+        if not by_device:  # host values behind values in flight
+            dm.DEFERRED.host(self, holds, lambda: commit({}))
+            return
+        if len(items) == 1:
+            dm.DEFERRED.scalar(items[0][0], step, self, holds[0], lambda x: commit({0: x}))
+            return
+        groups = list(by_device.values())
+        landed: dict[int, float] = {}
+        for g, idx in enumerate(groups):
+            src = torch.stack([items[i][0].detach().reshape(()) for i in idx])
+            last = g == len(groups) - 1
+
+            def build(host: Any, idx: list[int] = idx, last: bool = last) -> None:
+                landed.update(zip(idx, (float(x) for x in host.tolist())))
+                if last:
+                    commit(landed)
+            dm.DEFERRED.copy(src, step, self, holds if last else (), build)
 
     def _append_scalar(self, f: EventFileWriter, s: ScalarSeries, step: int, value: float,
                        wall_time: float, tag: str) -> None:
@@ -290,6 +400,10 @@ class SummaryWriter:
         from nbboard.kinds.tensor import write as m
 
         tag = check_tag(tag, "add_tensor")
+        if _device(tensor) and m.on_device_ok(tensor):
+            self._log_device("add_tensor", tag, "tensor", *m.device_tensor(tensor), global_step,
+                             walltime, m.encode)
+            return
         rec = m.make_tensor(tensor)
         self._log("add_tensor", tag, "tensor", rec, global_step, walltime, m.encode)
 
@@ -300,6 +414,10 @@ class SummaryWriter:
         from nbboard.kinds.histograms import write as m
 
         tag = check_tag(tag, "add_histogram")
+        if _device(values):
+            self._log_device("add_histogram", tag, "histograms",
+                             *m.device_histogram(values, bins, max_bins), global_step, walltime, m.encode)
+            return
         rec = m.make_histogram(values, bins, max_bins)
         self._log("add_histogram", tag, "histograms", rec, global_step, walltime, m.encode)
 
@@ -320,6 +438,10 @@ class SummaryWriter:
         from nbboard.kinds.images import write as m
 
         tag = check_tag(tag, "add_image")
+        if _device(img_tensor):
+            self._log_device("add_image", tag, "images", *m.device_image(img_tensor, dataformats),
+                             global_step, walltime, m.encode)
+            return
         rec = m.make_image(img_tensor, dataformats)
         self._log("add_image", tag, "images", rec, global_step, walltime, m.encode)
 
@@ -329,6 +451,11 @@ class SummaryWriter:
         from nbboard.kinds.images import write as m
 
         tag = check_tag(tag, "add_images")
+        if _device(img_tensor):
+            self._log_device("add_images", tag, "images",
+                             *m.device_image(img_tensor, dataformats, method="add_images"),
+                             global_step, walltime, m.encode)
+            return
         rec = m.make_image(img_tensor, dataformats, method="add_images")
         self._log("add_images", tag, "images", rec, global_step, walltime, m.encode)
 
@@ -499,12 +626,17 @@ class SummaryWriter:
 
     # ---- lifecycle ---------------------------------------------------------------------
     def flush(self) -> None:
-        """Write everything logged so far to the event files (flushed to the OS)."""
+        """Write everything logged so far to the event files (flushed to the OS); values logged
+        from a device are waited for (their copies, not the device)."""
+        if dm.DEFERRED.queue:
+            dm.DEFERRED.wait(self)
         if self._thread is not None:
             self._thread.flush()
 
     def close(self) -> None:
         """Flush, fsync and close every event file. Logging again reopens new files, like torch."""
+        if dm.DEFERRED.queue:
+            dm.DEFERRED.wait(self)
         with self._lock:
             t, self._thread = self._thread, None
             files, self._files = self._files, {}
@@ -565,3 +697,5 @@ def _after_fork_in_child() -> None:
 
 os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
                     after_in_child=_after_fork_in_child)
+
+_register_exit_hook(dm.wait_all)  # runs before the file writers' exit hook (hooks run in reverse)

@@ -109,6 +109,37 @@ def _grid(arr: np.ndarray, fmt: str, method: str, arg: str) -> np.ndarray:
     return out
 
 
+def check_shape(shape: tuple[int, ...], dataformats: Any, method: str, arg: str = "img_tensor") -> None:
+    """The checks to_hwc makes, from the shape alone (a device tensor is not read to make them)."""
+    fmt = check_dataformats(dataformats, shape, method, arg)
+    dims = dict(zip(fmt, shape))
+    c, h, w, n = dims.get("C", 1), dims["H"], dims["W"], dims.get("N", 1)
+    batch = len(fmt) == 4
+    if c not in ((1, 3, 4) if batch else (1, 2, 3, 4)):
+        raise InputError(f"{method}: {arg} has {c} channels (shape {tuple(shape)}, dataformats="
+                         f"{dataformats!r}); accepted: 1 (grey), " + ("" if batch else "2 (grey+alpha), ")
+                         + "3 (RGB) or 4 (RGBA)")
+    if n == 0 or h == 0 or w == 0:
+        raise InputError(f"{method}: {arg} has shape {tuple(shape)}; height and width must be ≥ 1")
+
+
+def device_image(img_tensor: Any, dataformats: str = "CHW", *,
+                 method: str = "add_image") -> tuple[Any, Any]:
+    """A device tensor's pixels made uint8 on its device (as to_uint8 makes them on the host), to
+    copy to the host: returns (device uint8 tensor, build(host) → ImageData)."""
+    import torch
+
+    check_shape(tuple(img_tensor.shape), dataformats, method)
+    t = img_tensor.detach()
+    if t.is_complex():
+        raise InputError(f"{method}: img_tensor must be real; got {describe(img_tensor)}")
+    if t.dtype != torch.uint8:
+        if t.dtype == torch.bfloat16:
+            t = t.half()  # what torch's make_np does with bfloat16
+        t = torch.nan_to_num(t.to(torch.float32) * 255, nan=0.0).clamp_(0, 255).to(torch.uint8)
+    return t, lambda host: make_image(host.numpy(), dataformats, method=method)
+
+
 def image_data(hwc: np.ndarray) -> ImageData:
     """Wrap a private HWC uint8 array as an ImageData record."""
     h, w, c = hwc.shape

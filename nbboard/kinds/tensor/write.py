@@ -45,6 +45,26 @@ def make_tensor(tensor: Any, method: str = "add_tensor") -> TensorData:
     return TensorData(np.asarray(arr, order="C"))
 
 
+def on_device_ok(tensor: Any) -> bool:
+    """True for a device tensor of a dtype copied to the host as it is (the others take the
+    host path, which converts or refuses them)."""
+    return str(tensor.dtype) in _AS_IS
+
+
+_AS_IS = {"torch.float16", "torch.float32", "torch.float64", "torch.int8", "torch.uint8",
+          "torch.int16", "torch.int32", "torch.int64", "torch.complex64", "torch.complex128",
+          "torch.bool"}
+
+
+def device_tensor(tensor: Any, method: str = "add_tensor") -> tuple[Any, Any]:
+    """(the detached device tensor to copy to the host, build(host) → TensorData)."""
+    t = tensor.detach()
+    if t.numel() * t.element_size() >= _MAX_BYTES:
+        raise InputError(f"{method}: tensor is {t.numel() * t.element_size()} bytes, over "
+                         "protobuf's 2 GB limit")
+    return t, lambda host: TensorData(np.ascontiguousarray(host.numpy()))
+
+
 def encode(tag: str, rec: TensorData) -> bytes:
     """Summary{value{tag, tensor, metadata: plugin 'tensor'}} as torch's tensor_proto summary."""
     return summary(summary_value(tag, tensor=tensor_proto(rec.array), metadata=plugin_metadata(PLUGIN_NAME)))
