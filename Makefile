@@ -69,6 +69,7 @@ bench: $(TEST) $(STATIC) chromium
 	$(PY) bench/views_browser.py
 	$(PY) bench/graph_layout.py
 	$(PY) bench/gpu_logging.py
+	$(PY) bench/crash.py
 	$(PY) bench/projector.py
 
 lab: $(LAB) $(STATIC)

@@ -30,6 +30,7 @@ from nbboard.convert import (
 )
 from nbboard.kinds.custom_scalars.record import CustomScalarsLayout
 from nbboard.kinds.scalars.series import ScalarSeries
+from nbboard.tfevents import journal as jr
 from nbboard.tfevents.filewriter import (
     RAW_EVENT,
     EventFileWriter,
@@ -41,6 +42,9 @@ from nbboard.tfevents.filewriter import (
 _time = time.time
 _Tensor: type | None = None  # torch.Tensor, remembered once seen (torch stays optional)
 _HOLDS = dm.DEFERRED.holds  # series / (run, tag) with device values in flight
+# add_scalar writes journal slots inline with these as literals (64 + (pos & 131071) * 40):
+# tests check they match the journal's HEADER, MASK and SLOT size
+J_LITERALS = (64, 131071, 40)
 
 
 def default_log_dir(comment: str = "") -> str:
@@ -84,6 +88,10 @@ def _scalar_slow(v: Any) -> float | None:
         if dm.takes(v):
             return None
     return to_float(v, "add_scalar", "scalar_value")
+
+
+def _nothing() -> None:
+    pass
 
 
 def _scalar_arg(v: Any, method: str, arg: str) -> Any:
@@ -132,6 +140,7 @@ class SummaryWriter:
         self.flush_secs = flush_secs
         self.filename_suffix = filename_suffix
         self.store = store if store is not None else st.default_store()
+        self._slock = self.store.lock  # the Store data's lock (fixed for the Store's life)
         self._key = st.run_key(self.log_dir)
         self._lock = threading.Lock()
         self._thread: EventWriterThread | None = None
@@ -141,6 +150,9 @@ class SummaryWriter:
         self._scalars_cache: dict[tuple[str, str], tuple[str, ScalarSeries]] = {}
         self._layout: list[dict[str, Any]] = []
         self._projector: Any = None  # the projector files add_embedding has written (ProjectorFiles)
+        self._journal: jr.Journal | None = None  # the crash journal of this writer's scalars
+        if "://" not in self.log_dir and os.path.isdir(self.log_dir):
+            jr.recover_dir(self.log_dir)  # a crashed writer's points its files lack
         if purge_step is not None:
             self.store.purge(self._key, purge_step)
         self.store.ensure_run(self._key)
@@ -161,6 +173,7 @@ class SummaryWriter:
         """In a forked child: the parent's files, queue and cached series are not this process's;
         the next call opens this process's own files, written synchronously (see filewriter)."""
         self._thread = None
+        self._journal = None
         self._files = {}
         self._scalar_cache = {}
         self._scalars_cache = {}
@@ -186,6 +199,10 @@ class SummaryWriter:
                 self._files[run_dir] = f
                 if run_dir == self.log_dir:
                     self._main = f
+                t = self._thread
+                if (t.journal is None and opener is None and t._thread is not None
+                        and os.path.isdir(self.log_dir)):
+                    t.journal = self._journal = jr.open_journal(self.log_dir)
             return f
 
     @property
@@ -297,7 +314,7 @@ class SummaryWriter:
         if _HOLDS and s in _HOLDS:
             self._defer_scalars("add_scalar", [(v, s, self.log_dir)], global_step, walltime, tag)
             return
-        with self.store.lock:
+        with self._slock:
             try:
                 s.append(global_step, v, walltime)
             except OverflowError:  # an int step beyond int64: refused before anything changed
@@ -308,6 +325,17 @@ class SummaryWriter:
             self._file(self.log_dir)
             t = self._thread
         t.queue.append((self._main.index, walltime, global_step, tag, v, None))
+        j = self._journal
+        if j is not None:  # crash safety: the point in the page cache before this returns
+            jt = j.ids.get(tag)
+            if jt is None:
+                jt = j.ids[tag] = j.tag(self.log_dir, tag)
+            pos = next(j.seq)
+            if pos >= j.limit:
+                j.room(pos, t.drain)
+            p1 = pos + 1
+            j.put(j.mm, 64 + (pos & 131071) * 40, p1, global_step, v, walltime,
+                  jt + (p1 & 0xFFFFFFFF))
 
     def add_scalars(self, main_tag: str, tag_scalar_dict: dict[str, Any], global_step: Any = None,
                     walltime: Any = None) -> None:
@@ -390,10 +418,22 @@ class SummaryWriter:
 
     def _append_scalar(self, f: EventFileWriter, s: ScalarSeries, step: int, value: float,
                        wall_time: float, tag: str) -> None:
-        """Append one point to a Store series and queue it for event file `f`."""
-        with self.store.lock:
+        """Append one point to a Store series and queue it for event file `f` (and the journal)."""
+        with self._slock:
             s.append(step, value, wall_time)
         self._queue(f, wall_time, step, tag, value, None)
+        j = self._journal
+        if j is not None:
+            key = (f.run_dir, tag)
+            jt = j.ids.get(key)
+            if jt is None:
+                jt = j.ids[key] = j.tag(f.run_dir, tag)
+            pos = next(j.seq)
+            if pos >= j.limit:
+                j.room(pos, self._thread.drain if self._thread else _nothing)
+            p1 = pos + 1
+            j.put(j.mm, 64 + (pos & 131071) * 40, p1, step, value, wall_time,
+                  jt + (p1 & 0xFFFFFFFF))
 
     def add_tensor(self, tag: str, tensor: Any, global_step: Any = None, walltime: Any = None) -> None:
         """Log a whole tensor (TensorBoard's 'tensor' plugin)."""
@@ -639,6 +679,7 @@ class SummaryWriter:
             dm.DEFERRED.wait(self)
         with self._lock:
             t, self._thread = self._thread, None
+            self._journal = None  # the thread's close deletes it once all is in the files
             files, self._files = self._files, {}
         if t is not None:
             t.close()

@@ -14,6 +14,7 @@ from nbboard.export.logs import resolve_logdir
 from nbboard.export.notebook import read_notebook
 from nbboard.export.rewrite import nbboard_outputs, render_notebook
 from nbboard.export.views import PROJECTION_TIMEOUT
+from nbboard.tfevents.journal import PREFIX as JOURNAL_PREFIX
 
 
 def referenced_logdirs(nb: Any) -> list[str]:
@@ -135,5 +136,7 @@ def _files(root: Path) -> Iterator[tuple[Path, bool]]:
                 dirs.remove(d)
                 yield Path(here, d), True
         for name in sorted(files):
+            if name.startswith(JOURNAL_PREFIX):
+                continue  # a writer's crash journal: transient, not data to ship
             f = Path(here, name)
             yield f, f.is_symlink()

@@ -7,6 +7,8 @@ import fnmatch
 import logging
 import os
 
+from nbboard.tfevents.journal import is_journal, recover
+
 log = logging.getLogger("nbboard.logdir")
 
 
@@ -42,6 +44,7 @@ class LocalFS:
         """(run relative dir, file path, size) of every event file under the root."""
         out = []
         side = {}
+        journals = []
         stack = [self.root]
         while stack:
             d = stack.pop()
@@ -57,6 +60,8 @@ class LocalFS:
                         elif is_event_file(e.name) and e.is_file():
                             rel = os.path.relpath(d, self.root).replace(os.sep, "/")
                             out.append((rel, e.path, e.stat().st_size))
+                        elif is_journal(e.name):
+                            journals.append(e.path)
                         elif self.side_patterns:
                             pattern = _side_pattern(e.name, self.side_patterns)
                             if pattern is not None and e.is_file():
@@ -65,6 +70,10 @@ class LocalFS:
                                 side[e.path] = (rel, pattern, stt.st_mtime, stt.st_size)
                     except OSError:
                         continue
+        for j in journals:  # a crashed writer's journal: its points the files lack, recovered
+            for path in recover(j):
+                rel = os.path.relpath(os.path.dirname(path), self.root).replace(os.sep, "/")
+                out.append((rel, path, os.path.getsize(path)))
         self.side = side
         return out
 

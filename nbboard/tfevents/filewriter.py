@@ -8,6 +8,7 @@ least every `interval` seconds, so a killed process leaves files readable up to 
 from __future__ import annotations
 
 import atexit
+import errno
 import io
 import itertools
 import os
@@ -47,8 +48,19 @@ def event_file_name(filename_suffix: str = "") -> str:
         time.time(), socket.gethostname(), os.getpid(), next(_uid), filename_suffix)
 
 
+#: errors that mean "no room": the record is kept in memory and written when room returns
+NO_SPACE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+BACKLOG_LIMIT = 256 << 20  # bytes of records a full disk keeps in memory per file
+
+
 class EventFileWriter:
-    """One events file in a run directory; writes framed records, flushes, fsyncs on close."""
+    """One events file in a run directory; writes framed records, flushes, fsyncs on close.
+
+    A local file is written unbuffered, whole records at a time. When the disk is full (or a
+    quota or file-size limit is hit) the torn tail is cut off so the file ends at a whole
+    record, the records are kept in memory (up to BACKLOG_LIMIT), one warning says so, and each
+    later flush retries them: writing resumes, in order, when space returns.
+    """
 
     def __init__(self, run_dir: str, filename_suffix: str = "", purge_step: int | None = None,
                  opener: Callable[[str], Any] | None = None, owner: EventWriterThread | None = None) -> None:
@@ -56,9 +68,15 @@ class EventFileWriter:
         self.owner = owner  # the one writer thread that writes and flushes this file
         self.path = os.path.join(run_dir, event_file_name(filename_suffix))
         written_paths.add(self.path if "://" in self.path else os.path.abspath(self.path))  # the logdir reader skips these
+        self.local = opener is None
+        self._size = 0  # bytes of whole records in a local file
+        self._backlog: list[bytes] = []  # records a full disk refused, oldest first
+        self.backlog_bytes = 0
+        self._dropped = 0
+        self._full = False  # warned of a full disk, not yet resumed
         if opener is None:
             os.makedirs(run_dir, exist_ok=True)
-            self._fh = open(self.path, "ab")
+            self._fh = open(self.path, "ab", buffering=0)
         else:
             self._fh = opener(self.path)
         self.closed = False
@@ -70,7 +88,7 @@ class EventFileWriter:
         first = [event(now, step, file_version="brain.Event:2")]
         if purge_step is not None:
             first.append(event(now, step, session_log=session_log_start()))
-        self._fh.write(b"".join(map(frame, first)))
+        self.write(b"".join(map(frame, first)))
         if opener is None or owner is None:
             self._fh.flush()  # local: the file holds its header at once, as torch's does
         else:
@@ -84,10 +102,63 @@ class EventFileWriter:
         return t
 
     def write(self, data: bytes) -> None:
-        if data:
+        if not data:
+            return
+        if not self.local:
             self._fh.write(data)
+        elif self._backlog:  # the disk was full: keep the order, retried on flush
+            self._keep(data)
+        else:
+            self._write_whole(data)
+
+    def _write_whole(self, data: bytes) -> bool:
+        """Write `data` completely or not at all (True when written); a full disk's torn tail
+        is truncated away and the data kept."""
+        mv = memoryview(data)
+        done = 0
+        try:
+            while done < len(data):
+                done += self._fh.write(mv[done:]) or 0
+        except OSError as e:
+            if e.errno not in NO_SPACE:
+                raise
+            try:
+                os.ftruncate(self._fh.fileno(), self._size)  # the file ends at a whole record
+            except OSError:
+                pass
+            if not self._full:
+                self._full = True
+                warnings.warn(f"nbboard: cannot write {self.path}: {e.strerror or e}. Training goes "
+                              "on; what is logged stays in the Store and in memory and is written "
+                              "when space returns", RuntimeWarning, stacklevel=2)
+            self._keep(data)
+            return False
+        self._size += len(data)
+        return True
+
+    def _keep(self, data: bytes) -> None:
+        if self.backlog_bytes + len(data) > BACKLOG_LIMIT:
+            self._dropped += len(data)
+            return
+        self._backlog.append(data)
+        self.backlog_bytes += len(data)
+
+    def _retry(self) -> None:
+        """Write what a full disk refused, if there is room now."""
+        data = b"".join(self._backlog)
+        self._backlog = []
+        self.backlog_bytes = 0
+        if self._write_whole(data):
+            self._full = False
+            lost = f"; {self._dropped} bytes of records beyond the {BACKLOG_LIMIT >> 20} MiB kept " \
+                   "in memory were not written (the Store has them)" if self._dropped else \
+                   "; nothing was lost"
+            warnings.warn(f"nbboard: writing {self.path} resumed{lost}", RuntimeWarning, stacklevel=2)
+            self._dropped = 0
 
     def flush(self) -> None:
+        if self._backlog:
+            self._retry()
         self._fh.flush()
 
     def close(self, fsync: bool = True) -> None:
@@ -98,6 +169,12 @@ class EventFileWriter:
         _open_files.pop(self.index, None)
         if self.owner is not None:
             self.owner.fresh.discard(self)
+        if self._backlog:
+            self._retry()
+            if self._backlog:
+                warnings.warn(f"nbboard: closing {self.path} with {self.backlog_bytes} bytes of "
+                              "records not written (no space); the Store has them",
+                              RuntimeWarning, stacklevel=2)
         self._fh.flush()
         if fsync:
             try:
@@ -125,6 +202,7 @@ class EventWriterThread:
         self._error: BaseException | None = None
         self._dirty: set[EventFileWriter] = set()
         self.fresh: set[EventFileWriter] = set()  # its new remote files, not uploaded yet
+        self.journal: Any = None  # the writer's crash journal (tfevents.journal), if any
         self._thread: threading.Thread | None = None
         if not sync:
             self._thread = threading.Thread(target=self._run, name="nbboard-event-writer", daemon=True)
@@ -147,9 +225,13 @@ class EventWriterThread:
         at the end, and a file whose flush failed stays dirty so the next drain retries it.
         """
         with self._io:
+            j = self.journal
+            snap = j.snapshot() if j is not None else 0  # journal positions below this are queued
             q = self.queue
             n = len(q)
             if n == 0 and not self._dirty and not self.fresh:
+                if j is not None:
+                    j.set_durable(snap)
                 return
             while self.fresh:
                 try:
@@ -168,7 +250,14 @@ class EventWriterThread:
                 except Exception as e:
                     errors.append(e)
                     failed.add(f)
+                if f.backlog_bytes:
+                    failed.add(f)  # a full disk: retried at the next drain
             self._dirty = failed
+            if j is not None:
+                if not errors and not any(f.backlog_bytes for f in failed):
+                    j.set_durable(snap)  # everything journaled up to snap is in the files
+                else:
+                    j.stuck = True
             if errors:
                 raise errors[0]
 
@@ -261,6 +350,12 @@ class EventWriterThread:
             self.flush()
         finally:
             _live.discard(self)
+            j, self.journal = self.journal, None
+            if j is not None:
+                if not j.stuck:
+                    j.close()  # all in the files
+                else:  # a full disk: a later writer or read recovers what the files lack
+                    j.mm.flush()
 
 
 _live: weakref.WeakSet[EventWriterThread] = weakref.WeakSet()
