@@ -181,3 +181,26 @@ def test_the_writers_inline_slot_arithmetic_matches_the_journal():
     from nbboard import writer
 
     assert writer.J_LITERALS == (jr.HEADER, jr.MASK, jr.SLOT_BYTES)
+
+
+def test_a_deleted_run_folder_is_made_again_and_writing_goes_on(tmp_path):
+    import shutil
+    import warnings
+
+    run = tmp_path / "run"
+    store = Store()
+    w = SummaryWriter(str(run), store=store)
+    w.add_scalar("x", 0.0, 0)
+    w.flush()
+    shutil.rmtree(run)  # the user cleans runs/ while training
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for i in range(1, 100):
+            w.add_scalar("x", float(i), i)
+        w.flush()
+        w.add_scalar("x", 100.0, 100)
+        w.close()
+    msgs = [str(c.message) for c in caught if "deleted" in str(c.message)]
+    assert len(msgs) == 1
+    assert [e.step for e in accumulator(str(run)).Scalars("x")] == list(range(1, 101))
+    assert len(store.scalars(w._key, "x")) == 101

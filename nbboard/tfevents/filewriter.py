@@ -74,6 +74,7 @@ class EventFileWriter:
         self.backlog_bytes = 0
         self._dropped = 0
         self._full = False  # warned of a full disk, not yet resumed
+        self._vanished = False  # warned that the file was deleted and could not be made again
         if opener is None:
             os.makedirs(run_dir, exist_ok=True)
             self._fh = open(self.path, "ab", buffering=0)
@@ -106,7 +107,9 @@ class EventFileWriter:
             return
         if not self.local:
             self._fh.write(data)
-        elif self._backlog:  # the disk was full: keep the order, retried on flush
+            return
+        self._check_vanished()
+        if self._backlog:  # the disk was full: keep the order, retried on flush
             self._keep(data)
         else:
             self._write_whole(data)
@@ -160,6 +163,33 @@ class EventFileWriter:
         if self._backlog:
             self._retry()
         self._fh.flush()
+
+    def _check_vanished(self) -> None:
+        """If the file was deleted under us (its folder removed, say), start it again at the same
+        path with a header, so what is logged from now on is on disk again; one warning."""
+        try:
+            if os.fstat(self._fh.fileno()).st_nlink > 0:
+                return
+        except (OSError, ValueError):
+            return
+        try:
+            os.makedirs(self.run_dir, exist_ok=True)
+            fh = open(self.path, "ab", buffering=0)
+        except OSError as e:
+            if not self._vanished:
+                self._vanished = True
+                warnings.warn(f"nbboard: {self.path} was deleted and cannot be made again "
+                              f"({e.strerror or e}); logging goes on in the Store only",
+                              RuntimeWarning, stacklevel=3)
+            return
+        self._fh.close()
+        self._fh = fh
+        self._size = 0
+        self._vanished = False
+        warnings.warn(f"nbboard: {self.path} was deleted while being written; writing goes on in a "
+                      "new file at that path (what was in the old one is only in the Store now)",
+                      RuntimeWarning, stacklevel=3)
+        self._write_whole(frame(event(time.time(), 0, file_version="brain.Event:2")))
 
     def close(self, fsync: bool = True) -> None:
         """Flush, fsync (unless `fsync` is false) and close; a remote file uploads its rest."""
