@@ -170,7 +170,7 @@ class EventFileWriter:
         try:
             if os.fstat(self._fh.fileno()).st_nlink > 0:
                 return
-        except (OSError, ValueError):
+        except (OSError, ValueError, AttributeError):  # closed, or not a real file
             return
         try:
             os.makedirs(self.run_dir, exist_ok=True)
