@@ -151,6 +151,8 @@ class SummaryWriter:
         self._layout: list[dict[str, Any]] = []
         self._projector: Any = None  # the projector files add_embedding has written (ProjectorFiles)
         self._journal: jr.Journal | None = None  # the crash journal of this writer's scalars
+        self._facades: dict[str, FileWriter] = {}  # torch-style FileWriters per run folder
+        self._summaries: dict[str, dict[str, Any]] = {}  # run key → add_summary's decode state
         if "://" not in self.log_dir and os.path.isdir(self.log_dir):
             jr.recover_dir(self.log_dir)  # a crashed writer's points its files lack
         if purge_step is not None:
@@ -206,9 +208,38 @@ class SummaryWriter:
             return f
 
     @property
-    def file_writer(self) -> EventFileWriter:
-        """The main run's event file (torch exposes `file_writer` too)."""
-        return self._main if not self._main.closed else self._file(self.log_dir)
+    def file_writer(self) -> FileWriter | None:
+        """torch's attribute: the main run's FileWriter while the writer is open, None after
+        close() (`_get_file_writer()` reopens it)."""
+        if self._thread is None:
+            return None
+        return self._get_file_writer()
+
+    @property
+    def all_writers(self) -> dict[str, FileWriter] | None:
+        """torch's attribute: {run folder: FileWriter} of the open runs, None after close()."""
+        if self._thread is None:
+            return None
+        return {d: self._file_writer_for(d) for d in list(self._files)}
+
+    def _get_file_writer(self) -> FileWriter:
+        """The main run's FileWriter, reopened if closed (what torch's and Lightning's code call)."""
+        if self._thread is None or self._main.closed:
+            self._file(self.log_dir)
+        return self._file_writer_for(self.log_dir)
+
+    def _file_writer_for(self, run_dir: str) -> FileWriter:
+        fw = self._facades.get(run_dir)
+        if fw is None:
+            fw = self._facades[run_dir] = FileWriter(self, run_dir)
+        return fw
+
+    @property
+    def default_bins(self) -> list[float]:
+        """torch's attribute: TensorFlow's default histogram bucket edges."""
+        from nbboard.kinds.histograms.write import TENSORFLOW_BINS
+
+        return TENSORFLOW_BINS.tolist()
 
     def get_logdir(self) -> str:
         """The directory this writer writes its event files into."""
@@ -670,6 +701,8 @@ class SummaryWriter:
         from a device are waited for (their copies, not the device)."""
         if dm.DEFERRED.queue:
             dm.DEFERRED.wait(self)
+        if self._summaries:
+            self._build_summaries()
         if self._thread is not None:
             self._thread.flush()
 
@@ -677,6 +710,8 @@ class SummaryWriter:
         """Flush, fsync and close every event file. Logging again reopens new files, like torch."""
         if dm.DEFERRED.queue:
             dm.DEFERRED.wait(self)
+        if self._summaries:
+            self._build_summaries()
         with self._lock:
             t, self._thread = self._thread, None
             self._journal = None  # the thread's close deletes it once all is in the files
@@ -697,6 +732,49 @@ class SummaryWriter:
         f = self._file(run_dir or self.log_dir)
         self._queue(f, _time(), step, None, event_bytes, RAW_EVENT)
 
+    def _summary_into_store(self, run_dir: str, summary: bytes, step: int, wall_time: float) -> None:
+        """Decode a Summary written through a FileWriter into the Store, as a logdir read would:
+        per-tag values appended, run-level pieces (hparams) folded and built into the run's record."""
+        from nbboard.kinds import REGISTRY
+        from nbboard.logdir.decode import decode_value
+        from nbboard.tfevents.protos import fields
+
+        key = st.run_key(run_dir)
+        state = self._summaries.setdefault(key, {"metadata": {}, "folded": {}})
+        for fn, _wt, raw in fields(summary):
+            if fn != 1:
+                continue
+            try:
+                items = decode_value(raw, state["metadata"])
+            except Exception:
+                continue  # written as given; the Store skips what it cannot read
+            for d in items:
+                kind = REGISTRY.get(d.kind)
+                if kind is not None and kind.fold is not None:
+                    kind.fold(state["folded"].setdefault(d.kind, {}), d.value)
+                else:
+                    try:
+                        self.store.append(key, d.tag, d.kind, step, d.value, wall_time)
+                    except ValueError:
+                        pass  # the tag holds another kind in this run
+        self._build_summaries(key)
+
+    def _build_summaries(self, key: str | None = None) -> None:
+        """(Re)build the run-level records folded from add_summary (their metrics are the runs'
+        latest scalar values, so flush and close build them again)."""
+        from nbboard.kinds import REGISTRY
+
+        for k, state in self._summaries.items():
+            if key is not None and k != key:
+                continue
+            for name, folded in state["folded"].items():
+                with self.store.lock:
+                    run = self.store._data.runs.get(k)
+                    series = dict(run.series) if run is not None else {}
+                rec = REGISTRY[name].build(folded, series)
+                if rec is not None:
+                    self.store.set_plugin_record(k, name, rec)
+
     def show(self, **options: Any) -> Any:
         """Display a live Board of this writer's runs in the notebook."""
         from nbboard.widgets import show_writer
@@ -705,6 +783,76 @@ class SummaryWriter:
 
     def __repr__(self) -> str:
         return f"SummaryWriter(log_dir={self.log_dir!r})"
+
+
+class FileWriter:
+    """torch's FileWriter surface over one run of a SummaryWriter, for code that reaches
+    through `writer.file_writer` / `_get_file_writer()` (Lightning's hparams, recipes that add
+    a Summary built elsewhere): whole events go to the run's event file, and what they hold is
+    decoded into the Store like a logdir read would."""
+
+    def __init__(self, writer: SummaryWriter, run_dir: str) -> None:
+        self._writer = writer
+        self._run_dir = run_dir
+
+    def get_logdir(self) -> str:
+        """The run folder this FileWriter writes into."""
+        return self._run_dir
+
+    def add_summary(self, summary: Any, global_step: Any = None, walltime: Any = None) -> None:
+        """Write a Summary (a protobuf message or its bytes) as one event of `global_step`."""
+        data = _message_bytes(summary, "add_summary", "summary")
+        step = to_step(global_step, "add_summary")
+        wt = to_walltime(walltime, "add_summary")
+        wt = _time() if wt is None else wt
+        from nbboard.tfevents.messages import event
+
+        self._writer._raw_event(event(wt, step, summary_bytes=data), step, self._run_dir)
+        self._writer._summary_into_store(self._run_dir, data, step, wt)
+
+    def add_event(self, event: Any, step: Any = None, walltime: Any = None) -> None:
+        """Write an Event (a protobuf message or its bytes); like torch, `walltime` (default now)
+        and `step` replace the event's own."""
+        from nbboard.tfevents.messages import event as make_event
+        from nbboard.tfevents.reader import decode_event
+
+        data = _message_bytes(event, "add_event", "event")
+        try:
+            ev = decode_event(data)
+        except Exception:
+            raise InputError("add_event: event is not an Event message") from None
+        wt = to_walltime(walltime, "add_event")
+        wt = _time() if wt is None else wt
+        st_ = ev.step if step is None else to_step(step, "add_event")
+        if ev.values or ev.has_summary:
+            from nbboard.tfevents.wire import field_bytes
+
+            summary = b"".join(field_bytes(1, bytes(v)) for v in ev.values)
+            self._writer._raw_event(make_event(wt, st_, summary_bytes=summary), st_, self._run_dir)
+            self._writer._summary_into_store(self._run_dir, summary, st_, wt)
+        else:
+            self._writer._raw_event(data, st_, self._run_dir)
+
+    def flush(self) -> None:
+        """Flush the writer's files."""
+        self._writer.flush()
+
+    def close(self) -> None:
+        """Flush (the SummaryWriter's close() closes the files)."""
+        self._writer.flush()
+
+    def reopen(self) -> None:
+        """Nothing to do: logging again reopens files."""
+
+
+def _message_bytes(msg: Any, method: str, arg: str) -> bytes:
+    if isinstance(msg, (bytes, bytearray, memoryview)):
+        return bytes(msg)
+    ser = getattr(msg, "SerializeToString", None)
+    if ser is None:
+        raise InputError(f"{method}: {arg} must be a protobuf message or its serialized bytes; "
+                         f"got {describe(msg)}")
+    return ser()
 
 
 # ---- fork: a child starts with none of its parent's writers' data -----------------------------
