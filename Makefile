@@ -70,6 +70,7 @@ bench: $(TEST) $(STATIC) chromium
 	$(PY) bench/graph_layout.py
 	$(PY) bench/gpu_logging.py
 	$(PY) bench/crash.py
+	$(PY) bench/frames.py
 	$(PY) bench/projector.py
 
 lab: $(LAB) $(STATIC)

@@ -170,6 +170,15 @@ class Store:
         """The event files read into this Store's data (shared by every Store made by `select`)."""
         return self._data.reading
 
+    def to_pandas(self, kind: str = "scalars", *, pivot: bool = False,
+                  extra_columns: Any = None) -> Any:
+        """This Store's `kind` ("scalars", "histograms", "text", "hparams") as a pandas DataFrame
+        with tbparse's columns and dtypes (`pivot=True`: scalars wide, one column per tag;
+        `extra_columns`: "wall_time", "dir_name"). See nbboard.frames."""
+        from nbboard.frames import to_pandas
+
+        return to_pandas(self, kind, pivot=pivot, extra_columns=extra_columns)
+
     def select(self, logdir: str) -> Store:
         """A Store over the same data, listing only the runs under `logdir`, named relative to it."""
         s = Store(logdir, _data=self._data)
