@@ -19,6 +19,9 @@ __version__ = "0.1.0"
 # Views and export import anywidget, nbconvert and the built front end: load them when asked for.
 # The kinds' views come from the registry (`nbboard.Images` is the images kind's view).
 _LAZY = {
+    "GlobalSummaryWriter": "nbboard.global_writer",
+    "patch": "nbboard.patching",
+    "unpatch": "nbboard.patching",
     "Board": "nbboard.widgets.board",
     "export_notebook": "nbboard.export",
     "export_report": "nbboard.export",

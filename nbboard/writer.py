@@ -12,8 +12,11 @@ import socket
 import threading
 import time
 import weakref
+from collections import deque
 from datetime import datetime
 from typing import Any
+
+import numpy as np
 
 from nbboard import deferred as dm
 from nbboard import store as st
@@ -125,7 +128,15 @@ class SummaryWriter:
 
     def __init__(self, log_dir: str | None = None, comment: str = "", purge_step: int | None = None,
                  max_queue: int = 10, flush_secs: int = 120, filename_suffix: str = "",
-                 *, store: st.Store | None = None) -> None:
+                 write_to_disk: bool = True, *, store: st.Store | None = None,
+                 logdir: str | None = None, comet_config: Any = None) -> None:
+        if logdir is not None:  # tensorboardX's name for it
+            if log_dir is not None:
+                raise InputError("SummaryWriter: give log_dir or logdir (tensorboardX's name), not both")
+            log_dir = logdir
+        if not isinstance(write_to_disk, bool):
+            raise InputError(f"SummaryWriter: write_to_disk must be True or False; got {describe(write_to_disk)}")
+        self.write_to_disk = write_to_disk
         if log_dir is not None and not isinstance(log_dir, (str, os.PathLike)):
             raise InputError(f"SummaryWriter: log_dir must be a str or path; got {describe(log_dir)}")
         if not isinstance(comment, str):
@@ -153,7 +164,8 @@ class SummaryWriter:
         self._journal: jr.Journal | None = None  # the crash journal of this writer's scalars
         self._facades: dict[str, FileWriter] = {}  # torch-style FileWriters per run folder
         self._summaries: dict[str, dict[str, Any]] = {}  # run key → add_summary's decode state
-        if "://" not in self.log_dir and os.path.isdir(self.log_dir):
+        self._exported: dict[int, int] = {}  # export_scalars_to_json: id(series) → points exported
+        if write_to_disk and "://" not in self.log_dir and os.path.isdir(self.log_dir):
             jr.recover_dir(self.log_dir)  # a crashed writer's points its files lack
         if purge_step is not None:
             self.store.purge(self._key, purge_step)
@@ -187,6 +199,13 @@ class SummaryWriter:
             return f
         with self._lock:
             f = self._files.get(run_dir)
+            if f is None and not self.write_to_disk:  # tensorboardX's write_to_disk=False
+                if self._thread is None:
+                    self._thread = EventWriterThread(sync=True)
+                    self._thread.queue = _Discard()
+                f = self._files[run_dir] = _NoFile(run_dir)
+                if run_dir == self.log_dir:
+                    self._main = f
             if f is None:
                 if self._thread is None:
                     self._thread = EventWriterThread(sync=in_forked_child())
@@ -637,9 +656,18 @@ class SummaryWriter:
     # ---- hparams ------------------------------------------------------------------------
     def add_hparams(self, hparam_dict: dict[str, Any], metric_dict: dict[str, Any],
                     hparam_domain_discrete: dict[str, list] | None = None,
-                    run_name: str | None = None, global_step: Any = None) -> None:
-        """Log one hyperparameter session in its own sub-run (`<log_dir>/<run_name or time>`)."""
+                    run_name: str | None = None, global_step: Any = None, *,
+                    name: str | None = None) -> None:
+        """Log one hyperparameter session in its own sub-run (`<log_dir>/<run_name or time>`).
+        tensorboardX's `name=` (or a str third argument, its position there) is the run name."""
         from nbboard.kinds.hparams import write as m
+
+        if isinstance(hparam_domain_discrete, str):  # tensorboardX: add_hparams(h, m, name)
+            hparam_domain_discrete, name = None, hparam_domain_discrete
+        if name is not None:
+            if run_name is not None and run_name != name:
+                raise InputError("add_hparams: give run_name or name (tensorboardX's), not both")
+            run_name = name
 
         if type(hparam_dict) is not dict or type(metric_dict) is not dict:
             raise InputError("add_hparams: hparam_dict and metric_dict must be dicts; got "
@@ -689,11 +717,34 @@ class SummaryWriter:
         from nbboard.kinds.projector import write as m
 
         rec, arr = m.make_embedding(mat, metadata, label_img, global_step, tag, metadata_header)
+        if not self.write_to_disk:
+            self._log(m.METHOD, rec.tag, "projector", rec, rec.step, None, None)
+            return
         if self._projector is None:
             self._projector = m.ProjectorFiles(self.log_dir)
         info, encode = self._projector.prepare(rec, arr)
         self._log(m.METHOD, rec.tag, "projector", rec, rec.step, None, encode)
         self._projector.commit(rec, info)
+
+    def export_scalars_to_json(self, path: str) -> None:
+        """tensorboardX's export: {key: [[wall_time, step, value], ...]} of the scalars this
+        writer logged since the last export (key: the tag, or an add_scalars sub-run's folder)."""
+        import json
+
+        out: dict[str, list[list[float]]] = {}
+        series = [(tag, s) for tag, s in self._scalar_cache.items()]
+        series += [(run_dir, s) for run_dir, s in self._scalars_cache.values()]
+        with self._slock:
+            for key, s in series:
+                start = self._exported.get(id(s), 0)
+                n = len(s)
+                if n > start:
+                    rows = np.column_stack([s.wall_times[start:n], s.steps[start:n].astype(np.float64),
+                                            s.values[start:n]])
+                    out[key] = [[w, int(st_), v] for w, st_, v in rows.tolist()]
+                self._exported[id(s)] = n
+        with open(path, "w") as f:
+            json.dump(out, f)
 
     # ---- lifecycle ---------------------------------------------------------------------
     def flush(self) -> None:
@@ -783,6 +834,27 @@ class SummaryWriter:
 
     def __repr__(self) -> str:
         return f"SummaryWriter(log_dir={self.log_dir!r})"
+
+
+class _Discard(deque):
+    """The queue of a writer that does not write to disk: items are dropped as they come."""
+
+    def append(self, item: Any) -> None:
+        pass
+
+
+class _NoFile:
+    """What a write_to_disk=False writer has in place of an event file."""
+
+    closed = False
+    path = None
+
+    def __init__(self, run_dir: str) -> None:
+        self.run_dir = run_dir
+        self.index = -1
+
+    def close(self) -> None:
+        pass
 
 
 class FileWriter:
