@@ -328,8 +328,11 @@ class SummaryWriter:
     # ---- scalars ----------------------------------------------------------------------
     def add_scalar(self, tag: str, scalar_value: Any, global_step: Any = None,
                    walltime: Any = None, new_style: bool = False,
-                   double_precision: bool = False) -> None:
-        """Log one scalar. Floats, ints, numpy scalars and one-element tensors are accepted."""
+                   double_precision: bool = False, display_name: str = "",
+                   summary_description: str = "") -> None:
+        """Log one scalar. Floats, ints, numpy scalars and one-element tensors are accepted.
+        (torch's new_style/double_precision and tensorboardX's display_name/summary_description
+        are accepted; the value is written as TensorBoard's simple_value either way.)"""
         if tag.__class__ is not str or not tag:
             tag = check_tag(tag, "add_scalar")
         v = scalar_value
@@ -569,11 +572,23 @@ class SummaryWriter:
         self._log("add_figure", tag, kind, rec, global_step, walltime, encode)
 
     def add_video(self, tag: str, vid_tensor: Any, global_step: Any = None, fps: float = 4,
-                  walltime: Any = None) -> None:
-        """Log a video (N, T, C, H, W) as an animated GIF, like torch."""
+                  walltime: Any = None, dataformats: str = "NTCHW") -> None:
+        """Log a video (N, T, C, H, W) as an animated GIF, like torch; tensorboardX's
+        `dataformats` names another order of those five axes."""
+        from nbboard.convert import as_array
         from nbboard.kinds.videos import write as m
 
         tag = check_tag(tag, "add_video")
+        if dataformats != "NTCHW":
+            if not isinstance(dataformats, str) or sorted(dataformats.upper()) != sorted("NTCHW"):
+                raise InputError(f"add_video: dataformats must order the axes N, T, C, H, W "
+                                 f"(e.g. 'NTHWC'); got {dataformats!r}")
+            arr = as_array(vid_tensor, "add_video", "vid_tensor")
+            if arr.ndim != 5:
+                raise InputError(f"add_video: vid_tensor has shape {arr.shape}; with dataformats="
+                                 f"{dataformats!r} expected 5 dims")
+            fmt = dataformats.upper()
+            vid_tensor = arr.transpose([fmt.index(c) for c in "NTCHW"])
         rec = m.make_video(vid_tensor, fps)
         self._log("add_video", tag, "videos", rec, global_step, walltime, m.encode)
 
@@ -696,10 +711,16 @@ class SummaryWriter:
         rec, events = m.traced_graph(model, input_to_model, verbose, use_strict_trace, _time())
         self._log_graph(rec, events)
 
-    def add_onnx_graph(self, prototxt: Any) -> None:
+    def add_onnx_graph(self, prototxt: Any = None, *, onnx_model_file: Any = None) -> None:
         """Log the graph of an ONNX model file (path, bytes or binary file) as torch does, and
-        keep it for the graph view; the `onnx` package is not needed."""
+        keep it for the graph view; the `onnx` package is not needed. tensorboardX calls the
+        argument `onnx_model_file`."""
         from nbboard.kinds.graph import write as m
+
+        if (prototxt is None) == (onnx_model_file is None):
+            raise InputError("add_onnx_graph: give the model as prototxt (torch's name) or "
+                             "onnx_model_file (tensorboardX's), one of them")
+        prototxt = prototxt if prototxt is not None else onnx_model_file
 
         rec, events = m.onnx_graph(prototxt, _time())
         self._log_graph(rec, events)

@@ -107,3 +107,20 @@ def test_global_summary_writer_counts_steps_per_tag(tmp_path, monkeypatch):
     assert one is nbboard.GlobalSummaryWriter.getSummaryWriter()
     assert one.smw.get_logdir().startswith("runs")
     one.close()
+
+
+def test_tensorboardx_only_arguments(tmp_path):
+    store = Store()
+    w = SummaryWriter(str(tmp_path), store=store)
+    w.add_scalar("x", 1.0, 0, display_name="X", summary_description="the x")
+    vid = np.random.default_rng(0).random((1, 3, 8, 6, 3))  # N T H W C
+    w.add_video("v", vid, 0, dataformats="NTHWC")
+    w.add_video("v2", vid.transpose(0, 1, 4, 2, 3), 0)  # the same video as NTCHW
+    with pytest.raises(InputError, match="dataformats must order"):
+        w.add_video("v", vid, 1, dataformats="NTHW")
+    with pytest.raises(InputError, match="one of them"):
+        w.add_onnx_graph()
+    w.close()
+    a = store.series_for(w._key, "v", "videos").values[0]
+    b = store.series_for(w._key, "v2", "videos").values[0]
+    assert a.encoded == b.encoded
