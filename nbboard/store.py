@@ -179,6 +179,13 @@ class Store:
 
         return to_pandas(self, kind, pivot=pivot, extra_columns=extra_columns)
 
+    def to_polars(self, kind: str = "scalars", *, pivot: bool = False,
+                  extra_columns: Any = None) -> Any:
+        """The table to_pandas gives, as a polars DataFrame (see nbboard.frames.to_polars)."""
+        from nbboard.frames import to_polars
+
+        return to_polars(self, kind, pivot=pivot, extra_columns=extra_columns)
+
     def select(self, logdir: str) -> Store:
         """A Store over the same data, listing only the runs under `logdir`, named relative to it."""
         s = Store(logdir, _data=self._data)

@@ -67,3 +67,20 @@ def test_a_live_writers_store_and_bad_arguments(tmp_path):
     with pytest.raises(InputError, match="extra_columns"):
         store.to_pandas(extra_columns={"nope"})
     w.close()
+
+
+@pytest.mark.parametrize("kind", ["scalars", "histograms", "text", "hparams"])
+def test_polars_frames_hold_the_same_rows(logdir, kind):
+    pl = pytest.importorskip("polars")
+    store = nbboard.load(logdir, progress=False)
+    pd_df = store.to_pandas(kind)
+    pl_df = store.to_polars(kind)
+    assert isinstance(pl_df, pl.DataFrame)
+    assert pl_df.columns == list(pd_df.columns) and pl_df.height == len(pd_df)
+    if kind == "scalars":
+        np.testing.assert_array_equal(pl_df["value"].to_numpy(), pd_df["value"].to_numpy())
+        assert pl_df["step"].dtype == pl.Int64 and pl_df["tag"].dtype == pl.String
+    if kind == "histograms":
+        np.testing.assert_array_equal(pl_df["counts"][0].to_numpy(), pd_df["counts"][0])
+    wide = store.to_polars("scalars", pivot=True)
+    assert wide.columns == list(store.to_pandas("scalars", pivot=True).columns)
