@@ -89,3 +89,25 @@ def test_a_lightning_fit_reaches_the_store_the_board_and_the_files(tmp_path):
     ea = accumulator(logdir)
     assert len(ea.Scalars("train_loss")) == len(store.scalars(run, "train_loss"))
     assert ea.PluginTagToContent("hparams")  # TensorBoard's hparams plugin finds the session
+
+
+def test_lightnings_own_logger_with_an_injected_or_patched_writer(tmp_path):
+    """The ways users inject a writer into Lightning's own TensorBoardLogger work too (they
+    crashed in log_hyperparams before the writer had _get_file_writer)."""
+    from lightning.pytorch.loggers import TensorBoardLogger as Theirs
+
+    injected = Theirs(str(tmp_path / "a"), name="exp")
+    injected._experiment = nbboard.SummaryWriter(injected.log_dir, store=Store())
+    with nbboard.patch():
+        patched = Theirs(str(tmp_path / "b"), name="exp")
+        for logger in (injected, patched):
+            trainer = lightning.Trainer(max_epochs=1, logger=logger, enable_checkpointing=False,
+                                        enable_progress_bar=False, enable_model_summary=False,
+                                        accelerator="cpu", log_every_n_steps=2)
+            trainer.fit(Tiny(), _loader(0))
+    for logger in (injected, patched):
+        w = logger.experiment
+        assert isinstance(w, nbboard.SummaryWriter)
+        run = w.store._name(w._key)
+        assert w.store.hparams(run).hparams == {"lr": 0.05, "hidden": 16.0}
+        assert "train_loss" in w.store.tags(run)["scalars"]
