@@ -62,11 +62,9 @@ def make_loop(batch: int, seq: int) -> tuple[Any, Any]:
     return step, params
 
 
-def run(step: Any, params: list[torch.Tensor], writer: Any, steps: int, start: int,
-        hist_every: int = 0) -> float:
-    """Seconds per step over `steps` steps, the device drained before and after."""
-    torch.cuda.synchronize()
-    t0 = time.perf_counter()
+def loop(step: Any, params: list[torch.Tensor], writer: Any, steps: int, start: int,
+         hist_every: int = 0) -> None:
+    """`steps` training steps, each logging its 10 metrics (and histograms every `hist_every`)."""
     for i in range(start, start + steps):
         metrics = step()
         if writer is not None:
@@ -75,6 +73,14 @@ def run(step: Any, params: list[torch.Tensor], writer: Any, steps: int, start: i
             if hist_every and i % hist_every == 0:
                 for k, p in enumerate(params[:5]):
                     writer.add_histogram(f"weight/{k}", p, i)
+
+
+def run(step: Any, params: list[torch.Tensor], writer: Any, steps: int, start: int,
+        hist_every: int = 0) -> float:
+    """Seconds per step over `steps` steps, the device drained before and after."""
+    torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    loop(step, params, writer, steps, start, hist_every)
     torch.cuda.synchronize()
     return (time.perf_counter() - t0) / steps
 
@@ -87,14 +93,7 @@ def syncs_per_step(step: Any, params: list[torch.Tensor], writer: Any, steps: in
         warnings.simplefilter("always")
         torch.cuda.set_sync_debug_mode("warn")
         try:
-            for i in range(start, start + steps):
-                metrics = step()
-                if writer is not None:
-                    for k, m in enumerate(metrics):
-                        writer.add_scalar(f"metric/{k}", m, i)
-                    if hist_every and i % hist_every == 0:
-                        for k, p in enumerate(params[:5]):
-                            writer.add_histogram(f"weight/{k}", p, i)
+            loop(step, params, writer, steps, start, hist_every)
         finally:
             torch.cuda.set_sync_debug_mode(0)
     torch.cuda.synchronize()
