@@ -29,14 +29,18 @@ def digits() -> tuple[Any, Any, Any, Any]:
 
 
 def make_model() -> Any:
-    """A small CNN for 8×8 digits."""
+    """A small CNN for 8×8 digits, in two named blocks (`features`, `classifier`) the graph
+    view can expand."""
+    from collections import OrderedDict
+
     from torch import nn
 
-    return nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(32 * 2 * 2, 64), nn.ReLU(), nn.Linear(64, 10),
-    )
+    return nn.Sequential(OrderedDict(
+        features=nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                               nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)),
+        classifier=nn.Sequential(nn.Flatten(), nn.Linear(32 * 2 * 2, 64), nn.ReLU(),
+                                 nn.Linear(64, 10)),
+    ))
 
 
 def train(logdir: str, lr: float, epochs: int = 8, batch_size: int = 64,

@@ -7,9 +7,25 @@ import shlex
 from typing import Any
 
 
+class MagicUsageError(ValueError):
+    """A %nbboard line that could not be parsed (shown as its message, not a traceback)."""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # raise instead of exiting the kernel
-        raise ValueError(f"%nbboard: {message}\n{self.format_usage()}")
+        raise MagicUsageError(f"%nbboard: {message}\n{self.format_usage()}")
+
+
+def _nearest(arg: str, parser: argparse.ArgumentParser) -> str:
+    """' (did you mean --logdir?)' for a mistyped option, or ''."""
+    import difflib
+
+    if not arg.startswith("-"):
+        return ""
+    flags = [o for a in parser._actions for o in a.option_strings
+             if a.help is not argparse.SUPPRESS and o.startswith("--")]
+    near = difflib.get_close_matches(arg.split("=")[0], flags, n=1, cutoff=0.6)
+    return f" (did you mean {near[0]}?)" if near else ""
 
 
 # TensorBoard server flags a `%tensorboard` line may carry: they configure a web server and its
@@ -41,7 +57,20 @@ def _parser() -> _Parser:
 
 def nbboard_magic(line: str) -> Any:
     """%nbboard --logdir DIR [--runs REGEX] [--tags REGEX] [--smoothing W]"""
-    args_list = shlex.split(line)
+    try:
+        return _magic(line)
+    except MagicUsageError as e:  # a typo: the usage line and the nearest option, no traceback
+        import sys
+
+        print(e, file=sys.stderr)
+        return None
+
+
+def _magic(line: str) -> Any:
+    try:
+        args_list = shlex.split(line)
+    except ValueError as e:
+        raise MagicUsageError(f"%nbboard: {e} in {line!r}") from None
     if args_list and args_list[0] == "export":
         from nbboard.export import cli as export
 
@@ -52,7 +81,8 @@ def nbboard_magic(line: str) -> Any:
         print(p.format_help())
         return None
     if rest:
-        raise ValueError(f"%nbboard: unexpected arguments {rest}\n{p.format_usage()}")
+        raise MagicUsageError(f"%nbboard: unexpected argument {rest[0]!r}{_nearest(rest[0], p)}\n"
+                              f"{p.format_usage()}")
     ignored = [f"--{f}" for f in _SERVER_FLAGS if getattr(args, f"tb_{f}") not in (None, False)]
     if ignored:
         print(f"nbboard: ignoring TensorBoard server option{'s' if len(ignored) > 1 else ''} "

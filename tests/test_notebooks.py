@@ -44,7 +44,7 @@ def test_quickstart_runs_and_exports_through_the_demo(tmp_path, capsys):
     store = nbboard.load(str(tmp_path / "runs" / "quickstart"))
     assert {"lr_0.05", "lr_0.01", "lr_0.05/loss_validation", "lr_0.01/hparams"} <= set(store.runs())
     tags = store.tags("lr_0.05")
-    assert len(tags["pr_curves"]) == 10 and "weights/0.weight" in tags["histograms"]
+    assert len(tags["pr_curves"]) == 10 and "weights/features.0.weight" in tags["histograms"]
     assert GRAPHS in tags and PROJECTOR in tags and HPARAMS in store.tags("lr_0.05/hparams")
 
 

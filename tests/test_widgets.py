@@ -223,8 +223,14 @@ def test_magic_registers_and_parses(tmp_path, monkeypatch, capsys):
     assert isinstance(board, Board)
     assert board.options == {"run_filter": "lr.*", "tag_filter": "^loss", "methods": ["pca"]}  # Board projector: PCA
     assert board.logdir == str(tmp_path)
-    with pytest.raises(ValueError, match="unexpected|unrecognized"):
-        fn("--logdir x --bogus 1")
+    # a typo: the usage line and the nearest option on stderr, no traceback, no Board
+    assert fn("--logdri runs") is None and len(shown) == 1
+    err = capsys.readouterr().err
+    assert "unexpected argument '--logdri' (did you mean --logdir?)" in err
+    assert "usage: %nbboard [--logdir LOGDIR]" in err
+    assert fn("--logdir x --smoothing lots") is None  # argparse's own errors likewise
+    assert "invalid float value: 'lots'" in capsys.readouterr().err
+    assert fn("--logdir 'unclosed") is None and "No closing quotation" in capsys.readouterr().err
     # a line copied from %tensorboard: its server options are accepted, named and ignored
     fn(f"--logdir={tmp_path} --port 6006 --bind_all --reload_interval 5 --samples_per_plugin images=100")
     assert shown[-1].logdir == str(tmp_path) and len(shown) == 2
