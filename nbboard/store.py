@@ -170,21 +170,21 @@ class Store:
         """The event files read into this Store's data (shared by every Store made by `select`)."""
         return self._data.reading
 
-    def to_pandas(self, kind: str = "scalars", *, pivot: bool = False,
+    def to_pandas(self, kind: str | None = None, *, pivot: bool = False,
                   extra_columns: Any = None) -> Any:
-        """This Store's `kind` ("scalars", "histograms", "text", "hparams") as a pandas DataFrame
-        with tbparse's columns and dtypes (`pivot=True`: scalars wide, one column per tag;
-        `extra_columns`: "wall_time", "dir_name"). See nbboard.frames."""
-        from nbboard.frames import to_pandas
+        """This Store's `kind` (scalars by default; histograms, text, hparams) as a pandas
+        DataFrame with tbparse's columns and dtypes (`pivot=True`: scalars wide, one column per
+        tag; `extra_columns`: "wall_time", "dir_name"). See nbboard.frames."""
+        from nbboard.frames import KINDS, to_pandas
 
-        return to_pandas(self, kind, pivot=pivot, extra_columns=extra_columns)
+        return to_pandas(self, kind or KINDS[0], pivot=pivot, extra_columns=extra_columns)
 
-    def to_polars(self, kind: str = "scalars", *, pivot: bool = False,
+    def to_polars(self, kind: str | None = None, *, pivot: bool = False,
                   extra_columns: Any = None) -> Any:
         """The table to_pandas gives, as a polars DataFrame (see nbboard.frames.to_polars)."""
-        from nbboard.frames import to_polars
+        from nbboard.frames import KINDS, to_polars
 
-        return to_polars(self, kind, pivot=pivot, extra_columns=extra_columns)
+        return to_polars(self, kind or KINDS[0], pivot=pivot, extra_columns=extra_columns)
 
     def select(self, logdir: str) -> Store:
         """A Store over the same data, listing only the runs under `logdir`, named relative to it."""

@@ -67,6 +67,13 @@ def _inside(name: str, method: str, arg: str) -> str:
     if name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":"):
         raise InputError(f"{method}: {arg} must name a folder inside log_dir; {name!r} would "
                          "write outside it (no absolute path, drive or '..')")
+    if "\0" in name:
+        raise InputError(f"{method}: {arg} makes the run folder {name!r}, which holds a NUL "
+                         "character no file system allows")
+    if any("tfevents" in part for part in parts):
+        raise InputError(f"{method}: {arg} makes the run folder {name!r}; a name holding "
+                         "'tfevents' is what TensorBoard takes for an event file, and its loader "
+                         "fails on such a folder: choose another name")
     return name
 
 
@@ -179,9 +186,9 @@ class SummaryWriter:
         name too long for the file system, a file in the way)."""
         try:
             return self._file(run_dir)
-        except OSError as e:
+        except (OSError, ValueError) as e:
             raise InputError(f"{method}: {what} makes the run folder {run_dir!r}, which cannot be "
-                             f"created: {e.strerror or e}") from None
+                             f"created: {getattr(e, 'strerror', None) or e}") from None
 
     def _forget_parent(self) -> None:
         """In a forked child: the parent's files, queue and cached series are not this process's;

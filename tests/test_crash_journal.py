@@ -118,7 +118,7 @@ DISK_FULL = textwrap.dedent("""
     w = SummaryWriter(logdir, store=store)
     w.add_scalar("x", 0.0, 0)
     w.flush()
-    path = w.file_writer.path
+    path = w._main.path
     limit = os.path.getsize(path) + 20_000
     hard = resource.getrlimit(resource.RLIMIT_FSIZE)[1]
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))  # the disk is "full" past here

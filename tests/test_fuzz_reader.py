@@ -91,7 +91,8 @@ def _load_bytes(files: dict[str, bytes]) -> Store:
         shutil.rmtree(d, ignore_errors=True)
 
 
-FUZZ = settings(max_examples=120, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=120, deadline=2000, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.too_slow])
 
 
 @FUZZ
@@ -178,7 +179,7 @@ def _reference_frames(data: bytes) -> list[int]:
     return out
 
 
-@settings(max_examples=40, deadline=5000)
+@settings(max_examples=40, deadline=5000, derandomize=True, database=None)
 @given(hs.lists(hs.tuples(hs.integers(0, 3), hs.integers(0, 3)), min_size=1, max_size=30),
        hs.integers(0, 400), hs.integers(0, 20))
 def test_cycle_prediction_frames_exactly_like_a_plain_loop(pattern, n_cycles, cut):

@@ -33,7 +33,8 @@ CALLS = {
 }
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=150, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
 @given(st.lists(st.tuples(st.sampled_from(sorted(CALLS)), TAGS, VALUES, STEPS), min_size=1, max_size=8))
 def test_every_call_is_refused_clearly_or_reads_back(tmp_path_factory, calls):
     logdir = str(tmp_path_factory.mktemp("fuzz"))

@@ -64,3 +64,26 @@ def test_add_summary_refuses_what_is_not_a_message(tmp_path):
     with pytest.raises(InputError, match="add_event: event is not an Event message"):
         w.file_writer.add_event(b"\xff\xff\xff")
     w.close()
+
+
+def test_a_run_folder_named_like_an_event_file_is_refused(tmp_path):
+    """Found by the writer fuzz test: add_scalars("main", {"tfevents": ...}) made a folder
+    `main_tfevents` that TensorBoard's loader opens as an event file and fails on."""
+    w = SummaryWriter(str(tmp_path), store=Store())
+    with pytest.raises(InputError, match="'tfevents' is what TensorBoard takes for an event file"):
+        w.add_scalars("main", {"tfevents": 1.0}, 0)
+    with pytest.raises(InputError, match="run_name makes the run folder 'my.tfevents'"):
+        w.add_hparams({"a": 1}, {"m": 1.0}, run_name="my.tfevents")
+    w.add_scalars("main", {"ok": 1.0}, 0)
+    w.close()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["main_ok"]
+    accumulator(tmp_path)  # TensorBoard's loader reads the logdir
+
+
+def test_a_run_folder_with_a_nul_is_refused(tmp_path):
+    """Found by the writer fuzz test: a NUL in an add_scalars key raised a bare ValueError."""
+    w = SummaryWriter(str(tmp_path), store=Store())
+    with pytest.raises(InputError, match="NUL"):
+        w.add_scalars("main", {"\x00": 1.0}, 0)
+    w.add_scalar("x", 1.0, 0)
+    w.close()
