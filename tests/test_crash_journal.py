@@ -7,6 +7,7 @@ import mmap
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -204,3 +205,18 @@ def test_a_deleted_run_folder_is_made_again_and_writing_goes_on(tmp_path):
     assert len(msgs) == 1
     assert [e.step for e in accumulator(str(run)).Scalars("x")] == list(range(1, 101))
     assert len(store.scalars(w._key, "x")) == 101
+
+
+def test_a_journal_from_another_machine_is_left_alone(tmp_path):
+    """flock proves a writer dead only on this machine: another host's journal (a shared
+    folder) is not replayed nor deleted here."""
+    logdir, _returned = _kill_at(tmp_path, 200_000, 20_000)
+    run = f"{logdir}/run"
+    (j,) = [n for n in os.listdir(run) if jr.is_journal(n)]
+    host = socket.gethostname()
+    other = j.replace(f".{host}.", ".another-host.")
+    os.rename(os.path.join(run, j), os.path.join(run, other))
+    os.rename(os.path.join(run, j + ".tags"), os.path.join(run, other + ".tags"))
+    nbboard.load(logdir, progress=False)
+    assert os.path.exists(os.path.join(run, other))
+    assert not [n for n in os.listdir(run) if n.endswith(".recovered")]

@@ -158,7 +158,11 @@ def is_journal(name: str) -> bool:
 def recover(path: str) -> list[str]:
     """Recover one journal if its writer is dead: write the points its event files lack into
     `.recovered` event files and delete it. Returns the event files written ([] when the
-    journal is live, empty or unreadable)."""
+    journal is live, empty, unreadable, or was made on another machine: an exclusive flock
+    proves a writer dead only on this one)."""
+    host = os.path.basename(path)[len(PREFIX):].rsplit(".", 2)[0]
+    if host != socket.gethostname():
+        return []  # flock says nothing about a process on another machine sharing this folder
     try:
         fd = os.open(path, os.O_RDWR)
     except OSError:
