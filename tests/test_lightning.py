@@ -44,8 +44,8 @@ class Tiny(lightning.LightningModule):
         self.log("val_loss", torch.nn.functional.mse_loss(self(x), y))
 
     def on_train_epoch_end(self) -> None:  # the Store is live during the fit
-        store = self.logger.experiment.store
-        self.seen_in_store.append(len(store.scalars(store.runs()[0], "train_loss")))
+        w = self.logger.experiment  # its own run (the default Store holds other tests' runs too)
+        self.seen_in_store.append(len(w.store.series_for(w._key, "train_loss", "scalars")))
 
     def configure_optimizers(self):
         return torch.optim.SGD(self.parameters(), lr=self.hparams.lr)

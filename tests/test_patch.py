@@ -24,7 +24,7 @@ def test_accelerate_tracker_logs_through_nbboard_while_patched(tmp_path):
         assert isinstance(writer, nbboard.SummaryWriter)
         acc.end_training()
     assert torch_tb.SummaryWriter is original
-    store = writer.store
+    store = writer.store.select(str(tmp_path))  # the default Store: this test's runs only
     run = store._name(writer._key)
     assert store.scalars(run, "loss").steps.tolist() == [0, 1, 2]
     hp_runs = [r for r in store.runs() if store.hparams(r) is not None]
