@@ -46,6 +46,11 @@ def _parser() -> _Parser:
     p.add_argument("--runs", default=None, help="regex: only runs matching it are shown at first")
     p.add_argument("--tags", default=None, help="regex: only tags matching it are shown at first")
     p.add_argument("--smoothing", type=float, default=None, help="initial smoothing, 0 to 0.999")
+    p.add_argument("--alert", action="append", default=[], metavar="RULE",
+                   help="an alert rule on the logdir's runs, e.g. --alert 'Loss/train > 10' "
+                        "(repeatable; see nbboard.kinds.alerts.rules.parse_rule)")
+    p.add_argument("--no-nonfinite-alerts", dest="nonfinite", action="store_false", default=None,
+                   help="no alert on NaN/inf values (on by default)")
     p.add_argument("-h", "--help", action="store_true")
     for flag in _SERVER_FLAGS:
         if flag in _SWITCHES:
@@ -56,7 +61,7 @@ def _parser() -> _Parser:
 
 
 def nbboard_magic(line: str) -> Any:
-    """%nbboard --logdir DIR [--runs REGEX] [--tags REGEX] [--smoothing W]"""
+    """%nbboard --logdir DIR [--runs REGEX] [--tags REGEX] [--smoothing W] [--alert RULE ...]"""
     try:
         return _magic(line)
     except MagicUsageError as e:  # a typo: the usage line and the nearest option, no traceback
@@ -87,11 +92,23 @@ def _magic(line: str) -> Any:
     if ignored:
         print(f"nbboard: ignoring TensorBoard server option{'s' if len(ignored) > 1 else ''} "
               f"{', '.join(ignored)} (no server: the views live in this cell and keep every point)")
+    from nbboard.convert import InputError
+    from nbboard.kinds.alerts.rules import parse_rule
+
+    try:  # every rule checked before any is declared or anything is shown
+        rules = [parse_rule(a, "--alert") for a in args.alert]
+    except InputError as e:
+        raise MagicUsageError(f"%nbboard: {e}") from None
     from IPython.display import display
 
     from nbboard.widgets.board import Board
 
     board = Board(args.logdir, runs=args.runs, tags=args.tags, smoothing=args.smoothing)
+    if args.nonfinite is False:
+        board.store.alerts.nonfinite = False
+    for rule in rules:
+        if rule.name not in [r.name for r in board.store.alerts.rules()]:  # a re-run cell
+            board.store.add_alert(None, rule=rule)
     display(board)
     return None
 

@@ -114,6 +114,7 @@ class _Data:
         self.runs: dict[str, _Run] = {}
         self.version = 0  # bumped whenever a run or a tag appears
         self.reading = ReadState()  # the event files read into this data so far
+        self.alerts: Any = None  # the AlertEngine, made on first use (Store.alerts)
 
 
 class Store:
@@ -232,6 +233,26 @@ class Store:
                 return lambda run, tag: self._typed(run, tag, k.name)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
+    @property
+    def alerts(self) -> Any:
+        """The alert engine of this Store's data (nbboard.kinds.alerts.engine.AlertEngine):
+        `store.alerts.add("Loss/train", above=10)`, `.rules()`, `.fired()`, `.nonfinite = False`.
+        Made on first use; its rules watch every run of the data (`runs=` narrows them)."""
+        e = self._data.alerts
+        if e is None:
+            from nbboard.kinds.alerts.engine import AlertEngine
+
+            with self._data.lock:
+                e = self._data.alerts
+                if e is None:
+                    e = self._data.alerts = AlertEngine(self._data, Store(_data=self._data).series_for)
+        return e
+
+    def add_alert(self, tag: Any, **rule: Any) -> Any:
+        """Declare an alert rule on the runs of this Store (see SummaryWriter.add_alert); it is kept
+        in the logdir (`nbboard-alerts.<host>.<pid>.json`) so later sessions see it."""
+        return self.alerts.add(tag, scope=self.logdir, root=self.logdir, **rule)
+
     def plugin_record(self, run: str, plugin: str) -> Any:
         """A run-level record kept by plugin name (hparams, custom_scalars, graphs, projector)."""
         return self._run(run).plugins.get(plugin)
@@ -289,6 +310,7 @@ class Store:
         with self._data.lock:
             self._data.runs.clear()
             self._data.reading = ReadState()
+            self._data.alerts = None  # the parent's engine does not tick in this process
             self._data.version += 1
 
     def purge(self, key: str, step: int) -> None:

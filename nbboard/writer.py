@@ -178,6 +178,8 @@ class SummaryWriter:
             self.store.purge(self._key, purge_step)
         self.store.ensure_run(self._key)
         self._main: EventFileWriter = self._file(self.log_dir)
+        self._alarm: Exception | None = None  # an alert with action="raise" fired: raised next call
+        self.store.alerts.attach_writer(self._key, self)
         _writers.add(self)
 
     # ---- files ------------------------------------------------------------------------
@@ -303,6 +305,8 @@ class SummaryWriter:
     def _where(self, method: str, tag: str, kind: str, global_step: Any, walltime: Any,
                run_dir: str | None) -> tuple[int, float, str, str]:
         """Checked step and wall time, the run folder (its file open) and the run's Store key."""
+        if self._alarm is not None:
+            self._raise_alarm()
         step = to_step(global_step, method)
         wt = to_walltime(walltime, method)
         if wt is None:
@@ -332,6 +336,42 @@ class SummaryWriter:
         except ValueError as e:
             raise InputError(f"{method}: {e}") from None
 
+    # ---- alerts -----------------------------------------------------------------------
+    def add_alert(self, tag: Any, **rule: Any) -> Any:
+        """Watch this writer's scalars (tags matching `tag`, a regular expression) and alert when
+        a condition holds; evaluated off the training thread. Exactly one condition:
+        `above=`/`below=` a number, another tag, `metric(tag, run=)` or "best" (with `by=` a
+        fraction); `rising`/`falling`/`not_falling` (True or a slope) over `window` points or
+        `seconds`, smoothed (`smoothing`, 0.6); `plateau=eps`; `nonfinite=True`. Options:
+        `after_step`, `runs` (regex of run names beside this one), `once`, `cooldown` (points),
+        `action` ("warn" once per rule, "raise" AlertError at this writer's next call, "none"),
+        `callback(alert)`, `name`. A whole rule as text works too: ``add_alert("Loss > 10")``.
+        Kept in the log_dir, so later sessions and other Boards see it; returns the Rule."""
+        return self.store.alerts.add(tag, scope=self._key, root=os.path.dirname(self._key),
+                                     writer=self, save=self.write_to_disk, **rule)
+
+    def _raise_alarm(self) -> None:
+        err, self._alarm = self._alarm, None
+        if err is not None:
+            raise err
+
+    def _alert_text(self, key: str, alert: Any) -> None:
+        """Write a fired alert as a text summary (`alerts/<rule>`, which TensorBoard shows) into
+        the event file of run `key` (this writer's run or one of its sub-runs)."""
+        from nbboard.kinds.text import write as m
+
+        run_dir = self.log_dir if key == self._key else next(
+            (d for d in list(self._files) if st.run_key(d) == key), None)
+        if run_dir is None or self._thread is None:
+            return
+        tag = "alerts/" + alert.rule
+        try:
+            self.store.check_kind(key, tag, "text")
+        except ValueError:  # the user logs something else under that tag: leave it
+            return
+        rec = m.make_text(f"**nbboard alert**: {alert.message}")
+        self._commit(run_dir, key, tag, "text", alert.step, rec, alert.fired_at, m.encode)
+
     # ---- scalars ----------------------------------------------------------------------
     def add_scalar(self, tag: str, scalar_value: Any, global_step: Any = None,
                    walltime: Any = None, new_style: bool = False,
@@ -340,6 +380,8 @@ class SummaryWriter:
         """Log one scalar. Floats, ints, numpy scalars and one-element tensors are accepted.
         (torch's new_style/double_precision and tensorboardX's display_name/summary_description
         are accepted; the value is written as TensorBoard's simple_value either way.)"""
+        if self._alarm is not None:
+            self._raise_alarm()
         if tag.__class__ is not str or not tag:
             tag = check_tag(tag, "add_scalar")
         v = scalar_value
@@ -401,6 +443,8 @@ class SummaryWriter:
                     walltime: Any = None) -> None:
         """Log several scalars under one main tag, each in its own sub-run like torch
         (`<log_dir>/<main_tag with / as _>_<key>`)."""
+        if self._alarm is not None:
+            self._raise_alarm()
         main_tag = check_tag(main_tag, "add_scalars", "main_tag")
         if not isinstance(tag_scalar_dict, dict):
             raise InputError("add_scalars: tag_scalar_dict must be a dict of str -> number; "

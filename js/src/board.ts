@@ -7,6 +7,7 @@
 import { escapeRegex } from "./lib/format";
 import type { AnyModel, ModelData } from "./model";
 import { VIEWS } from "./kinds";
+import { alertBanner } from "./kinds/alerts/banner";
 import { contextFor, viewRoot, type ViewContext, type ViewSpec } from "./view/context";
 import { el } from "./view/dom";
 
@@ -28,8 +29,11 @@ export function renderBoard(model: AnyModel, host: HTMLElement, data: ModelData)
   const body = el("div", "nbb-board-body");
   root.append(head, body);
   host.appendChild(root);
-  const offTabs = boardTabs(contextFor(model, data, true), tabs, body);
+  const ctx = contextFor(model, data, true);
+  const offTabs = boardTabs(ctx, tabs, body);
+  const offBanner = alertBanner(body, ctx);
   return () => {
+    offBanner();
     offTabs();
     root.remove();
   };
@@ -79,6 +83,15 @@ function boardTabs(ctx: ViewContext, tabs: HTMLElement, body: HTMLElement): () =
   ctx.showRun = (run: string) => {
     select(home.kind);
     ctx.filters.set("run_filter", "^" + escapeRegex(run) + "$");
+  };
+  ctx.showTab = (kind: string) => {
+    if (shown.has(kind)) choose(kind);
+  };
+  ctx.showPoint = (run: string, tag: string, step: number) => {
+    choose(home.kind);
+    ctx.filters.set("run_filter", "^" + escapeRegex(run) + "$");
+    ctx.filters.set("tag_filter", "^" + escapeRegex(tag) + "$");
+    for (const fn of ctx.focus) fn(run, tag, step);
   };
   const sync = () => {
     for (const spec of VIEWS) {

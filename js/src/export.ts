@@ -73,6 +73,8 @@ async function libModel(name: string): Promise<LibModel> {
 
 /** A widget model with no kernel: the view's state lives in the page; messages to the kernel go nowhere. */
 class StaticModel {
+  /** Views tell a page with no kernel by this (ViewContext.live). */
+  readonly isStatic = true;
   private readonly listeners = new Map<string, Set<Cb>>();
   readonly widget_manager = {
     get_model: async (id: string): Promise<LibModel> => {

@@ -11,6 +11,7 @@ import importlib
 from typing import Any
 
 from nbboard.kinds import (
+    alerts,
     audio,
     custom_scalars,
     figures,
@@ -43,6 +44,7 @@ REGISTRY: dict[str, Kind] = {k.name: k for k in (
     figures.KIND,
     graph.KIND,
     projector.KIND,
+    alerts.KIND,
     tensor.KIND,
 )}
 

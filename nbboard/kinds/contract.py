@@ -38,6 +38,8 @@ class SideFile:
     tag: str
     step: int
     value: Any
+    #: Tells apart records of one (tag, step) (several alerts at one step); read once each.
+    key: str | None = None
 
 
 @dataclass(frozen=True)

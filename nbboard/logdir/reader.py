@@ -51,7 +51,7 @@ class _RunState:
     series: dict[str, Any] = field(default_factory=dict)
     folded: dict[str, dict[str, Any]] = field(default_factory=dict)  # run-level kind → its state
     built: dict[str, Any] = field(default_factory=dict)  # run-level kind → the record last built
-    side_seen: set[tuple[str, str, int]] = field(default_factory=set)  # (kind, tag, step) read
+    side_seen: set[tuple[str, str, int, str | None]] = field(default_factory=set)  # (kind, tag, step, key) read
     pending: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = field(default_factory=dict)
 
 
@@ -261,7 +261,7 @@ class LogdirReader:
                 continue
             run = self._run_state(self.fs.run_key(rel))
             for item in found:
-                key = (kind.name, item.tag, item.step)
+                key = (kind.name, item.tag, item.step, item.key)
                 if key in run.side_seen:
                     continue
                 run.side_seen.add(key)

@@ -16,6 +16,7 @@ class Board(BoardRecords, Scalars):
     """
 
     kind = traitlets.Unicode("board").tag(sync=True)
+    ALERTS = False  # the Board's record feed carries them
 
     def describe(self) -> dict:
         d = super().describe()

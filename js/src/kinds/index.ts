@@ -3,6 +3,7 @@
  * runtime draws a lone view by looking its kind up here; the Board shows a tab per entry with data,
  * in `order`. (The graph view is not here: it ships in its own bundle, kinds/graph/runtime.ts.)
  */
+import { alertsView } from "./alerts/view";
 import { audioView } from "./audio/view";
 import { customScalarsView } from "./custom_scalars/view";
 import { figuresView } from "./figures/view";
@@ -20,6 +21,7 @@ import type { ViewSpec } from "../view/context";
 /** Every view spec, in Board tab order. */
 export const VIEWS: readonly ViewSpec[] = [
   scalarsView,
+  alertsView,
   customScalarsView,
   imagesView,
   distributionsView,

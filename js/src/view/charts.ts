@@ -152,3 +152,46 @@ export function drawNonFinite(u: uPlot, markers: readonly [number, number, strin
     ctx.stroke();
   }
 }
+
+/** Alert markers on a chart: per alert [x, value (null: not finite), run colour], a dashed red
+ * line across the plot at x, a flag at its top and a ring at the value. */
+export function drawAlertMarks(u: uPlot, marks: readonly [number, number | null, string][], logY: boolean, pr: number): void {
+  const ctx = u.ctx;
+  const { left, top, width, height } = u.bbox;
+  const red = "#d62728";
+  for (const [x, v, color] of marks) {
+    const px = u.valToPos(x, "x", true);
+    if (!(px >= left - 1 && px <= left + width + 1)) continue;
+    ctx.save();
+    ctx.globalAlpha = 0.75;
+    ctx.strokeStyle = red;
+    ctx.lineWidth = 1 * pr;
+    ctx.setLineDash([4 * pr, 3 * pr]);
+    ctx.beginPath();
+    ctx.moveTo(px, top);
+    ctx.lineTo(px, top + height);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = red;
+    ctx.beginPath();
+    ctx.moveTo(px, top);
+    ctx.lineTo(px + 8 * pr, top + 4 * pr);
+    ctx.lineTo(px, top + 8 * pr);
+    ctx.closePath();
+    ctx.fill();
+    if (v !== null && (!logY || v > 0)) {
+      const py = u.valToPos(v, "y", true);
+      if (py >= top && py <= top + height) {
+        ctx.beginPath();
+        ctx.arc(px, py, 5 * pr, 0, Math.PI * 2);
+        ctx.fillStyle = color;
+        ctx.fill();
+        ctx.lineWidth = 2 * pr;
+        ctx.strokeStyle = red;
+        ctx.stroke();
+      }
+    }
+    ctx.restore();
+  }
+}

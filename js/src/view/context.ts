@@ -26,6 +26,15 @@ export interface ViewContext {
   ui: UiState;
   /** In a Board: show one run on the Board's first tab (the hparams view links sessions to their runs). */
   showRun?: (run: string) => void;
+  /** In a Board: show one point (an alert's) on its scalar chart: the scalars tab, filtered to
+   * the run and tag, the chart zoomed around the step. */
+  showPoint?: (run: string, tag: string, step: number) => void;
+  /** In a Board: pick the tab of a view kind. */
+  showTab?: (kind: string) => void;
+  /** Points a view is asked to bring into sight (the scalar view zooms its chart to them). */
+  focus: Set<(run: string, tag: string, step: number) => void>;
+  /** False in a page with no kernel (an exported HTML file). */
+  live: boolean;
 }
 
 export interface ViewSpec {
@@ -106,5 +115,6 @@ export function contextFor(model: AnyModel, scalars: ModelData, inBoard: boolean
       ui.set("tag_filter", v.tag_filter);
     },
   );
-  return { model, records, scalars, colors: inBoard ? scalars.colors : pageColors, filters, ui };
+  const live = !(model as { isStatic?: boolean }).isStatic;
+  return { model, records, scalars, colors: inBoard ? scalars.colors : pageColors, filters, ui, focus: new Set(), live };
 }

@@ -9,6 +9,7 @@ import traitlets
 from nbboard.kinds.scalars.feed import ScalarFeed
 from nbboard.store import Store
 from nbboard.widgets.base import Rebuilt, View, check_regex
+from nbboard.widgets.feeds import RecordFeed, poll_all
 from nbboard.widgets.source import resolve_source
 
 OPTION_KEYS = {
@@ -50,6 +51,9 @@ class Scalars(View):
     """
 
     kind = traitlets.Unicode("scalars").tag(sync=True)
+    #: The view gets the fired alerts of its runs (markers on the charts); a Board's record feed
+    #: carries them already.
+    ALERTS = True
 
     def __init__(
         self,
@@ -72,17 +76,22 @@ class Scalars(View):
         self.store = store
         self.logdir = logdir
         self._feed = ScalarFeed(store)
+        self._alerts = [RecordFeed(store, ("alerts",))] if self.ALERTS else []
+        _ = store.alerts  # rules read back from the logdir are evaluated from now on
 
     @classmethod
     def rebuild(cls, store: Store, desc: dict[str, Any]) -> Rebuilt:
         opts = {k: v for k, v in (desc.get("options") or {}).items() if k in OPTION_KEYS}
-        return Rebuilt([ScalarFeed(store)], opts)
+        alerts = [RecordFeed(store, ("alerts",))] if cls.ALERTS else []
+        return Rebuilt([ScalarFeed(store), *alerts], opts)
 
     def _poll(self) -> tuple[dict, list[bytes]] | None:
-        return self._feed.poll()
+        return poll_all(self, self._alerts, self._feed.poll())
 
     def _resync(self) -> None:
         self._feed.reset()
+        for f in self._alerts:
+            f.reset()
 
     def describe(self) -> dict:
         with self.store.lock:

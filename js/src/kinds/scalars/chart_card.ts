@@ -10,7 +10,8 @@ import { DrawCache, fullExtent, nearestIndex, xColumn, type XAxis } from "../../
 import type { ScalarData } from "../../lib/series";
 import { yRange, type DrawnLines } from "../../lib/y_range";
 import type { Theme } from "../../theme";
-import { drawNonFinite, fmtTick, strokeDownsampled, uplotAxes } from "../../view/charts";
+import { drawAlertMarks, drawNonFinite, fmtTick, strokeDownsampled, uplotAxes } from "../../view/charts";
+import { alertX, type AlertInfo } from "../alerts/logic";
 import { download, safeStem } from "../../view/download";
 import { button, el } from "../../view/dom";
 import type { ScalarOptions } from "./options";
@@ -22,6 +23,8 @@ export interface ChartHost {
   readonly colors: ColorMap;
   /** the shown series of `tag`, sorted by run */
   seriesFor(tag: string): ScalarData[];
+  /** the alerts fired on `tag` (every run; the chart marks those of its shown runs) */
+  alertsFor(tag: string): readonly AlertInfo[];
   /** redraw the dirty charts on the next frame */
   request(): void;
   /** a chart painted (its stats are written at the end of the frame) */
@@ -58,6 +61,7 @@ export class ChartCard {
   private logY = false;
   private xMode: XAxis = "step";
   private dots: HTMLDivElement[] = [];
+  private alertEl: HTMLSpanElement;
 
   constructor(
     readonly view: ChartHost,
@@ -75,7 +79,9 @@ export class ChartCard {
     btn("PNG", "Download this chart as a PNG image", () => this.downloadPNG());
     btn("⟲", "Reset zoom (or double-click the chart)", () => this.resetZoom());
     btn("⤢", "Expand this chart to full width", () => this.toggleExpand());
-    head.append(title, tools);
+    this.alertEl = el("span", "nbb-card-alert");
+    this.alertEl.style.display = "none";
+    head.append(title, this.alertEl, tools);
     this.chartEl = el("div", "nbb-chart");
     this.chartEl.style.height = `${CHART_H}px`;
     this.tipEl = el("div", "nbb-tooltip");
@@ -312,12 +318,46 @@ export class ChartCard {
       for (let i = 0; i < d.raw.markers.length; i += 2) markers.push([d.raw.markers[i], d.raw.markers[i + 1], color]);
     }
     drawNonFinite(u, markers, this.view.theme.background, pr);
+    this.paintAlerts(u, pr);
     ctx.restore();
     this.draws++;
     this.drawnPoints = points;
     this.view.afterPaint(this);
     const hook = (globalThis as { __nbboard__?: { onPaint?: (tag: string, s: ScalarData[]) => void } }).__nbboard__?.onPaint;
     if (hook) hook(this.tag, this.series()); // benchmarks measure logging → pixels latency here
+  }
+
+  /** Alert markers: a dashed line at each alert's x and a ring at its value, in its run's colour
+   * outlined red; the card's badge counts them and lists their messages. */
+  private paintAlerts(u: uPlot, pr: number): void {
+    const all = this.view.alertsFor(this.tag);
+    const marks: [number, number | null, string][] = [];
+    const texts: string[] = [];
+    if (all.length) {
+      const byRun = new Map(this.series().map((s) => [s.run, s]));
+      const mode = this.view.opts.x_axis;
+      for (const a of all) {
+        const s = byRun.get(a.run);
+        if (!s) continue;
+        marks.push([alertX(a, mode, s.n ? s.walls[0] : 0), a.value, this.view.colors.get(a.run)]);
+        texts.push(a.message || `${a.text} at step ${a.step} (${a.run})`);
+      }
+    }
+    if (marks.length) drawAlertMarks(u, marks, this.view.opts.log_y, pr);
+    this.root.dataset.alerts = String(marks.length);
+    this.alertEl.style.display = marks.length ? "" : "none";
+    this.alertEl.textContent = `⚠ ${marks.length}`;
+    this.alertEl.title = texts.slice(-10).join("\n");
+  }
+
+  /** Bring `step` of the chart into sight: zoom around it (a tenth of the series' extent each side). */
+  focusStep(step: number): void {
+    const full = fullExtent(this.series(), "step");
+    const half = Math.max(1, (full[1] - full[0]) / 10);
+    if (this.view.opts.x_axis === "step") this.setZoom([step - half, step + half]);
+    this.root.scrollIntoView({ block: "center", behavior: "smooth" });
+    this.root.classList.add("nbb-flash");
+    window.setTimeout(() => this.root.classList.remove("nbb-flash"), 1600);
   }
 
   private hideTip(): void {

@@ -12,6 +12,8 @@ import { onThemeChange, readTheme, type Theme } from "../../theme";
 import type { ViewContext, ViewSpec } from "../../view/context";
 import { el } from "../../view/dom";
 import type { SharedFilters } from "../../view/filters";
+import type { RecordData } from "../../lib/records";
+import { alertsByTag, collectAlerts, type AlertInfo } from "../alerts/logic";
 import { ChartCard, type ChartHost } from "./chart_card";
 import { DEFAULTS, type ScalarOptions } from "./options";
 
@@ -51,6 +53,8 @@ class ScalarsView implements Frameable, ChartHost {
   private disposers: (() => void)[] = [];
   private saveTimer = 0;
   private paints = 0;
+  private alerts = new Map<string, AlertInfo[]>();
+  private records: RecordData;
 
   constructor(
     readonly root: HTMLElement,
@@ -58,6 +62,7 @@ class ScalarsView implements Frameable, ChartHost {
   ) {
     const model = (this.model = ctx.model);
     const data = (this.data = ctx.scalars);
+    this.records = ctx.records;
     this.colors = ctx.colors;
     this.filters = ctx.filters;
     const given = (model.get("options") ?? {}) as Partial<ScalarOptions>;
@@ -170,7 +175,17 @@ class ScalarsView implements Frameable, ChartHost {
         this.theme = readTheme(this.root);
         this.allDirty();
       }),
+      ctx.records.subscribe((changed, structural) => {
+        if (structural || [...changed].some((s) => s.kind === "alerts")) this.readAlerts();
+      }),
     );
+    this.readAlerts();
+    const focus = (_run: string, tag: string, step: number) => {
+      // the filters just changed: the card appears on the next frame
+      window.setTimeout(() => this.cards.get(tag)?.focusStep(step), 50);
+    };
+    ctx.focus.add(focus);
+    this.disposers.push(() => ctx.focus.delete(focus));
     // options set from Python (view.options = {...}) apply to the page too
     const onOptions = () => {
       const next = { ...DEFAULTS, ...((model.get("options") ?? {}) as Partial<ScalarOptions>) };
@@ -254,6 +269,22 @@ class ScalarsView implements Frameable, ChartHost {
 
   private runMatches(run: string): boolean {
     return this.filters.runShown(run);
+  }
+
+  alertsFor(tag: string): readonly AlertInfo[] {
+    return this.alerts.get(tag) ?? [];
+  }
+
+  /** Re-read the fired alerts (the records changed): the charts of tags that gained one redraw. */
+  private readAlerts(): void {
+    const next = alertsByTag(collectAlerts(this.records.ofKind("alerts")));
+    for (const tag of new Set([...next.keys(), ...this.alerts.keys()])) {
+      if ((next.get(tag)?.length ?? 0) !== (this.alerts.get(tag)?.length ?? 0)) {
+        const c = this.cards.get(tag);
+        if (c) c.markDirty();
+      }
+    }
+    this.alerts = next;
   }
 
   seriesFor(tag: string): ScalarData[] {
