@@ -20,7 +20,7 @@ VIEWS: dict[str, dict] = {
     "board": {"options": {"smoothing": 0.3}},
     "scalars": {"options": {"tag_filter": "loss"}},
     "images": {}, "histograms": {}, "distributions": {}, "text": {}, "pr_curves": {}, "hparams": {},
-    "audio": {}, "meshes": {}, "custom_scalars": {},
+    "audio": {}, "meshes": {}, "custom_scalars": {}, "alerts": {},
     "graph": {"run": "lr=0.1"},
     "projector": {"options": {"methods": ["pca"]}},
 }
@@ -33,6 +33,8 @@ def write_logs(root: Path) -> Path:
     rng = np.random.default_rng(0)
     for i, lr in enumerate((0.1, 0.01)):
         w = SummaryWriter(str(root / f"lr={lr}"))
+        if i == 0:  # fires at step 0 (loss ≈ 1.0): kept in the run's alerts file
+            w.add_alert("loss/train", above=0.9, name="loss above 0.9", action="none")
         for s in range(60):
             w.add_scalar("loss/train", float(np.exp(-s * lr) + 0.05 * rng.random()), s)
             w.add_scalar("loss/val", float(np.exp(-s * lr * 0.8) + 0.05), s)
@@ -60,6 +62,7 @@ def write_logs(root: Path) -> Path:
             meta = [[str(k % 10), "even" if k % 2 == 0 else "odd"] for k in range(120)]
             w.add_embedding(emb, metadata=meta, metadata_header=["label", "parity"],
                             label_img=rng.random((120, 3, 8, 8)).astype(np.float32), tag="features")
+            w.store.alerts.tick()  # evaluated now (the alerts thread would within 50 ms)
         w.close()
     return root
 

@@ -50,7 +50,7 @@ def test_every_view_exports_with_data_and_runtime_once(logs, tmp_path):
     nb = every_view_notebook(logs, tmp_path / "all.ipynb", missing=tmp_path / "gone")
     res = export.export_notebook(nb, tmp_path / "all.html")
     html = res.path.read_text()
-    assert res.views == 13 and len(res.missing) == 1
+    assert res.views == 14 and len(res.missing) == 1
     # the runtime and the graph runtime inlined once each; no widget manager, CDN or remote script
     assert html.count('data-name="main"') == 1 and html.count('data-name="graph"') == 1
     assert "plotly" not in re.findall(r'data-name="(\w+)"', html)
@@ -120,7 +120,7 @@ def test_zip_reopens_and_reexports_elsewhere(logs, tmp_path):
              if MIME in o.get("data", {})]
     assert {d["logdir"] for d in descs} == {"logs/logs"}
     res = export.export_notebook(tmp_path / "b" / "nb.ipynb")
-    assert res.views == 13 and res.missing == []
+    assert res.views == 14 and res.missing == []
 
 
 def test_report_is_the_board_plus_graph_and_projector(logs, tmp_path, capsys):

@@ -23,7 +23,7 @@ def exported(tmp_path_factory) -> Path:
     logs = write_logs(base / "logs")
     nb = every_view_notebook(logs, base / "every-view.ipynb", missing=base / "deleted-logs")
     res = export.export_notebook(nb, base / "every-view.html")
-    assert res.views == 13 and len(res.missing) == 1
+    assert res.views == 14 and len(res.missing) == 1
     return res.path
 
 
@@ -70,7 +70,7 @@ def into_view(page: Page, selector: str):
 
 def test_page_is_offline_and_every_view_rendered(offline: Page, artifacts: Path):
     assert offline.evaluate("() => document.body.dataset.nbbExport") == "ready"
-    assert offline.locator(".nbb-export[data-nbb-state='rendered']").count() == 13
+    assert offline.locator(".nbb-export[data-nbb-state='rendered']").count() == 14
     assert offline.requested == [], offline.requested  # nothing tried the network
     missing = offline.locator(".nbb-export-missing")
     expect(missing).to_have_count(1)
@@ -82,12 +82,29 @@ def test_page_is_offline_and_every_view_rendered(offline: Page, artifacts: Path)
 
 def test_board_tabs(offline: Page):
     board = into_view(offline, view("board"))
-    expect(board.locator(".nbb-tab")).to_have_count(11)  # scalars, custom scalars, images, distributions, histograms, text, PR, audio, hparams, mesh, projector
+    expect(board.locator(".nbb-tab")).to_have_count(12)  # scalars, alerts, custom scalars, images, distributions, histograms, text, PR, audio, hparams, mesh, projector
     board.locator(".nbb-tab[data-kind='images']").click()
     expect(board.locator(".nbb-v-images .nbb-v-card img").first).to_be_visible()
     expect(board.locator(".nbb-scalars")).to_be_hidden()
     board.locator(".nbb-tab[data-kind='scalars']").click()
     expect(board.locator(".nbb-scalars")).to_be_visible()
+
+
+def test_alerts_in_the_export(offline: Page, artifacts: Path):
+    # the Board tells the alert the logs hold (a page with no kernel shows every alert's banner)
+    board = into_view(offline, view("board"))
+    banner = board.locator(".nbb-alert-banner")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("loss above 0.9")
+    card = offline.locator(f"{view('scalars')} .nbb-card[data-tag='loss/train']")
+    card.scroll_into_view_if_needed()
+    offline.wait_for_function("e => Number(e.dataset.alerts || 0) === 1", arg=card.element_handle())
+    rows = offline.locator(f"{view('alerts')} .nbb-alerts-table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("lr=0.1")
+    expect(rows.first).to_contain_text("loss/train")
+    into_view(offline, view("alerts"))
+    offline.screenshot(path=str(artifacts / "export-offline-alerts.png"))
 
 
 def hover_row(page: Page, card, run: str) -> dict[str, str]:
