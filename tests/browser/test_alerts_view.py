@@ -31,6 +31,17 @@ TRAIN = textwrap.dedent("""
     print("done")
 """)
 
+NOTES = """() => {
+  const Real = window.Notification;
+  window.__nbbNotes = [];
+  class Recorded extends Real {
+    constructor(title, opts) { window.__nbbNotes.push([title, (opts && opts.body) || ""]); super(title, opts); }
+  }
+  Object.defineProperty(Recorded, "permission", { get: () => Real.permission });
+  Recorded.requestPermission = (...a) => Real.requestPermission(...a);
+  window.Notification = Recorded;
+}"""
+
 
 def test_alert_marks_banner_and_tab_while_the_cell_runs(page: Page, jupyter_server, artifacts, tmp_path):
     steps, turn = 400, 150  # loss crosses 2.0 at step 201, ~2.5 s before the cell ends
@@ -38,6 +49,10 @@ def test_alert_marks_banner_and_tab_while_the_cell_runs(page: Page, jupyter_serv
     nb = jupyter_server.notebook("alerts.ipynb", [code])
     open_notebook(page, jupyter_server.lab(nb))
     title0 = page.title()
+    # browser notifications: the permission granted as a user would on the prompt; each one the
+    # page makes is recorded (a headless browser shows none)
+    page.context.grant_permissions(["notifications"], origin=jupyter_server.url.rstrip("/"))
+    page.evaluate(NOTES)
     run_cell(page)
     board = ".jp-OutputArea-output .nbb-board"
     page.wait_for_selector(f"{board} .nbb-card[data-tag='loss']", timeout=60_000)
@@ -46,14 +61,24 @@ def test_alert_marks_banner_and_tab_while_the_cell_runs(page: Page, jupyter_serv
     banner = page.locator(f"{board} .nbb-alert-banner")
     expect(banner).to_be_visible(timeout=30_000)
     expect(banner).to_contain_text("accuracy")
+    # the user switches notifications on (Alerts tab), then leaves for another window
+    page.locator(f"{board} .nbb-tab[data-kind='alerts']").click()
+    page.locator(f"{board} .nbb-alert-notify").click()
+    expect(page.locator(f"{board} .nbb-alert-notify")).to_have_text("Notifications on ✓")
+    page.locator(f"{board} .nbb-tab[data-kind='scalars']").click()
+    page.evaluate("() => { document.hasFocus = () => false; }")
     # then the threshold: banner, marker on the loss chart, all before the cell ends
     expect(banner).to_contain_text("loss above 2", timeout=60_000)
     assert "*" in prompt(page), "the alert must show while the training cell runs"
     card = page.locator(f"{board} .nbb-card[data-tag='loss']")
+    card.scroll_into_view_if_needed()  # charts off screen are not drawn
     page.wait_for_function("el => Number(el.dataset.alerts || 0) >= 1", arg=card.element_handle(), timeout=10_000)
     expect(card.locator(".nbb-card-alert")).to_be_visible()
     assert page.title().startswith("⚠ ("), page.title()
     assert "*" in prompt(page)
+    notes = page.evaluate("() => window.__nbbNotes")
+    assert any("loss above 2" in body for _title, body in notes), notes
+    assert not any("accuracy" in body for _title, body in notes), "told before notifications were on"
     page.locator(board).screenshot(path=str(artifacts / "alerts-banner-lab.png"))
 
     # "Show" zooms the loss chart around the alert's step

@@ -170,9 +170,10 @@ def test_distributions_hover(offline: Page):
 
 def test_text_step_slider(offline: Page):
     root = view("text")
-    md = into_view(offline, f"{root} .nbb-v-card[data-run='lr=0.1'] .nbb-v-md")
+    card = f"{root} .nbb-v-card[data-run='lr=0.1'][data-tag='notes']"  # (its alert's text is another card)
+    md = into_view(offline, f"{card} .nbb-v-md")
     expect(md.locator("h3")).to_have_text("Step 2 of lr=0.1")
-    offline.locator(f"{root} .nbb-v-card[data-run='lr=0.1'] input.nbb-v-step-slider").fill("0")
+    offline.locator(f"{card} input.nbb-v-step-slider").fill("0")
     expect(md.locator("h3")).to_have_text("Step 0 of lr=0.1")
 
 

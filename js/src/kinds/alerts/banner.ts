@@ -33,7 +33,7 @@ export function notifications(_ctx: ViewContext): HTMLElement {
   }, "nbb-btn nbb-alert-notify");
   const show = () => {
     const supported = typeof Notification !== "undefined";
-    b.textContent = !supported ? "Notifications unavailable" : notifyOn() ? "🔔 Notifications on" : "🔕 Notify me";
+    b.textContent = !supported ? "Notifications unavailable" : notifyOn() ? "Notifications on ✓" : "Notify me";
     b.disabled = !supported;
   };
   show();
@@ -101,7 +101,8 @@ export function alertBanner(host: HTMLElement, ctx: ViewContext): () => void {
     for (const a of fresh) pending.add(a.id);
     setTitle();
     paint();
-    if (notifyOn() && document.visibilityState !== "visible") {
+    // the user is elsewhere: another tab (hidden) or another window (no focus)
+    if (notifyOn() && (document.visibilityState !== "visible" || !document.hasFocus())) {
       const a = fresh[fresh.length - 1];
       try {
         new Notification("nbboard alert", { body: alertLine(a), tag: `nbboard-${a.rule}` });

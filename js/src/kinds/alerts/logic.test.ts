@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { RecordSeries } from "../../lib/records";
 import { alertLine, alertsByTag, alertTitle, alertX, collectAlerts, fmtValue, stripAlertTitle, unseen } from "./logic";
 
-function series(run: string, metas: Record<string, unknown>[]): RecordSeries {
-  const s = new RecordSeries(1, "alerts", run, ".alerts");
+function series(run: string, metas: Record<string, unknown>[], tag = ".alerts"): RecordSeries {
+  const s = new RecordSeries(1, "alerts", run, tag);
   s.recs = metas.map((m) => ({ step: Number(m.step ?? 0), wall: 100, meta: m, parts: [] }));
   return s;
 }
@@ -25,7 +25,15 @@ describe("collectAlerts", () => {
     expect(got[0].value).toBeNull();
     expect(got[0].valueText).toBe("nan");
     expect(got[2].text).toBe("loss > 10");
+    expect(got[2].label).toBe("hi (loss > 10)");
     expect(got[1].text).toBe("hi"); // no text: the rule's name
+    expect(got[1].label).toBe("hi");
+  });
+
+  it("leaves out the rules a run keeps beside its alerts", () => {
+    const rules = series("r1", [{ rule: { name: "hi", above: 10 }, step: 0 }], ".alert-rules");
+    const a = series("r1", [{ rule: "hi", tag: "loss", step: 5, value: 12.5, fired_at: 3 }]);
+    expect(collectAlerts([rules, a]).map((x) => x.rule)).toEqual(["hi"]);
   });
 
   it("takes strings as they are, never as markup (the caller sets textContent)", () => {

@@ -19,6 +19,8 @@ export interface AlertInfo {
   reference: number | null;
   rule: string;
   text: string;
+  /** the rule's name, with its description when the name is not the description */
+  label: string;
   condition: string;
   message: string;
   firedAt: number;
@@ -27,10 +29,14 @@ export interface AlertInfo {
 const str = (x: unknown): string => (typeof x === "string" ? x : x === undefined || x === null ? "" : String(x));
 const numOrNull = (x: unknown): number | null => (typeof x === "number" && Number.isFinite(x) ? x : null);
 
+/** The tag of a run's fired alerts (its `.alert-rules` series holds the rules, not alerts). */
+export const ALERTS_TAG = ".alerts";
+
 /** Every alert of the given `alerts` record series, once each, oldest firing first. */
 export function collectAlerts(series: readonly RecordSeries[]): AlertInfo[] {
   const byId = new Map<string, AlertInfo>();
   for (const s of series) {
+    if (s.tag !== ALERTS_TAG) continue;
     for (const r of s.recs) {
       const m = (r.meta ?? {}) as Record<string, unknown>;
       const rule = str(m.rule);
@@ -39,6 +45,7 @@ export function collectAlerts(series: readonly RecordSeries[]): AlertInfo[] {
       const id = JSON.stringify([s.run, rule, tag, step]);
       if (byId.has(id)) continue;
       const value = numOrNull(m.value);
+      const text = str(m.text) || rule;
       byId.set(id, {
         id,
         run: s.run,
@@ -49,7 +56,8 @@ export function collectAlerts(series: readonly RecordSeries[]): AlertInfo[] {
         valueText: value === null ? str(m.value_text) || "NaN" : fmtValue(value),
         reference: numOrNull(m.reference),
         rule,
-        text: str(m.text) || rule,
+        text,
+        label: rule && rule !== text ? `${rule} (${text})` : text,
         condition: str(m.condition),
         message: str(m.message),
         firedAt: typeof m.fired_at === "number" ? m.fired_at : r.wall,
@@ -95,7 +103,7 @@ export function stripAlertTitle(title: string): string {
 
 /** One line for a banner or a notification. */
 export function alertLine(a: AlertInfo): string {
-  return `${a.text} — ${a.tag} = ${a.valueText} at step ${a.step} (run ${a.run})`;
+  return `${a.label} — ${a.tag} = ${a.valueText} at step ${a.step} (run ${a.run})`;
 }
 
 /** The alerts not in `seen`, oldest first (what a banner or notification has not told yet). */

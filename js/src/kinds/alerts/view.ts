@@ -26,7 +26,7 @@ function row(a: AlertInfo, ctx: ViewContext): HTMLTableRowElement {
     el("td", "nbb-num", String(a.step)),
     el("td", "nbb-num nbb-alert-value", a.valueText),
     el("td", "nbb-num", a.reference === null ? "" : fmtValue(a.reference)),
-    el("td", "nbb-alert-rule", a.text),
+    el("td", "nbb-alert-rule", a.label),
   ];
   cells[0].title = when.toString();
   cells[6].title = a.message;
