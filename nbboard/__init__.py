@@ -25,6 +25,9 @@ _LAZY = {
     "Board": "nbboard.widgets.board",
     "export_notebook": "nbboard.export",
     "export_report": "nbboard.export",
+    "metric": "nbboard.kinds.alerts.rules",
+    "AlertError": "nbboard.kinds.alerts.engine",
+    "AlertWarning": "nbboard.kinds.alerts.engine",
 }
 
 __all__ = ["SummaryWriter", "Store", "InputError", "load", "default_store",

@@ -188,7 +188,7 @@ def test_parse_rule_forms():
     for bad in ("loss >> 3", "loss > 3 by", "loss > 3 frobnicate 2", "loss plateau", "loss rising window x"):
         with pytest.raises(InputError):
             parse_rule(bad)
-    assert make_rule("loss", above=metric(run="b")).describe() == "loss > same tag[b]"
+    assert make_rule("loss", above=metric(run="b")).describe() == "loss > loss in b"
 
 
 # ---- the engine -------------------------------------------------------------------------
@@ -389,3 +389,50 @@ def test_magic_alert_flag(tmp_path, capsys):
     assert names.count("loss > 2") == 1 and "loss rising over 20 points" in names
     for name in ("loss > 2", "loss rising over 20 points"):
         default_store().alerts.remove(name)
+
+
+def test_board_rules_and_the_public_names(tmp_path):
+    logdir = str(tmp_path)
+    w = SummaryWriter(f"{logdir}/a", store=Store())  # files another process writes
+    w.add_scalar("acc", 0.9, 0)
+    w.add_scalar("acc", 0.4, 1)
+    w.close()
+    board = nbboard.Board(nbboard.load(logdir))  # (Board(logdir) skips this process's own files)
+    try:
+        rule = board.add_alert("acc", below=nbboard.metric("acc", run="a"), by=0.5, name="vs itself")
+        assert rule.ref is not None and rule.ref.run == "a"
+        board.add_alert("acc", below=0.5, name="low acc", action="none")
+        _tick(board.store)
+        assert [(a.rule, a.step) for a in board.store.alerts.fired()] == [("low acc", 1)]
+        assert issubclass(nbboard.AlertError, RuntimeError) and issubclass(nbboard.AlertWarning, Warning)
+    finally:
+        board.close()
+
+
+def test_a_rerun_cell_replaces_its_rule_and_an_edited_one_wins_over_the_logdir(tmp_path):
+    logdir = str(tmp_path)
+    store = Store()
+    w = SummaryWriter(f"{logdir}/run", store=store)
+    w.add_alert("loss", above=2.0, name="high", action="none")
+    w.add_scalar("loss", 2.5, 0)
+    _tick(store)
+    w.close()
+    # the cell runs again with the threshold edited: a new writer, the same rule name
+    w = SummaryWriter(f"{logdir}/run", store=store)
+    w.add_alert("loss", above=3.0, name="high", action="none")
+    assert [(r.name, r.threshold) for r in store.alerts.rules()] == [("high", 3.0)]
+    w.add_scalar("loss", 2.5, 1)  # above the old threshold only
+    w.add_scalar("loss", 3.5, 2)
+    _tick(store)
+    assert [(a.rule, a.step) for a in store.alerts.fired()] == [("high", 0), ("high", 2)]
+    w.close()
+    files = list((tmp_path / "run").glob("nbboard-alerts.*.json"))
+    assert len(files) == 1
+    assert [r["rule"]["threshold"] for r in json.loads(files[0].read_text())["rules"]] == [3.0]
+    # a later session declaring it differently: its own rule wins over the one read from the logdir
+    later = nbboard.load(logdir)
+    _tick(later)
+    assert [(r.name, r.threshold) for r in later.alerts.rules()] == [("high", 3.0)]  # read back
+    later.alerts.add("loss", above=10.0, name="high", scope=f"{logdir}/run", root=logdir, save=False)
+    _tick(later)
+    assert [(r.name, r.threshold) for r in later.alerts.rules()] == [("high", 10.0)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import traitlets
 
 from nbboard.kinds.scalars.view import Scalars
@@ -17,6 +19,11 @@ class Board(BoardRecords, Scalars):
 
     kind = traitlets.Unicode("board").tag(sync=True)
     ALERTS = False  # the Board's record feed carries them
+
+    def add_alert(self, tag: Any, **rule: Any) -> Any:
+        """Declare an alert rule on the runs this Board shows (files other processes write
+        included): `Store.add_alert`'s rules, kept in the logdir; returns the Rule."""
+        return self.store.add_alert(tag, **rule)
 
     def describe(self) -> dict:
         d = super().describe()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -202,8 +203,18 @@ def accept_dialogs(page: Any) -> list[str]:
     return texts
 
 
+def _prompt_matches(cell: Any, pattern: str) -> bool:
+    """Whether the cell's prompt (looked up afresh: JupyterLab may replace the node) matches."""
+    try:
+        return re.search(pattern, cell.locator(".jp-InputPrompt").inner_text(timeout=2_000)) is not None
+    except Exception:
+        return False
+
+
 def run_cell(page: Any, index: int = 0) -> None:
-    """Run one cell (Ctrl+Enter) and wait until the kernel has started it; retry if it was dropped."""
+    """Run one cell (Ctrl+Enter) and wait until the kernel has started it. The keys are sent
+    again only while the cell's prompt is still blank and the kernel idle (a dropped key press),
+    never while a run may be pending: a cell run twice is a different test."""
     cell = page.locator(CELLS).nth(index)
     for _attempt in range(3):
         accept_dialogs(page)
@@ -212,20 +223,27 @@ def run_cell(page: Any, index: int = 0) -> None:
         except Exception:  # a dialog came up in between: accept it and try again
             continue
         page.keyboard.press("Control+Enter")
-        try:
-            page.wait_for_function("el => /\\[(\\*|\\d+)\\]/.test(el.textContent || '')",
-                                   arg=cell.locator(".jp-InputPrompt").element_handle(), timeout=10_000)
-            return
-        except Exception:
-            page.wait_for_timeout(1000)
+        deadline = time.monotonic() + 10
+        while True:
+            if _prompt_matches(cell, r"\[(\*|\d+)\]"):
+                return
+            if time.monotonic() > deadline and page.evaluate(_IDLE) and _prompt_matches(cell, r"\[\s*\]"):
+                break  # not started, nothing pending: press again
+            if time.monotonic() > deadline + 60:
+                raise AssertionError("the cell neither started nor left its blank prompt")
+            page.wait_for_timeout(200)
+        accept_dialogs(page)
     raise AssertionError("the cell never started running")
 
 
 def wait_cell_done(page: Any, index: int, timeout: float = 60_000) -> None:
     """Wait until cell `index` has finished (its prompt shows an execution count, not `*`)."""
-    page.wait_for_function("el => /\\[\\d+\\]/.test(el.textContent || '')",
-                           arg=page.locator(CELLS).nth(index).locator(".jp-InputPrompt").element_handle(),
-                           timeout=timeout)
+    cell = page.locator(CELLS).nth(index)
+    deadline = time.monotonic() + timeout / 1000
+    while not _prompt_matches(cell, r"\[\d+\]"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"cell {index} did not finish in {timeout / 1000:.0f} s")
+        page.wait_for_timeout(200)
 
 
 def add_cell(page: Any, code: str) -> None:

@@ -180,11 +180,14 @@ class AlertEngine:
         d = Declared(rule, scope, root, origin, weakref.ref(writer) if writer is not None else None,
                      folder)
         with self._lock:
-            for other in self._declared:
-                if other.rule.name == rule.name and other.scope == scope:
-                    raise ValueError(f"add_alert: a rule named {rule.name!r} already watches these "
-                                     "runs; give another name=")
             self._compile(d)
+            # a rule of the same name on the same runs is replaced (a re-run cell, an edited
+            # threshold, a rule read back from the logdir): what it fired stays fired
+            old = [o for o in self._declared if o.rule.name == rule.name and o.scope == scope]
+            if old:
+                self._declared = [o for o in self._declared if o not in old]
+                self._tracks = {k: t for k, t in self._tracks.items()
+                                if t.declared not in old}  # type: ignore[attr-defined]
             self._declared.append(d)
             self._matched_version = -1
         if folder is not None:
@@ -333,8 +336,9 @@ class AlertEngine:
         scope = _join(folder_key, rec.get("scope", "."))
         root = _join(folder_key, rec.get("root", "."))
         for d in self._declared:
-            if d.rule.to_json() == rule.to_json() and d.scope == scope:
-                return  # declared here too (a re-run notebook): once is enough
+            if d.scope == scope and (d.rule.to_json() == rule.to_json()
+                                     or (d.rule.name == rule.name and d.origin != "disk")):
+                return  # declared here too (a re-run notebook, maybe edited): this session's wins
         d = Declared(rule, scope, root, "disk")
         self._compile(d)
         self._declared.append(d)
@@ -444,6 +448,7 @@ class AlertEngine:
                                                 "rules": [], "alerts": []})
             if rule is not None:
                 root = rule.root if rule.root is not None else folder
+                f["rules"] = [r for r in f["rules"] if (r.get("rule") or {}).get("name") != rule.rule.name]
                 f["rules"].append({"rule": rule.rule.to_json(), "scope": ".",
                                    "root": os.path.relpath(root, folder).replace(os.sep, "/")})
             if alert is not None:

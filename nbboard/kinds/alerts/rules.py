@@ -46,11 +46,12 @@ class Ref:
     run: str | None = None
     best: bool = False
 
-    def text(self) -> str:
+    def text(self, own_tag: str) -> str:
+        """How a rule's description names it: "its best", "Loss/train", "Loss/val in lr_0.01"."""
         if self.best:
             return "its best"
-        where = f"[{self.run}]" if self.run is not None else ""
-        return f"{self.tag or 'same tag'}{where}"
+        where = f" in {self.run}" if self.run is not None else ""
+        return f"{self.tag or own_tag}{where}"
 
 
 def metric(tag: str | None = None, run: str | None = None) -> Ref:
@@ -96,7 +97,7 @@ class Rule:
                 text = f"{self.tag} {op} {self.threshold:g}"
             else:
                 margin = f" by {self.by * 100:g}%" if self.by else ""
-                text = f"{self.tag} {op} {self.ref.text()}{margin}"
+                text = f"{self.tag} {op} {self.ref.text(self.tag)}{margin}"
         else:
             span = f"{self.seconds:g} s" if self.seconds is not None else f"{self.window} points"
             words = {"rising": "rising", "falling": "falling", "not_falling": "not falling",

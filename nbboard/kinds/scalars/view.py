@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import traitlets
@@ -71,7 +72,9 @@ class Scalars(View):
     ) -> None:
         opts = _options(smoothing, x_axis, log_y, ignore_outliers, runs, tags, options)  # before following
         store, logdir = resolve_source(source)
-        kwargs.setdefault("title", logdir or "")
+        # the logdir as the user wrote it ("runs", not the absolute path it resolves to)
+        given = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
+        kwargs.setdefault("title", given or logdir or "")
         super().__init__(options=opts, max_rate=max_rate, **kwargs)
         self.store = store
         self.logdir = logdir
