@@ -14,6 +14,7 @@ import { stats } from "./scheduler";
 import css from "./styles.css";
 import { contextFor, viewRoot } from "./view/context";
 import { showNotice } from "./view/dom";
+import { watchKernel } from "./view/kernel";
 
 export const version = "0.1.0";
 
@@ -27,7 +28,7 @@ function injectStyles(): void {
 }
 
 /** The views drawn per model, so that a kernel found to speak another wire protocol can take them down. */
-const shown = new Map<string, Set<{ el: HTMLElement; dispose: () => void; down: boolean }>>();
+const shown = new Map<string, Set<Shown>>();
 
 /** A model's page-side data starts when the model initialises (before any view renders). */
 export function attach(uid: string, model: AnyModel): void {
@@ -59,6 +60,26 @@ export function message(uid: string, content: unknown, buffers: ArrayBuffer[] | 
   recordData(uid).apply(content, buffers);
 }
 
+interface Shown {
+  kind: string;
+  el: HTMLElement;
+  dispose: () => void;
+  down: boolean;
+  /** bumped when a new element adopts the drawing: the older element's disposer then does nothing */
+  owner: number;
+}
+
+function disposer(uid: string, entry: Shown): () => void {
+  const owner = entry.owner;
+  return () => {
+    if (entry.owner !== owner) return; // adopted by a newer element, which disposes it
+    shown.get(uid)?.delete(entry);
+    if (entry.down) return;
+    entry.down = true;
+    entry.dispose();
+  };
+}
+
 export function render(kind: string, model: AnyModel, el: HTMLElement): () => void {
   injectStyles();
   const uid = String(model.get("_uid"));
@@ -69,17 +90,30 @@ export function render(kind: string, model: AnyModel, el: HTMLElement): () => vo
     showNotice(el, problem);
     return () => {};
   }
-  const dispose = draw(kind, model, el, data);
   let views = shown.get(uid);
   if (!views) shown.set(uid, (views = new Set()));
-  const entry = { el, dispose, down: false };
-  views.add(entry);
-  return () => {
-    shown.get(uid)?.delete(entry);
-    if (entry.down) return;
-    entry.down = true;
-    dispose();
+  // The kernel updates an output (its static picture, at a cell's end): JupyterLab empties the
+  // output and asks for a new view of the same model. The drawing moves into the new element with
+  // its state (zoom, tab, dismissed banners) instead of being drawn again from scratch.
+  for (const v of views) {
+    if (!v.down && v.kind === kind && v.el !== el && v.el.parentNode === null) {
+      el.append(...Array.from(v.el.childNodes));
+      v.el = el;
+      v.owner++;
+      return disposer(uid, v);
+    }
+  }
+  const entry: Shown = { kind, el, dispose: () => {}, down: false, owner: 0 };
+  const drawn = draw(kind, model, el, data);
+  // a kernel gone (restart, page reloaded from a saved notebook): say so, show the last picture
+  const unwatch = watchKernel(model, () => entry.el,
+    () => data.series.size > 0 || recordData(uid).series.size > 0 || recordData(uid).plugins.size > 0);
+  entry.dispose = () => {
+    unwatch();
+    drawn();
   };
+  views.add(entry);
+  return disposer(uid, entry);
 }
 
 /** Draw the Board, or the view of `kind` from the kinds table. */

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import threading
 import time
@@ -29,6 +30,8 @@ import traitlets
 
 from nbboard.kinds import library_source
 from nbboard.widgets.wire import PROTOCOL
+
+log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 MIME = "application/vnd.nbboard+json"
@@ -113,11 +116,18 @@ class View(anywidget.AnyWidget):
     kind = traitlets.Unicode("").tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
     options = traitlets.Dict().tag(sync=True)
+    #: this model's own id (the page asks the widget manager whether its kernel is still there)
+    _self_id = traitlets.Unicode("").tag(sync=True)
+    #: a static picture (SVG) of what the view showed at its last cell end: kept in saved widget
+    #: state for a page whose kernel is gone, and in the output's mime bundle for readers with no JS
+    _snapshot = traitlets.Unicode("").tag(sync=True)
 
     #: The page bundle holding this view's code (the graph view has its own, loaded on demand).
     RUNTIME = "main"
     #: Page libraries beside the runtime that this view always needs (plotly.js for Figures).
     LIBRARIES: tuple[str, ...] = ()
+    #: The kinds its static picture shows (None: every kind, as the Board; () : no picture).
+    PICTURE_KINDS: tuple[str, ...] | None = ()
 
     @classmethod
     def rebuild(cls, store: Any, desc: dict[str, Any]) -> Rebuilt:
@@ -137,6 +147,10 @@ class View(anywidget.AnyWidget):
         self._pusher = pusher if pusher is not None else default_pusher()
         self._push_lock = threading.RLock()
         self.on_msg(self._on_page_msg)
+        if self.model_id:
+            self.set_trait("_self_id", self.model_id)
+        self._display_id: str | None = None
+        self._pictured: Any = None  # what the Store held when the picture was made
 
     # ---- data feed (subclasses) -------------------------------------------------------
     def _poll(self) -> tuple[dict, list[bytes]] | None:
@@ -184,23 +198,137 @@ class View(anywidget.AnyWidget):
         self._last_push = now
         return True
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+    def _bundle(self, **kwargs: Any) -> tuple[dict, dict] | None:
+        """The output's mime bundle: the widget, its JSON description, its static picture."""
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is None:
             return None
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data, md = bundle if isinstance(bundle, tuple) else (bundle, {})
         try:
             data[MIME] = json.loads(json.dumps(self.describe(), default=str))
         except (TypeError, ValueError):
             pass
+        svg = self.snapshot()
+        if svg:
+            data["image/svg+xml"] = svg
+        # what a reader with neither widgets nor images shows (not "<... object at 0x...>")
+        data["text/plain"] = (f"nbboard {self.kind or 'view'}" + (f" of {self.title}" if self.title else "")
+                              + " (a live view where Jupyter widgets run)")
+        return data, md
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = self._bundle(**kwargs)
+        if bundle is None:
+            return None
         self._pusher.add(self)
         return bundle
+
+    def _ipython_display_(self, **kwargs: Any) -> None:
+        """Displayed with a display id, so the cell-end hook can refresh the output's picture
+        (the page keeps its drawing when the output is updated: runtime.ts `render`)."""
+        from IPython.display import display
+
+        bundle = self._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return
+        data, md = bundle
+        if self._display_id is None:
+            self._display_id = uuid.uuid4().hex
+        display(data, metadata=md, raw=True, display_id=self._display_id)
+        _watch_cells(self)
+
+    # ---- the static picture ---------------------------------------------------------------
+    def picture_kinds(self) -> tuple[str, ...] | None:
+        """The kinds this view's picture shows (None: all; (): no picture)."""
+        return self.PICTURE_KINDS
+
+    def _picture_key(self) -> Any:
+        """What the picture depends on: the Store's points and records (None: no Store)."""
+        store = getattr(self, "store", None)
+        if store is None:
+            return None
+        n = 0
+        for run in store.runs():
+            for tags in store.tags(run).values():
+                for tag in tags:
+                    try:
+                        n += len(store.series(run, tag))
+                    except (KeyError, TypeError):
+                        pass
+        return (store.version, n, json.dumps(self.options, sort_keys=True, default=str))
+
+    def snapshot(self) -> str:
+        """The SVG picture of what this view shows now (made again only when the data changed);
+        '' for views without one. Also kept in `_snapshot` (the saved widget state)."""
+        kinds = self.picture_kinds()
+        if kinds == () or getattr(self, "store", None) is None:
+            return ""
+        key = self._picture_key()
+        if key != self._pictured or not self._snapshot:
+            from nbboard.widgets.picture import picture
+
+            try:
+                svg = picture(self.store, self.title, kinds, dict(self.options),  # type: ignore[attr-defined]
+                              label=self.kind)
+            except Exception as err:  # a picture must never break the view
+                log.debug("nbboard: no picture for a %s view: %r", self.kind, err)
+                return self._snapshot
+            self._pictured = key
+            if svg != self._snapshot:
+                self._snapshot = svg
+        return self._snapshot
+
+    def refresh_picture(self) -> bool:
+        """Make the picture again if the data changed and update the displayed output with it
+        (the cell-end hook calls this). True if the output was updated."""
+        if self._display_id is None or self.comm is None or self.picture_kinds() == ():
+            return False
+        if self._picture_key() == self._pictured:
+            return False
+        from IPython.display import update_display
+
+        bundle = self._bundle()
+        if bundle is None:
+            return False
+        data, md = bundle
+        update_display(data, metadata=md, raw=True, display_id=self._display_id)
+        return True
 
     def close(self) -> None:
         pusher = getattr(self, "_pusher", None)  # absent if __init__ failed before setting it
         if pusher is not None:
             pusher.discard(self)
         super().close()
+
+
+_watched: weakref.WeakSet[View] = weakref.WeakSet()
+_hooked = False
+
+
+def _watch_cells(view: View) -> None:
+    """Refresh `view`'s picture when each cell ends (IPython's post_run_cell), while it lives."""
+    global _hooked
+    _watched.add(view)
+    if _hooked:
+        return
+    try:
+        from IPython import get_ipython
+
+        ip = get_ipython()
+    except ImportError:
+        return
+    if ip is None:
+        return
+    ip.events.register("post_run_cell", _cell_ended)
+    _hooked = True
+
+
+def _cell_ended(*_args: Any) -> None:
+    for view in list(_watched):
+        try:
+            view.refresh_picture()
+        except Exception as err:  # the hook must never break the user's cell
+            log.debug("nbboard: could not refresh a picture: %r", err)
 
 
 class Pusher:

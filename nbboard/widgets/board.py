@@ -19,6 +19,7 @@ class Board(BoardRecords, Scalars):
 
     kind = traitlets.Unicode("board").tag(sync=True)
     ALERTS = False  # the Board's record feed carries them
+    PICTURE_KINDS = None  # its picture: the scalar charts, then every other kind listed
 
     def add_alert(self, tag: Any, **rule: Any) -> Any:
         """Declare an alert rule on the runs this Board shows (files other processes write

@@ -225,6 +225,10 @@ class RecordView(View):
         self.logdir = logdir
         self._feeds = self.feeds(store)
 
+    def picture_kinds(self) -> tuple[str, ...] | None:
+        """Its record kinds: their tags are listed (images shown) in the output's picture."""
+        return tuple(self.KINDS)
+
     @classmethod
     def feeds(cls, store: Store) -> list[Any]:
         """The feeds that send this view its data (the exporter drains the same ones)."""

@@ -13,3 +13,7 @@ class Alerts(RecordView):
 
     kind = traitlets.Unicode("alerts").tag(sync=True)
     KINDS = ("alerts",)
+
+    def picture_kinds(self) -> tuple[str, ...]:
+        """No picture: a list of alerts has no chart to show (the Board's picture has them)."""
+        return ()

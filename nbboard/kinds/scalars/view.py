@@ -51,6 +51,8 @@ class Scalars(View):
     `runs`/`tags` are regular expressions that start as the view's run/tag filters.
     """
 
+    PICTURE_KINDS: tuple[str, ...] | None = ("scalars",)
+
     kind = traitlets.Unicode("scalars").tag(sync=True)
     #: The view gets the fired alerts of its runs (markers on the charts); a Board's record feed
     #: carries them already.
