@@ -626,3 +626,55 @@ def test_board_tabs_in_notebook7(browser, jupyter_server, tmp_path, artifacts):
         board.screenshot(path=str(artifacts / "board-notebook7-histograms.png"))
     finally:
         page.close()
+
+
+def test_hparams_ticks_scales_colours_and_pages(nb: Page, artifacts):
+    """Real ticks on every axis, per-axis linear/log/quantile scales, lines coloured by a metric,
+    and a paged table (a view opened with 2 sessions per page)."""
+    add_cell(nb, "display(HParams(store, ui={'hparams_page_size': 2}))")
+    cell = nb.locator(".jp-Notebook .jp-Cell").last
+    run_cell(nb, nb.locator(".jp-Notebook .jp-Cell").count() - 1)
+    root = cell.locator(".nbb-v-hparams")
+    expect(root).to_have_attribute("data-sessions", "5")
+    root.scroll_into_view_if_needed()
+    ticks = lambda key: root.locator(f".nbb-v-hp-pc text.nbb-v-tick[data-key='{key}']").evaluate_all(  # noqa: E731
+        "ts => ts.map(t => t.textContent)")
+    # lr spans 0.001..0.1: log by default, ticks at 1, 2 and 5 per decade (two decades)
+    expect(root.locator(".nbb-v-hp-pc text.nbb-v-tick[data-key='h:lr']")).to_have_count(7)
+    assert ticks("h:lr") == ["0.001", "0.002", "0.005", "0.01", "0.02", "0.05", "0.1"]
+    acc = ticks("m:hparam/accuracy")
+    assert len(acc) >= 3 and len(set(acc)) == len(acc), acc  # more than min and max, all distinct
+    root.locator(".nbb-v-hp-scales select[data-key='h:lr']").select_option("linear")
+    expect(root.locator(".nbb-v-hp-pc text.nbb-v-tick[data-key='h:lr']").first).to_have_text("0.02")
+    assert ticks("h:lr") == ["0.02", "0.04", "0.06", "0.08", "0.10"]
+    root.locator(".nbb-v-hp-scales select[data-key='h:lr']").select_option("quantile")
+    expect(root.locator(".nbb-v-hp-pc text.nbb-v-tick[data-key='h:lr']")).to_have_count(5)
+    assert ticks("h:lr") == ["0.001", "0.003", "0.01", "0.03", "0.1"]  # the values themselves, evenly spaced
+    # colour by accuracy: the best session (trial-3, 0.83) yellow, the worst (trial-0, 0.68) purple
+    root.locator("select.nbb-v-hp-color").select_option("m:hparam/accuracy")
+    expect(root).to_have_attribute("data-color-by", "m:hparam/accuracy")
+    line = lambda run: root.locator(f".nbb-v-hp-pc path.nbb-v-line[data-run='hparams/{run}']")  # noqa: E731
+    expect(line("trial-3")).to_have_attribute("stroke", "rgb(253, 231, 37)")
+    expect(line("trial-0")).to_have_attribute("stroke", "rgb(68, 1, 84)")
+    expect(root.locator(".nbb-v-hp-ramp")).to_be_visible()
+    # the table shows 2 sessions a page; the parallel coordinates all 5
+    rows = root.locator(".nbb-v-hp-table tbody tr")
+    expect(rows).to_have_count(2)
+    expect(root.locator(".nbb-v-hp-pc path.nbb-v-line")).to_have_count(5)
+    where = root.locator(".nbb-v-hp-where")
+    expect(where).to_have_text("1–2 of 5")
+    prev, nxt = root.get_by_role("button", name="‹ Prev"), root.get_by_role("button", name="Next ›")
+    expect(prev).to_be_disabled()
+    first_page = rows.evaluate_all("rs => rs.map(r => r.dataset.run)")
+    nxt.click()
+    nxt.click()
+    expect(where).to_have_text("5–5 of 5")
+    expect(rows).to_have_count(1)
+    expect(nxt).to_be_disabled()
+    prev.click()
+    expect(where).to_have_text("3–4 of 5")
+    assert not set(rows.evaluate_all("rs => rs.map(r => r.dataset.run)")) & set(first_page)
+    root.locator("select.nbb-v-hp-pagesize").select_option("10")
+    expect(rows).to_have_count(5)
+    expect(where).to_have_text("1–5 of 5")
+    shot(nb, ".jp-Notebook .jp-Cell:last-child .nbb-v-hparams", artifacts / "view-hparams-scales.png")

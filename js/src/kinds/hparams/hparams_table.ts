@@ -1,5 +1,6 @@
 /** The hparams sessions table: columns, sorting (numbers before strings, missing last) and filtering. */
 import { escapeRegex } from "../../lib/format";
+import { distinctLabels, linearTicks, logLabel, logTicks, quantilePos, quantileValue, resolveMode, tickLabel, type ScaleMode } from "./scales";
 
 export type Cell = number | string | boolean | null;
 
@@ -106,8 +107,8 @@ export function parseRange(text: string): [number, number] | null {
 }
 
 /**
- * Where a column's values sit along a parallel-coordinates axis drawn for some rows: numbers
- * linearly (log10 when all are positive and span 100× or more), categories evenly in sorted order.
+ * Where a column's values sit along a parallel-coordinates axis drawn for some rows: numbers by
+ * the axis' scale (linear, log10, or quantile: by rank), categories evenly in sorted order.
  */
 export interface AxisScale {
   numeric: boolean;
@@ -115,22 +116,37 @@ export interface AxisScale {
   lo: number;
   hi: number;
   log: boolean;
+  /** the scale in use (numeric axes) */
+  mode: "linear" | "log" | "quantile";
+  /** the distinct finite values, ascending (numeric axes) */
+  sorted: number[];
   /** the categories in axis order (categorical columns) */
   cats: string[];
   /** a value's position in [0, 1] (0 at the bottom); null when missing, non-finite or not on this axis */
   pos(v: Cell): number | null;
 }
 
-export function axisScale(rows: readonly Session[], col: Column): AxisScale {
+export function axisScale(rows: readonly Session[], col: Column, mode: ScaleMode = "auto"): AxisScale {
   const vals = rows.map((r) => cell(r, col.key));
   if (col.numeric) {
     const f = vals.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
-    if (!f.length) return { numeric: true, lo: NaN, hi: NaN, log: false, cats: [], pos: () => null };
-    let lo = Math.min(...f), hi = Math.max(...f);
-    const log = f.length > 1 && lo > 0 && hi / lo >= 100;
+    if (!f.length) return { numeric: true, lo: NaN, hi: NaN, log: false, mode: "linear", sorted: [], cats: [], pos: () => null };
+    const sorted = [...new Set(f)].sort((a, b) => a - b);
+    let lo = sorted[0], hi = sorted[sorted.length - 1];
+    const m = resolveMode(mode, sorted);
+    if (m === "quantile") {
+      const pos = (v: Cell) => (typeof v === "number" && Number.isFinite(v) ? quantilePos(sorted, v) : null);
+      return { numeric: true, lo, hi, log: false, mode: m, sorted, cats: [], pos };
+    }
+    const log = m === "log";
     if (!(lo < hi)) {
-      lo -= 0.5;
-      hi += 0.5;
+      if (log) {
+        lo /= 2;
+        hi *= 2;
+      } else {
+        lo -= 0.5;
+        hi += 0.5;
+      }
     }
     const t = (v: number) => (log ? Math.log10(v) : v);
     const a = t(lo), b = t(hi);
@@ -139,18 +155,36 @@ export function axisScale(rows: readonly Session[], col: Column): AxisScale {
       const p = (t(v) - a) / (b - a || 1);
       return Number.isFinite(p) ? p : null;
     };
-    return { numeric: true, lo, hi, log, cats: [], pos };
+    return { numeric: true, lo, hi, log, mode: m, sorted, cats: [], pos };
   }
   const cats = [...new Set(vals.filter((v) => v !== null).map(String))].sort();
   const pos = (v: Cell) => {
     const i = v === null ? -1 : cats.indexOf(String(v));
     return i < 0 ? null : cats.length < 2 ? 0.5 : i / (cats.length - 1);
   };
-  return { numeric: false, lo: NaN, hi: NaN, log: false, cats, pos };
+  return { numeric: false, lo: NaN, hi: NaN, log: false, mode: "linear", sorted: [], cats, pos };
 }
 
-/** The numeric value at axis position `p` (the inverse of `pos`; log-scale aware). */
+/** An axis' ticks as (position, label): nice linear steps, powers of ten, or quantiles of the data; categories by name. */
+export function axisTicks(s: AxisScale, n = 5): [number, string][] {
+  if (!s.numeric) return s.cats.slice(0, 12).map((c) => [s.pos(c)!, c]);
+  if (!Number.isFinite(s.lo)) return [];
+  if (s.mode === "log") return distinctLabels(logTicks(s.lo, s.hi).map((v) => [s.pos(v)!, logLabel(v)]));
+  if (s.mode === "quantile") {
+    const k = Math.min(n, s.sorted.length);
+    const vs = [...new Set(Array.from({ length: k }, (_, i) => quantileValue(s.sorted, k < 2 ? 0 : i / (k - 1))))];
+    const step = Math.min(...vs.slice(1).map((v, i) => v - vs[i]).filter((d) => d > 0), Math.abs(s.hi - s.lo) || 1);
+    // data values, not round numbers: no trailing zeros
+    return distinctLabels(vs.map((v) => [s.pos(v)!, tickLabel(v, step / 10).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "")]));
+  }
+  const ticks = linearTicks(s.lo, s.hi, n);
+  const step = ticks.length > 1 ? ticks[1] - ticks[0] : Math.abs(s.hi - s.lo) || 1;
+  return distinctLabels(ticks.map((v) => [s.pos(v)!, tickLabel(v, step)]));
+}
+
+/** The numeric value at axis position `p` (the inverse of `pos`; log and quantile aware). */
 function valueAt(s: AxisScale, p: number): number {
+  if (s.mode === "quantile") return quantileValue(s.sorted, p);
   if (s.log) return 10 ** (Math.log10(s.lo) + p * (Math.log10(s.hi) - Math.log10(s.lo)));
   return s.lo + p * (s.hi - s.lo);
 }

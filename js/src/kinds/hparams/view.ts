@@ -7,6 +7,7 @@
 import { fmtTick } from "../../view/charts";
 import {
   axisScale,
+  axisTicks,
   brushFromPositions,
   brushSpan,
   cell,
@@ -22,6 +23,7 @@ import {
   type Column,
   type Session,
 } from "./hparams_table";
+import { metricColor, pageBounds, SCALE_MODES, type ScaleMode } from "./scales";
 import { num } from "../../lib/records";
 import { hasPlugin, type ViewContext, type ViewSpec } from "../../view/context";
 import { el } from "../../view/dom";
@@ -63,10 +65,14 @@ function fmtCell(v: Cell): string {
   return String(v);
 }
 
-/** Axis labels: the numeric domain's ends, or (up to 12 of) the categories. */
-function ticksOf(sc: AxisScale): [number, string][] {
-  if (sc.numeric) return Number.isFinite(sc.lo) ? [[0, fmtTick(sc.lo)], [1, fmtTick(sc.hi)]] : [];
-  return sc.cats.slice(0, 12).map((c) => [sc.pos(c)!, c]);
+const PAGE_SIZES = [10, 25, 50, 100, 500];
+
+function loadScales(raw: unknown): Record<string, ScaleMode> {
+  const out: Record<string, ScaleMode> = {};
+  if (raw && typeof raw === "object" && !Array.isArray(raw)) {
+    for (const [k, v] of Object.entries(raw as Record<string, unknown>)) if (SCALE_MODES.includes(v as ScaleMode)) out[k] = v as ScaleMode;
+  }
+  return out;
 }
 
 function render(host: HTMLElement, ctx: ViewContext): () => void {
@@ -80,6 +86,15 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
   let brushedRuns = new Set<string>();
   let highlight: string | null = null;
   let lastW = 0;
+  /** Column key → its axis scale (auto, linear, log, quantile), as TensorBoard's per-column setting. */
+  const scaleModes = loadScales(ctx.ui.get<unknown>("hparams_scales", {}));
+  /** Colour sessions by a metric ("" → by run). */
+  let colorBy = ctx.ui.get<string>("hparams_color", "");
+  let pageSize = ctx.ui.get<number>("hparams_page_size", 50);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 10_000) pageSize = 50;
+  let page = 0;
+  /** The colour of each session's line and points (by run, or by the chosen metric). */
+  let colorOf = (run: string): string => ctx.colors.get(run);
 
   const filt = el("label", "nbb-field nbb-v-hp-filter");
   filt.appendChild(el("span", "nbb-label", "Sessions"));
@@ -96,12 +111,14 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
   const bar = toolbar(ctx.filters, [filt], () => ctx.records.lastData);
   const count = el("div", "nbb-v-meta");
   const tableWrap = el("div", "nbb-v-hp-table-wrap");
+  const pager = el("div", "nbb-v-hp-pager");
   const pcHead = el("div", "nbb-v-hp-sec", "Parallel coordinates");
+  const pcControls = el("div", "nbb-v-hp-controls");
   const pc = el("div", "nbb-v-hp-pc");
   const scHead = el("div", "nbb-v-hp-sec", "Hparams vs metrics");
   const sc = el("div", "nbb-v-scatter-grid");
   const empty = el("div", "nbb-empty", "No hparams sessions yet — they appear here when a writer calls add_hparams.");
-  host.append(bar.bar, empty, count, tableWrap, pcHead, pc, scHead, sc);
+  host.append(bar.bar, empty, count, tableWrap, pager, pcHead, pcControls, pc, scHead, sc);
 
   /** Fade what the brushes leave out, in the table, the parallel coordinates and the scatters. */
   const applyBrushes = (rows: Session[], cols: Column[]) => {
@@ -129,7 +146,7 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
   function draw(): void {
     const all = sessionsOf(ctx.records.plugins).filter((s) => ctx.filters.runShown(s.run));
     empty.style.display = all.length ? "none" : "";
-    for (const e of [count, tableWrap, pcHead, pc, scHead, sc]) e.style.display = all.length ? "" : "none";
+    for (const e of [count, tableWrap, pager, pcHead, pcControls, pc, scHead, sc]) e.style.display = all.length ? "" : "none";
     const cols = columns(all);
     const rows = sortSessions(filterSessions(all, { text, ranges }), sortKey, sortDir);
     allCount = all.length;
@@ -178,7 +195,12 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
     }
     thead.append(hr, fr);
     const tbody = el("tbody");
-    for (const s of rows) {
+    const pb = pageBounds(rows.length, page, pageSize);
+    page = pb.page;
+    drawPager(pb, rows.length);
+    const scales = cols.map((c) => axisScale(rows, c, scaleModes[c.key] ?? "auto"));
+    colorOf = sessionColors(rows, cols, scales);
+    for (const s of rows.slice(pb.start, pb.end)) {
       const tr = el("tr");
       tr.dataset.run = s.run;
       const td = el("td");
@@ -190,7 +212,7 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
         td.appendChild(a);
       } else td.textContent = s.run;
       const sw = el("span", "nbb-swatch");
-      sw.style.background = ctx.colors.get(s.run);
+      sw.style.background = colorOf(s.run);
       sw.style.marginRight = "6px";
       td.prepend(sw);
       tr.appendChild(td);
@@ -204,11 +226,106 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
     const refocus = focused?.classList.contains("nbb-v-range") ? focused.dataset.key : null;
     tableWrap.replaceChildren(table);
     if (refocus) tableWrap.querySelector<HTMLInputElement>(`input[data-key="${CSS.escape(refocus)}"]`)?.focus();
-    const scales = cols.map((c) => axisScale(rows, c));
+    drawControls(cols);
     drawParallel(rows, cols, scales);
-    drawScatter(rows, cols);
+    drawScatter(rows, cols, scales);
     applyBrushes(rows, cols);
     if (highlight) setHighlight(highlight);
+  }
+
+  /** Colours by run, or along the chosen metric's axis (viridis; grey without a value), with its legend. */
+  function sessionColors(rows: Session[], cols: Column[], scales: AxisScale[]): (run: string) => string {
+    const i = cols.findIndex((c) => c.key === colorBy && c.numeric);
+    host.dataset.colorBy = i < 0 ? "" : colorBy;
+    if (i < 0) return (run) => ctx.colors.get(run);
+    const byRun = new Map(rows.map((r) => [r.run, metricColor(scales[i].pos(cell(r, cols[i].key)) ?? NaN)]));
+    return (run) => byRun.get(run) ?? metricColor(NaN);
+  }
+
+  function drawPager(pb: { start: number; end: number; page: number; pages: number }, n: number): void {
+    const size = el("select", "nbb-select nbb-v-hp-pagesize");
+    size.title = "Sessions per page";
+    for (const k of PAGE_SIZES.includes(pageSize) ? PAGE_SIZES : [...PAGE_SIZES, pageSize].sort((a, b) => a - b)) {
+      const o = el("option", undefined, `${k} per page`);
+      o.value = String(k);
+      o.selected = k === pageSize;
+      size.appendChild(o);
+    }
+    size.addEventListener("change", () => {
+      pageSize = Number(size.value);
+      ctx.ui.set("hparams_page_size", pageSize);
+      page = 0;
+      draw();
+    });
+    const prev = el("button", "nbb-btn", "‹ Prev");
+    prev.type = "button";
+    prev.disabled = pb.page === 0;
+    prev.addEventListener("click", () => {
+      page -= 1;
+      draw();
+    });
+    const next = el("button", "nbb-btn", "Next ›");
+    next.type = "button";
+    next.disabled = pb.page >= pb.pages - 1;
+    next.addEventListener("click", () => {
+      page += 1;
+      draw();
+    });
+    const where = el("span", "nbb-v-meta nbb-v-hp-where", n ? `${pb.start + 1}–${pb.end} of ${n}` : "0 of 0");
+    pager.replaceChildren(prev, where, next, size);
+    pager.dataset.page = String(pb.page);
+    pager.dataset.pages = String(pb.pages);
+  }
+
+  function drawControls(cols: Column[]): void {
+    const color = el("label", "nbb-field");
+    color.append(el("span", "nbb-label", "Colour by"));
+    const sel = el("select", "nbb-select nbb-v-hp-color");
+    const byRun = el("option", undefined, "run");
+    byRun.value = "";
+    sel.appendChild(byRun);
+    for (const c of cols.filter((c) => c.numeric)) {
+      const o = el("option", undefined, c.name);
+      o.value = c.key;
+      o.selected = c.key === colorBy;
+      sel.appendChild(o);
+    }
+    sel.addEventListener("change", () => {
+      colorBy = sel.value;
+      ctx.ui.set("hparams_color", colorBy);
+      draw();
+    });
+    color.appendChild(sel);
+    const parts: HTMLElement[] = [color];
+    if (host.dataset.colorBy) {
+      const legend = el("span", "nbb-v-hp-legend");
+      legend.append(el("span", undefined, "low"), el("span", "nbb-v-hp-ramp"), el("span", undefined, "high"));
+      parts.push(legend);
+    }
+    const scalesBox = el("span", "nbb-v-hp-scales");
+    scalesBox.append(el("span", "nbb-label", "Axis scales"));
+    for (const c of cols.filter((c) => c.numeric)) {
+      const lab = el("label", "nbb-v-hp-scale");
+      lab.append(el("span", undefined, c.name.length > 16 ? c.name.slice(0, 15) + "…" : c.name));
+      const s = el("select", "nbb-select");
+      s.dataset.key = c.key;
+      for (const m of SCALE_MODES) {
+        const o = el("option", undefined, m);
+        o.value = m;
+        o.selected = m === (scaleModes[c.key] ?? "auto");
+        s.appendChild(o);
+      }
+      s.addEventListener("change", () => {
+        if (s.value === "auto") delete scaleModes[c.key];
+        else scaleModes[c.key] = s.value as ScaleMode;
+        ctx.ui.set("hparams_scales", { ...scaleModes });
+        draw();
+      });
+      lab.appendChild(s);
+      scalesBox.appendChild(lab);
+    }
+    parts.push(scalesBox);
+    pcControls.replaceChildren(...parts);
   }
 
   function drawParallel(rows: Session[], cols: Column[], scales: AxisScale[]): void {
@@ -228,8 +345,11 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
       t.textContent = c.name.length > 18 ? c.name.slice(0, 17) + "…" : c.name;
       if (c.group === "metric") t.setAttribute("style", "font-weight:600");
       s.appendChild(t);
-      for (const [p, label] of ticksOf(scales[i])) {
-        const tt = svg("text", { x: xs[i] + 4, y: y(p) + 4 });
+      s.dataset[`scale${i}`] = scales[i].mode;
+      for (const [p, label] of axisTicks(scales[i], 5)) {
+        s.appendChild(svg("line", { x1: xs[i] - 3, x2: xs[i], y1: y(p), y2: y(p) }, "nbb-v-axis"));
+        const tt = svg("text", { x: xs[i] + 4, y: y(p) + 4 }, "nbb-v-tick");
+        tt.dataset.key = c.key;
         tt.textContent = label.length > 12 ? label.slice(0, 11) + "…" : label;
         s.appendChild(tt);
       }
@@ -241,7 +361,7 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
         if (p === null) return;
         d += `${d ? "L" : "M"}${xs[i].toFixed(1)},${y(p).toFixed(1)}`;
       });
-      const path = svg("path", { d, stroke: ctx.colors.get(r.run) }, "nbb-v-line");
+      const path = svg("path", { d, stroke: colorOf(r.run) }, "nbb-v-line");
       path.dataset.run = r.run;
       const title = svg("title");
       title.textContent = r.run;
@@ -303,7 +423,7 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
     pc.replaceChildren(s);
   }
 
-  function drawScatter(rows: Session[], cols: Column[]): void {
+  function drawScatter(rows: Session[], cols: Column[], scales: AxisScale[]): void {
     const hps = cols.filter((c) => c.group === "hparam"), mts = cols.filter((c) => c.group === "metric");
     sc.replaceChildren();
     const W = 220, Hh = 160, pl = 38, pb = 30, pt = 18, pr = 8;
@@ -311,19 +431,19 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
       for (const hp of hps) {
         const box = el("div", "nbb-v-scatter");
         const s = svg("svg", { viewBox: `0 0 ${W} ${Hh}`, height: Hh }, "nbb-v-svg");
-        const xs = axisScale(rows, hp), ys = axisScale(rows, m);
+        const xs = scales[cols.indexOf(hp)], ys = scales[cols.indexOf(m)];
         const t = svg("text", { x: W / 2, y: 12, "text-anchor": "middle" });
         t.textContent = `${m.name} vs ${hp.name}`.slice(0, 40);
         s.appendChild(t);
         s.appendChild(svg("line", { x1: pl, x2: W - pr, y1: Hh - pb, y2: Hh - pb }, "nbb-v-axis"));
         s.appendChild(svg("line", { x1: pl, x2: pl, y1: pt, y2: Hh - pb }, "nbb-v-axis"));
         const X = (p: number) => pl + 6 + p * (W - pl - pr - 12), Y = (p: number) => Hh - pb - 6 - p * (Hh - pb - pt - 12);
-        for (const [p, label] of ticksOf(xs).slice(0, 6)) {
+        for (const [p, label] of axisTicks(xs, 4).slice(0, 6)) {
           const tt = svg("text", { x: X(p), y: Hh - pb + 13, "text-anchor": "middle" });
           tt.textContent = label.slice(0, 10);
           s.appendChild(tt);
         }
-        for (const [p, label] of ticksOf(ys).slice(0, 4)) {
+        for (const [p, label] of axisTicks(ys, 4).slice(0, 5)) {
           const tt = svg("text", { x: pl - 3, y: Y(p) + 4, "text-anchor": "end" });
           tt.textContent = label.slice(0, 7);
           s.appendChild(tt);
@@ -331,7 +451,7 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
         for (const r of rows) {
           const px = xs.pos(cell(r, hp.key)), py = ys.pos(cell(r, m.key));
           if (px === null || py === null) continue;
-          const c = svg("circle", { cx: X(px), cy: Y(py), r: 3.5, fill: ctx.colors.get(r.run) });
+          const c = svg("circle", { cx: X(px), cy: Y(py), r: 3.5, fill: colorOf(r.run) });
           c.dataset.run = r.run;
           const title = svg("title");
           title.textContent = `${r.run}: ${hp.name}=${fmtCell(cell(r, hp.key))}, ${m.name}=${fmtCell(cell(r, m.key))}`;
