@@ -48,7 +48,7 @@ export class NodeSizes {
 
   /** An open module's header reads "label  type · N params" and ends with the close button. */
   headerWidth(m: GraphModel, gid: string): number {
-    const [label, sub] = headerText(m.groups.get(gid)!);
+    const [label, sub] = headerText(m.groups.get(gid)!, m.callOf(gid));
     return this.width(label, 11.5, true) + this.width(sub, 11.5) + 40;
   }
 }
