@@ -560,12 +560,11 @@ def test_onnx_graph_read_from_disk_is_the_graph_logged(tmp_path):
 def test_board_feeds_every_runs_graph_and_attaches_the_graph_bundle(tmp_path):
     """The Board's record feed carries each run's graph (its Graph tab), and the Board references
     the graph bundle only once a graph is logged; an export of the Board inlines it."""
+    import nbboard
     from nbboard.export.views import build_view
     from nbboard.kinds.graph.view import graph_runtime
     from nbboard.widgets.base import Pusher
     from nbboard.widgets.board import Board
-
-    import nbboard
 
     with SummaryWriter(str(tmp_path / "a"), store=nbboard.Store()) as w:
         w.add_scalar("loss", 1.0, 0)

@@ -353,12 +353,13 @@ export class GraphScene {
     it.stack?.setAttribute("height", h);
     for (const c of Array.from(it.el.children)) {
       const cls = c.getAttribute("class");
+      const mid = it.el.querySelector(".nbg-callmark") ? b.h / 2 + 7 : b.h / 2; // below the call mark
       if (cls === "nbg-l1") {
         c.setAttribute("x", String(b.w / 2));
-        c.setAttribute("y", String(it.el.querySelector(".nbg-l2") ? b.h / 2 - 7 : b.h / 2 + 0.5));
+        c.setAttribute("y", String(it.el.querySelector(".nbg-l2") ? mid - 7 : mid + 0.5));
       } else if (cls === "nbg-l2") {
         c.setAttribute("x", String(b.w / 2));
-        c.setAttribute("y", String(b.h / 2 + 8));
+        c.setAttribute("y", String(mid + 8));
       } else if (cls === "nbg-badge") {
         c.setAttribute("x", String(b.w - 11));
         c.setAttribute("y", "10");

@@ -42,7 +42,8 @@ export class NodeSizes {
     const w2 = l2 ? this.width(l2, 10.5) : 0;
     const extra = group ? 34 : 22;
     const w = Math.min(Math.max(Math.max(w1, w2) + extra, l2 ? 70 : 40), 260);
-    const h = group ? 42 : l2 ? 36 : 24;
+    // a shared module's call carries its call mark ("↻ 1/2") on a line of its own, above the labels
+    const h = (group ? 42 : l2 ? 36 : 24) + (m.uses.has(id) ? 14 : 0);
     return { w: Math.ceil(w), h };
   }
 
