@@ -177,6 +177,7 @@ def test_onnx_graph_renders_and_expands(page: Page, jupyter_server, artifacts, t
 
 BOARD_CELL = textwrap.dedent("""
     import torch
+    from torch import nn
     from nbboard import SummaryWriter, Board
     from tests.test_graph import SeedNet, Tutorial
     root = {root!r}
@@ -194,7 +195,11 @@ def test_board_graph_tab_runs_and_shared_module(page: Page, jupyter_server, arti
     """Issue 14: the Board's Graph tab (graph bundle imported only when opened), each run's graph
     read from disk as it was logged, a run selector, and the tutorial's MaxPool shown as one module
     called twice (both calls marked; selecting one highlights the other)."""
-    nb = jupyter_server.notebook("board-graph.ipynb", [BOARD_CELL.format(root=str(tmp_path / "runs"))])
+    later = textwrap.dedent("""
+        with SummaryWriter(f"{root}/lr_1") as w:
+            w.add_graph(nn.Sequential(nn.Linear(4, 3)), torch.zeros(1, 4))
+    """)
+    nb = jupyter_server.notebook("board-graph.ipynb", [BOARD_CELL.format(root=str(tmp_path / "runs")), later])
     open_notebook(page, jupyter_server.lab(nb))
     run_cell(page)
     board = page.locator(".jp-OutputArea-output .nbb-board").first
@@ -202,16 +207,18 @@ def test_board_graph_tab_runs_and_shared_module(page: Page, jupyter_server, arti
     tab.wait_for(timeout=90_000)
     expect(board.locator(".nbb-scalars")).to_be_visible()
     bundles = "() => Object.keys(globalThis.__nbboard__.runtimes).filter(d => d.startsWith('graph-')).length"
-    assert page.evaluate(bundles) == 0  # the Board holds graphs, but the graph bundle waits for its tab
+    # the Board holds graphs, but the graph bundle waits for its tab
+    assert page.evaluate(bundles) == 0, page.evaluate("() => Object.keys(globalThis.__nbboard__.runtimes)")
     tab.click()
     graph = board.locator(".nbb-v-graph .nbg")
     graph.locator(".nbg-node").first.wait_for(timeout=30_000)
     assert page.evaluate(bundles) == 1
 
-    # two runs have a graph: a run selector, '.'-less runs by name; lr_0.01 (SeedNet) first
+    # two runs have a graph: a run selector, runs by name; lr_0.01 (SeedNet) first, whichever came first
     runs = graph.locator(".nbg-run")
-    expect(runs).to_be_visible()
+    expect(runs.locator("option")).to_have_count(2)
     assert runs.locator("option").all_text_contents() == ["lr_0.01", "lr_0.1"]
+    expect(runs).to_be_visible()
     expect(graph.locator(".nbg-title")).to_contain_text("SeedNet")
     runs.select_option("lr_0.1")
     # read from disk, the graph is the one logged: module names, parameters, the trace method
@@ -235,6 +242,13 @@ def test_board_graph_tab_runs_and_shared_module(page: Page, jupyter_server, arti
     expect(pool).to_have_class(re.compile(r"\bnbg-same\b"))
     expect(pool2).not_to_have_class(re.compile(r"\bnbg-same\b"))
 
+    # a run logging a graph later joins the selector while the tab is open; the run shown stays
+    run_cell(page, 1)
+    expect(runs.locator("option")).to_have_count(3, timeout=30_000)
+    assert runs.locator("option").all_text_contents() == ["lr_0.01", "lr_0.1", "lr_1"]
+    expect(runs).to_have_value("lr_0.1")
+    runs.select_option("lr_1")
+    expect(graph.locator(".nbg-title")).to_contain_text("Sequential")
     # back to the other run, and the Board's other tabs still work
     runs.select_option("lr_0.01")
     expect(graph.locator(".nbg-title")).to_contain_text("SeedNet")

@@ -38,6 +38,8 @@ export class GraphView {
   private runSelect: HTMLSelectElement;
   private graphs = new Map<string, GraphJSON>();
   private run: string | null = null;
+  /** whether the user picked the run shown (else the first run in runOrder is shown) */
+  private picked = false;
   private model: GraphModel | null = null;
   private layouter: GraphLayouter | null = null;
   private open = new Set<string>();
@@ -69,7 +71,10 @@ export class GraphView {
     this.runSelect.title = "Run: whose graph is shown";
     this.runSelect.setAttribute("aria-label", "Run");
     this.runSelect.hidden = true;
-    this.runSelect.addEventListener("change", () => this.showRun(this.runSelect.value));
+    this.runSelect.addEventListener("change", () => {
+      this.picked = true;
+      this.showRun(this.runSelect.value);
+    });
     const btn = (label: string, title: string, fn: () => void): HTMLButtonElement => {
       const b = htmlEl("button", "nbg-btn", label);
       b.type = "button";
@@ -112,8 +117,9 @@ export class GraphView {
   }
 
   // ---- data ------------------------------------------------------------------------------
-  /** Every run's graph (run → record): a run selector when there are several. The run shown stays
-   * while it has a graph; else '.', else the first run. A run's new graph replaces the one drawn. */
+  /** Every run's graph (run → record): a run selector when there are several. The run the user
+   * picked stays while it has a graph; else the first run in runOrder ('.' first) is shown, whatever
+   * order the runs arrived in. A run's new graph replaces the one drawn. */
   setRuns(graphs: ReadonlyMap<string, GraphJSON>): void {
     const old = this.graphs;
     this.graphs = new Map(graphs);
@@ -124,7 +130,7 @@ export class GraphView {
       o.value = r;
       return o;
     }));
-    const run = this.run !== null && this.graphs.has(this.run) ? this.run : runs[0] ?? null;
+    const run = this.picked && this.run !== null && this.graphs.has(this.run) ? this.run : runs[0] ?? null;
     if (run === null) return;
     this.runSelect.value = run;
     if (run !== this.run || old.get(run) !== this.graphs.get(run)) this.showRun(run);
