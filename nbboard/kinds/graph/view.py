@@ -100,6 +100,7 @@ class GraphFeed:
         self._store_version = -1
 
     def describe(self) -> dict:
+        """The runs whose graphs this feed sends (for the output's JSON description)."""
         runs = [r for r in self.records() if r] if self.static is None else []
         return {"runs": runs, "tags": []}
 
