@@ -206,18 +206,21 @@ def test_graphdef_read_by_event_accumulator(tmp_path, store):
     gd = ea.Graph()
     names = {n.name: n for n in gd.node}
     assert "input/x" in names and "output/output" in names
-    assert names["conv1"].op == "Conv2d" and names["conv1"].input == ["input/x"]
-    assert names["pool_1"].input == ["relu_1"]
-    dims = [d.size for d in names["pool_1"].attr["_output_shapes"].list.shape[0].dim]
+    conv1 = names["SeedNet/Conv2d[conv1]/Conv2d"]
+    assert conv1.op == "Conv2d" and conv1.input == ["input/x"]
+    # both calls of the shared MaxPool in its one scope, as torch writes them (TensorBoard's loop)
+    pool2 = names["SeedNet/MaxPool2d[pool]/MaxPool2d_1"]
+    assert pool2.input == ["SeedNet/relu_1"]
+    dims = [d.size for d in pool2.attr["_output_shapes"].list.shape[0].dim]
     assert dims == [1, 16, 4, 4]
-    assert "kernel_size" in names["conv1"].attr["attr"].s.decode()
+    assert "kernel_size" in conv1.attr["attr"].s.decode()
     assert ea.Tags()["run_metadata"] == ["step1"]
     assert ea.Scalars("loss")[0].value == 1.0  # the rest of the file is intact
     # and the GraphDef reads back into a record (the logdir reader's path)
     raw = open(glob.glob(os.path.join(str(tmp_path), "events.*"))[0], "rb").read()
     assert b"input/x" in raw
-    back = read_graph_def(gd.SerializeToString())
-    assert len(back.nodes) == len(gd.node) and back.method == "graphdef"
+    back = read_graph_def(gd.SerializeToString())  # TensorBoard's parse keeps nbboard's record
+    assert len(back.nodes) == len(gd.node) and back.method == "fx" and back.params > 0
 
 
 def test_verbose_prints_the_node_listing(tmp_path, store, capsys):
@@ -354,7 +357,7 @@ def test_graph_view_sends_one_snapshot_then_follows_a_new_graph(tmp_path, store)
         assert view._poll() is None  # no graph logged yet
         w.add_graph(SeedNet(), torch.zeros(1, 1, 28, 28))
         content, buffers = view._poll()
-        assert content == {"type": "graph", "full": True, "version": 1}
+        assert content == {"type": "graph", "full": True, "version": 1, "run": "."}
         data = json.loads(buffers[0])
         assert data["model"] == "SeedNet" and {n["id"] for n in data["nodes"]} >= {"x", "pool", "pool:1"}
         assert view._poll() is None  # nothing new: nothing sent
@@ -398,3 +401,186 @@ def test_graphs_written_by_torch_load_as_clean_acyclic_records(tmp_path):
     nodes = by_id(rec)
     assert nodes["SeedNet/MaxPool2d[pool]:1"]["shapes"] == [[1, 16, 4, 4]]
     assert nodes["SeedNet/Conv2d[conv1]"]["label"] == "conv1"
+
+
+# ---- what TensorBoard sees, and what reading the files back gives (issue 14) -----------------
+
+
+class Tutorial(nn.Module):
+    """The PyTorch TensorBoard tutorial's CNN sized for load_digits (8×8), its MaxPool used twice,
+    inside a nested block as well, so scopes nest."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 3, padding=1)
+        self.pool = nn.MaxPool2d(2, 2)
+        self.features = nn.Sequential(nn.Conv2d(6, 16, 3, padding=1), nn.ReLU())
+        self.fc1 = nn.Linear(16 * 2 * 2, 32)
+        self.fc2 = nn.Linear(32, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.pool(torch.relu(self.conv1(x)))
+        x = self.pool(self.features(x))
+        x = x.view(-1, 16 * 2 * 2)
+        return self.fc2(torch.relu(self.fc1(x)))
+
+
+def _module_scopes(names: list[str]) -> set[str]:
+    """The module scopes TensorBoard groups nodes by: every prefix of a node name made of the root
+    scope and `Type[attribute]` segments (torch's parameter scopes weight/bias left out)."""
+    import re
+
+    out: set[str] = set()
+    for name in names:
+        parts = name.split("/")[:-1]
+        if not parts or parts[0] in ("input", "output"):
+            continue
+        path = parts[0]
+        out.add(path)
+        for seg in parts[1:]:
+            if not re.fullmatch(r"[\w.]+\[[^\]]+\]", seg):
+                break
+            path += "/" + seg
+            out.add(path)
+    return out
+
+
+@pytest.mark.parametrize("model_cls, shape", [(SeedNet, (1, 1, 28, 28)), (Tutorial, (1, 1, 8, 8))])
+def test_graphdef_scopes_match_torchs_writer(tmp_path, model_cls, shape):
+    """TensorBoard's loader sees nbboard's graph in the same module scopes as torch's writer's."""
+    from torch.utils.tensorboard import SummaryWriter as TorchWriter
+
+    torch.manual_seed(0)
+    model, x = model_cls().eval(), torch.randn(*shape)
+    with TorchWriter(str(tmp_path / "torch")) as t:
+        t.add_graph(model, x)
+    with SummaryWriter(str(tmp_path / "nbboard")) as w:
+        w.add_graph(model, x)
+    theirs = [n.name for n in accumulator(str(tmp_path / "torch")).Graph().node]
+    ours = [n.name for n in accumulator(str(tmp_path / "nbboard")).Graph().node]
+    assert len(_module_scopes(ours)) > 3
+    assert _module_scopes(ours) == _module_scopes(theirs)
+    root = model_cls.__name__
+    assert all(n.startswith((root + "/", "input/", "output/")) for n in ours)
+    # the shared MaxPool: both calls in one scope, as torch has them
+    assert sum(n.startswith(f"{root}/MaxPool2d[pool]/") for n in ours) == 2
+    assert len(set(ours)) == len(ours)
+
+
+def test_tensorboards_graph_plugin_serves_the_scoped_graph(tmp_path):
+    """TensorBoard 2's graph endpoint reads nbboard's GraphDef: scopes there, nbboard's record not shown."""
+    from tensorboard import context
+    from tensorboard.backend.event_processing import data_provider
+    from tensorboard.backend.event_processing import plugin_event_multiplexer as pem
+    from tensorboard.plugins import base_plugin
+    from tensorboard.plugins.graph import graphs_plugin
+
+    with SummaryWriter(str(tmp_path / "a")) as w:
+        w.add_graph(Tutorial(), torch.zeros(1, 1, 8, 8))
+    mux = pem.EventMultiplexer()
+    mux.AddRunsFromDirectory(str(tmp_path))
+    mux.Reload()
+    tb_ctx = base_plugin.TBContext(logdir=str(tmp_path), multiplexer=mux,
+                                   data_provider=data_provider.MultiplexerDataProvider(mux, str(tmp_path)))
+    plugin = graphs_plugin.GraphsPlugin(tb_ctx)
+    assert plugin.info_impl(context.RequestContext(), "")["a"]["run_graph"] is True
+    body, mime = plugin.graph_impl(context.RequestContext(), "a", None, False, experiment="",
+                                   limit_attr_size=1024, large_attrs_key="_too_large_attrs")
+    assert mime == "text/x-protobuf"
+    assert 'name: "Tutorial/Sequential[features]/Conv2d[0]/Conv2d"' in body
+    assert 'name: "Tutorial/MaxPool2d[pool]/MaxPool2d_1"' in body
+    assert "nbboard.graph" not in body  # the record is an unknown field: TensorBoard never shows it
+
+
+def _feed_payloads(store) -> dict[str, dict]:
+    """run → the graph JSON a Graph view of `store` sends the page."""
+    from nbboard.kinds.graph.view import GraphFeed
+
+    feed, out = GraphFeed(store, None), {}
+    while (m := feed.poll()) is not None:
+        out[m[0]["run"]] = json.loads(m[1][0])
+    return out
+
+
+def test_graph_read_from_disk_is_the_graph_logged(tmp_path):
+    """A fresh read of the logdir (nbboard.load, a Board, an export) gives the view what the live
+    writer gave it: names, module paths, parameters, shared calls, the trace method."""
+    import nbboard
+    from nbboard.kinds.graph.view import Graph
+    from nbboard.widgets.base import Pusher
+
+    store = nbboard.Store()
+    with (SummaryWriter(str(tmp_path / "lr_0.1"), store=store) as a,
+          SummaryWriter(str(tmp_path / "lr_0.01"), store=store) as b):
+        a.add_graph(Tutorial(), torch.zeros(4, 1, 8, 8))
+        b.add_graph(SeedNet(), torch.zeros(1, 1, 28, 28))
+    live = _feed_payloads(store)
+    assert len(live) == 2
+    loaded = nbboard.load(str(tmp_path))
+    disk = _feed_payloads(loaded)
+    assert set(disk) == {"lr_0.1", "lr_0.01"}
+    by_model = {d["model"]: d for d in live.values()}
+    for run, model in (("lr_0.1", "Tutorial"), ("lr_0.01", "SeedNet")):
+        assert disk[run] == by_model[model]
+    tut = disk["lr_0.1"]
+    assert tut["method"] == "fx" and tut["params"] == sum(p.numel() for p in Tutorial().parameters())
+    labels = {n["id"]: n for n in tut["nodes"]}
+    assert labels["conv1"]["label"] == "conv1" and labels["conv1"]["op"] == "Conv2d"
+    assert labels["pool"]["module"] == labels["pool:1"]["module"] == "pool"
+    # and a Graph view of the logdir sends both runs (the page's run selector)
+    view = Graph(loaded, pusher=Pusher(start=False))
+    runs = []
+    while (m := view._poll()) is not None:
+        runs.append(m[0]["run"])
+    assert sorted(runs) == ["lr_0.01", "lr_0.1"]
+    assert view.describe()["model"] == "SeedNet"  # the first run shown: lr_0.01
+
+
+def test_onnx_graph_read_from_disk_is_the_graph_logged(tmp_path):
+    import warnings
+
+    import nbboard
+    from tests.test_onnx_graph import Net
+
+    path = str(tmp_path / "net.onnx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(Net().eval(), (torch.zeros(2, 1, 12, 12),), path, dynamo=False,
+                          input_names=["x"], output_names=["logits"])
+    store = nbboard.Store()
+    with SummaryWriter(str(tmp_path / "run"), store=store) as w:
+        w.add_onnx_graph(path)
+    live = _feed_payloads(store)
+    disk = _feed_payloads(nbboard.load(str(tmp_path / "run")))
+    assert list(disk.values()) == list(live.values())
+    # TensorBoard still reads torch's ONNX GraphDef
+    assert len(accumulator(str(tmp_path / "run")).Graph().node) > 5
+
+
+def test_board_feeds_every_runs_graph_and_attaches_the_graph_bundle(tmp_path):
+    """The Board's record feed carries each run's graph (its Graph tab), and the Board references
+    the graph bundle only once a graph is logged; an export of the Board inlines it."""
+    import nbboard
+    from nbboard.export.views import build_view
+    from nbboard.kinds.graph.view import graph_runtime
+    from nbboard.widgets.base import Pusher
+    from nbboard.widgets.board import Board
+
+    with SummaryWriter(str(tmp_path / "a"), store=nbboard.Store()) as w:
+        w.add_scalar("loss", 1.0, 0)
+        board = Board(w, pusher=Pusher(start=False))
+        while board._poll() is not None:
+            pass
+        assert board._graph is None  # no graph yet: the bundle is not sent to the page
+        w.add_graph(SeedNet(), torch.zeros(1, 1, 28, 28))
+    sent: list[dict] = []
+    board.send = lambda content, buffers=None: sent.append(content)  # type: ignore[method-assign]
+    while (m := board._poll()) is not None:
+        sent.append(m[0])
+    graphs = [c["plugins"][r]["graphs"] for c in sent if c.get("type") == "records" for r in c.get("plugins", {})
+              if "graphs" in c["plugins"][r]]
+    assert len(graphs) == 1 and graphs[0]["model"] == "SeedNet"
+    assert board._graph is graph_runtime()
+
+    built = build_view({"kind": "board", "logdir": str(tmp_path)}, nbboard.load(str(tmp_path)))
+    assert "graph" in built.libs and built.state["_graph"] == "IPY_MODEL_nbb-lib-graph"

@@ -144,8 +144,9 @@ class RecordFeed:
         return content, buffers
 
     def has_kind(self, kind: str) -> bool:
-        """Whether a series of `kind` has been seen."""
-        return any(e.kind == kind for e in self._series.values())
+        """Whether a series (or run-level record) of `kind` has been seen."""
+        return (any(e.kind == kind for e in self._series.values())
+                or any(p == kind for _r, p in self._plugin_sent))
 
     def describe(self) -> dict:
         """Runs and tags this feed has seen (for the output's JSON description)."""
@@ -261,6 +262,8 @@ class BoardRecords(View):
     ui = traitlets.Dict().tag(sync=True)
     _plotly = traitlets.Instance(Runtime, allow_none=True).tag(
         sync=True, **ipywidgets.widget_serialization)
+    _graph = traitlets.Instance(Runtime, allow_none=True).tag(
+        sync=True, **ipywidgets.widget_serialization)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -275,7 +278,7 @@ class BoardRecords(View):
         base = super().rebuild(store, desc)  # type: ignore[misc]
         feeds = board_feeds(store)
         libs = [k.library[0] for k in REGISTRY.values()
-                if k.library is not None and any(store.tags(r).get(k.name) for r in store.runs())]
+                if k.library is not None and any(k.name in store.tags(r) for r in store.runs())]
         return Rebuilt([*base.feeds, *feeds], {**base.options, **board_options(feeds)}, {"ui": {}}, libs)
 
     def _poll(self) -> tuple[dict, list[bytes]] | None:

@@ -80,9 +80,22 @@ def test_page_is_offline_and_every_view_rendered(offline: Page, artifacts: Path)
     offline.screenshot(path=str(artifacts / "export-offline-top.png"))
 
 
-def test_board_tabs(offline: Page):
+def test_board_tabs(offline: Page, artifacts: Path):
     board = into_view(offline, view("board"))
-    expect(board.locator(".nbb-tab")).to_have_count(12)  # scalars, alerts, custom scalars, images, distributions, histograms, text, PR, audio, hparams, mesh, projector
+    # a tab for every kind the logs hold (export_data logs one of each; plotly figures need plotly)
+    kinds = ["scalars", "alerts", "custom_scalars", "images", "graph", "distributions", "histograms", "text",
+             "pr_curves", "audio", "hparams", "meshes", "projector"]
+    expect(board.locator(".nbb-tab")).to_have_count(len(kinds))
+    assert board.locator(".nbb-tab").evaluate_all("ts => ts.map(t => t.dataset.kind)") == kinds
+    # the Graph tab draws the run's graph as it was logged: module names, parameters, trace method
+    board.locator(".nbb-tab[data-kind='graph']").click()
+    graph = board.locator(".nbb-v-graph .nbg")
+    expect(graph.locator(".nbg-node")).to_have_count(5)  # x, 0, 1, 2, output
+    expect(graph.locator(".nbg-title")).to_contain_text("58 params · via fx")
+    expect(graph.locator(".nbg-node[data-id='0'] .nbg-l1")).to_have_text("0")
+    expect(graph.locator(".nbg-run")).to_be_hidden()  # one run has a graph: no run selector
+    offline.wait_for_timeout(300)
+    board.screenshot(path=str(artifacts / "export-board-graph-tab.png"))
     board.locator(".nbb-tab[data-kind='images']").click()
     expect(board.locator(".nbb-v-images .nbb-v-card img").first).to_be_visible()
     expect(board.locator(".nbb-scalars")).to_be_hidden()

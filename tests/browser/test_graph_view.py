@@ -173,3 +173,85 @@ def test_onnx_graph_renders_and_expands(page: Page, jupyter_server, artifacts, t
     page.wait_for_timeout(400)
     view.screenshot(path=str(artifacts / "graph-view-onnx.png"))
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+BOARD_CELL = textwrap.dedent("""
+    import torch
+    from torch import nn
+    from nbboard import SummaryWriter, Board
+    from tests.test_graph import SeedNet, Tutorial
+    root = {root!r}
+    for lr, model, x in (("lr_0.1", Tutorial(), torch.zeros(4, 1, 8, 8)), ("lr_0.01", SeedNet(), torch.zeros(1, 1, 28, 28))):
+        with SummaryWriter(f"{{root}}/{{lr}}") as w:
+            for s in range(5):
+                w.add_scalar("loss", 1.0 / (s + 1), s)
+            w.add_graph(model, x)
+    # a fresh read of the logdir, as %nbboard --logdir does: the graphs come from the files
+    Board(root)
+""")
+
+
+def test_board_graph_tab_runs_and_shared_module(page: Page, jupyter_server, artifacts, tmp_path):
+    """Issue 14: the Board's Graph tab (graph bundle imported only when opened), each run's graph
+    read from disk as it was logged, a run selector, and the tutorial's MaxPool shown as one module
+    called twice (both calls marked; selecting one highlights the other)."""
+    later = textwrap.dedent("""
+        with SummaryWriter(f"{root}/lr_1") as w:
+            w.add_graph(nn.Sequential(nn.Linear(4, 3)), torch.zeros(1, 4))
+    """)
+    nb = jupyter_server.notebook("board-graph.ipynb", [BOARD_CELL.format(root=str(tmp_path / "runs")), later])
+    open_notebook(page, jupyter_server.lab(nb))
+    run_cell(page)
+    board = page.locator(".jp-OutputArea-output .nbb-board").first
+    tab = board.locator(".nbb-tab[data-kind='graph']")
+    tab.wait_for(timeout=90_000)
+    expect(board.locator(".nbb-scalars")).to_be_visible()
+    bundles = "() => Object.keys(globalThis.__nbboard__.runtimes).filter(d => d.startsWith('graph-')).length"
+    # the Board holds graphs, but the graph bundle waits for its tab
+    assert page.evaluate(bundles) == 0, page.evaluate("() => Object.keys(globalThis.__nbboard__.runtimes)")
+    tab.click()
+    graph = board.locator(".nbb-v-graph .nbg")
+    graph.locator(".nbg-node").first.wait_for(timeout=30_000)
+    assert page.evaluate(bundles) == 1
+
+    # two runs have a graph: a run selector, runs by name; lr_0.01 (SeedNet) first, whichever came first
+    runs = graph.locator(".nbg-run")
+    expect(runs.locator("option")).to_have_count(2)
+    assert runs.locator("option").all_text_contents() == ["lr_0.01", "lr_0.1"]
+    expect(runs).to_be_visible()
+    expect(graph.locator(".nbg-title")).to_contain_text("SeedNet")
+    runs.select_option("lr_0.1")
+    # read from disk, the graph is the one logged: module names, parameters, the trace method
+    expect(graph.locator(".nbg-title")).to_contain_text("Tutorial")
+    expect(graph.locator(".nbg-title")).to_contain_text("params · via fx")
+    expect(graph.locator(".nbg-node[data-id='conv1'] .nbg-l1")).to_have_text("conv1")
+
+    # the MaxPool called twice: one module, both calls marked, each leading to the other
+    pool, pool2 = graph.locator(".nbg-node[data-id='pool']"), graph.locator(".nbg-node[data-id='pool:1']")
+    expect(pool.locator(".nbg-callmark")).to_have_text("↻ 1/2")
+    expect(pool2.locator(".nbg-callmark")).to_have_text("↻ 2/2")
+    pool.click()
+    expect(pool2).to_have_class(re.compile(r"\bnbg-same\b"))
+    panel = graph.locator(".nbg-panel")
+    expect(panel).to_contain_text("one module called 2 times, parameters shared; this is call 1")
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(300)
+    board.screenshot(path=str(artifacts / "board-graph-shared-module.png"))
+    panel.locator(".nbg-link", has_text="pool:1").first.click()
+    expect(pool2).to_have_class(re.compile(r"\bnbg-selected\b"))
+    expect(pool).to_have_class(re.compile(r"\bnbg-same\b"))
+    expect(pool2).not_to_have_class(re.compile(r"\bnbg-same\b"))
+
+    # a run logging a graph later joins the selector while the tab is open; the run shown stays
+    run_cell(page, 1)
+    expect(runs.locator("option")).to_have_count(3, timeout=30_000)
+    assert runs.locator("option").all_text_contents() == ["lr_0.01", "lr_0.1", "lr_1"]
+    expect(runs).to_have_value("lr_0.1")
+    runs.select_option("lr_1")
+    expect(graph.locator(".nbg-title")).to_contain_text("Sequential")
+    # back to the other run, and the Board's other tabs still work
+    runs.select_option("lr_0.01")
+    expect(graph.locator(".nbg-title")).to_contain_text("SeedNet")
+    board.locator(".nbb-tab[data-kind='scalars']").click()
+    expect(board.locator(".nbb-scalars")).to_be_visible()
+    assert page.errors == []  # type: ignore[attr-defined]

@@ -1,12 +1,14 @@
 /**
  * The kinds table: every view the page runtime can draw, by the view kind the kernel names. The
  * runtime draws a lone view by looking its kind up here; the Board shows a tab per entry with data,
- * in `order`. (The graph view is not here: it ships in its own bundle, kinds/graph/runtime.ts.)
+ * in `order`. (The graph view itself ships in its own bundle, kinds/graph/runtime.ts: the Board's
+ * Graph tab, kinds/graph/board.ts, imports it when first shown.)
  */
 import { alertsView } from "./alerts/view";
 import { audioView } from "./audio/view";
 import { customScalarsView } from "./custom_scalars/view";
 import { figuresView } from "./figures/view";
+import { graphView } from "./graph/board";
 import { distributionsView, histogramsView } from "./histograms/view";
 import { hparamsView } from "./hparams/view";
 import { imagesView } from "./images/view";
@@ -24,6 +26,7 @@ export const VIEWS: readonly ViewSpec[] = [
   alertsView,
   customScalarsView,
   imagesView,
+  graphView,
   distributionsView,
   histogramsView,
   figuresView,

@@ -3,6 +3,7 @@ by, with shapes, and reading a GraphDef (torch's, ONNX's or nbboard's) back into
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from typing import Any
@@ -32,33 +33,84 @@ def _gd_safe(local: str) -> str:
     return local.replace("/", "_").replace(":", "_")
 
 
-def _gd_names(rec: GraphData) -> dict[str, str]:
-    """Node id → TensorBoard node name: scopes separated by '/' so TensorBoard groups by module."""
-    groups = {g["id"]: g for g in rec.groups}
-    cache: dict[str, str] = {}
+def _segment(type_name: str, local: str) -> str:
+    """A module's scope segment as torch's writer names it: `Conv2d[conv1]`."""
+    return f"{_gd_safe(type_name)}[{_gd_safe(local)}]"
 
-    def gname(gid: str) -> str:
-        if gid not in cache:
+
+def _gd_names(rec: GraphData) -> dict[str, str]:
+    """Node id → TensorBoard node name, scoped as torch's writer scopes them so TensorBoard groups by
+    module: `Net/Conv2d[conv1]/Conv2d`, `Net/relu`, `input/x`, `output/output`.
+
+    The root scope is the model's class name; a module is `Type[attribute]`; a leaf module node gets
+    a scope of its own (torch's holds the module's ops). Every call of a shared module lands in the
+    same scope, as in torch's graphs, where TensorBoard draws it as one node with a loop."""
+    groups = {g["id"]: g for g in rec.groups}
+    root = _gd_safe(rec.model) or "Model"
+    scopes: dict[str, str] = {}
+
+    def scope(gid: str) -> str:
+        if not gid or gid not in groups:
+            return root
+        if gid not in scopes:
             g = groups[gid]
-            local = g["id"][len(g["parent"]) + 1:] if g["parent"] else g["id"]
-            cache[gid] = (gname(g["parent"]) + "/" if g["parent"] else "") + _gd_safe(local)
-        return cache[gid]
+            scopes[gid] = scope(g["parent"]) + "/" + _segment(g["type"], g["label"])
+        return scopes[gid]
+
+    used: set[str] = set()
+
+    def unique(name: str) -> str:
+        k, out = 0, name
+        while out in used:
+            k += 1
+            out = f"{name}_{k}"
+        used.add(out)
+        return out
 
     out: dict[str, str] = {}
     for n in rec.nodes:
-        if n["kind"] == "input":
-            out[n["id"]] = "input/" + _gd_safe(n["id"])
-        elif n["kind"] == "output":
-            out[n["id"]] = "output/" + _gd_safe(n["id"])
+        if n["kind"] in ("input", "output"):
+            out[n["id"]] = unique(f"{n['kind']}/" + _gd_safe(n["label"]))
+        elif n["kind"] == "module":
+            out[n["id"]] = unique(scope(n["parent"]) + "/" + _segment(n["op"], n["label"]) + "/" + _gd_safe(n["op"]))
         else:
-            local = n["id"][len(n["parent"]) + 1:] if n["parent"] else n["id"]
-            out[n["id"]] = (gname(n["parent"]) + "/" if n["parent"] else "") + _gd_safe(local)
+            out[n["id"]] = unique(scope(n["parent"]) + "/" + _gd_safe(n["label"]))
     return out
+
+
+#: GraphDef field holding nbboard's own record as JSON (module names, parameters, shared-module
+#: calls, the trace method): a field number GraphDef does not define, which protobuf readers
+#: (TensorBoard's) keep as an unknown field and never show; nbboard reads the graph back from it.
+RECORD_FIELD = 5849
+_RECORD_FORMAT = "nbboard.graph/1"
+
+
+def record_field(rec: GraphData) -> bytes:
+    """The GraphDef field carrying `rec` whole, so a graph read from disk is the graph logged."""
+    data = json.dumps({"format": _RECORD_FORMAT, **rec.to_json()}, separators=(",", ":"), allow_nan=False)
+    return field_string(RECORD_FIELD, data)
+
+
+def _record_from_json(raw: bytes) -> GraphData | None:
+    """The GraphData `record_field` wrote, or None when the bytes are not one."""
+    try:
+        d = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(d, dict) or d.get("format") != _RECORD_FORMAT:
+        return None
+    parts = [d.get(k) for k in ("nodes", "groups", "edges")]
+    if not all(isinstance(p, list) and all(isinstance(x, dict) for x in p) for p in parts):
+        return None
+    params = d.get("params")
+    return GraphData(str(d.get("model", "graph")), str(d.get("method", "graphdef")), parts[0], parts[1], parts[2],
+                     params if isinstance(params, int) else 0)
 
 
 def graph_def(rec: GraphData) -> bytes:
     """GraphDef {node=1: NodeDef{name=1, op=2, input=3, device=4, attr=5}, versions=4{producer=1}}
-    with `_output_shapes` on every node, as torch's add_graph writes it."""
+    with `_output_shapes` on every node, as torch's add_graph writes it, plus nbboard's record
+    (`record_field`) for nbboard's own reader."""
     names = _gd_names(rec)
     inputs: dict[str, list[str]] = {}
     for e in rec.edges:
@@ -79,7 +131,7 @@ def graph_def(rec: GraphData) -> bytes:
         if desc:
             nd += _attr_entry("attr", field_string(2, "{ " + "; ".join(desc) + " }"))
         out.append(field_bytes(1, nd))
-    return b"".join(out) + field_bytes(4, field_varint(1, 22))
+    return b"".join(out) + field_bytes(4, field_varint(1, 22)) + record_field(rec)
 
 
 def run_metadata() -> bytes:
@@ -98,10 +150,17 @@ def metadata_event(wall_time: float, tag: str = "step1") -> bytes:
 
 
 def read_graph_def(data: bytes) -> GraphData:
-    """A GraphData from a GraphDef (graphs written by torch, TensorBoard or nbboard): '/' scopes
-    become groups, `_output_shapes` become edge shapes. For the logdir reader."""
+    """A GraphData from a GraphDef, for the logdir reader: nbboard's own record when the GraphDef
+    carries one (`record_field`), else (torch, TensorBoard) '/' scopes become groups and
+    `_output_shapes` edge shapes."""
+    fields = list(iter_fields(data))
+    for f, _wt, v in reversed(fields):  # nbboard writes its record last
+        if f == RECORD_FIELD and isinstance(v, bytes):
+            rec = _record_from_json(v)
+            if rec is not None:  # nbboard's own graph: the record as logged
+                return rec
     nodes: list[dict[str, Any]] = []
-    for f, _wt, v in iter_fields(data):
+    for f, _wt, v in fields:
         if f != 1 or not isinstance(v, bytes):
             continue
         nd: dict[str, Any] = {"name": "", "op": "", "inputs": [], "shapes": [], "attrs": {}}

@@ -13,14 +13,19 @@ from nbboard.kinds.graph.record import GraphData
 from nbboard.kinds.graph.trace import trace_graph
 from nbboard.kinds.graph.write import GRAPHS
 from nbboard.store import Store
-from nbboard.widgets.base import Rebuilt, Runtime, View, static_runtime
+from nbboard.widgets.base import Rebuilt, Runtime, View, _read_static, page_library
 from nbboard.widgets.source import resolve_source
 
 
+def graph_source() -> str:
+    """The graph bundle's code (static/graph.js: dagre + the graph view)."""
+    return _read_static("graph.js")
+
+
 def graph_runtime() -> Runtime:
-    """The kernel's graph runtime model (dagre + the graph view, static/graph.js): shipped to the
-    page once, and only when a graph view is shown, so the scalar runtime stays small."""
-    return static_runtime("graph.js")
+    """The kernel's graph runtime model (static/graph.js), the same model a Board's Graph tab uses:
+    shipped to the page once, and only when a graph is shown, so the scalar runtime stays small."""
+    return page_library("graph")
 
 
 def _find_run(store: Store, run: str | None) -> str | None:
@@ -34,17 +39,35 @@ def _find_run(store: Store, run: str | None) -> str | None:
 
 
 class GraphFeed:
-    """The graph a view shows, sent whole (binary JSON) whenever it is new to the page: a run's
-    graph record in a Store, or a graph given directly."""
+    """The graphs a view shows, each sent whole (binary JSON) whenever it is new to the page: every
+    run's graph in a Store (the page picks the run), one run's (`run`), or a graph given directly
+    (run "")."""
 
     def __init__(self, store: Store | None, run: str | None, static: GraphData | None = None) -> None:
         self.store, self.run, self.static = store, run, static
-        self._sent: GraphData | None = None
+        self._sent: dict[str, GraphData] = {}
         self._version = 0
         self._store_version = -1
 
+    def records(self) -> dict[str, GraphData]:
+        """Run → its graph now, for every run this feed shows that has one."""
+        if self.static is not None:
+            return {"": self.static}
+        assert self.store is not None
+        runs = [self.run] if self.run is not None else self.store.runs()
+        out: dict[str, GraphData] = {}
+        for r in runs:
+            try:
+                rec = self.store.plugin_record(r, GRAPHS)
+            except KeyError:
+                continue
+            if rec is not None:
+                out[r] = rec
+        return out
+
     def record(self) -> GraphData | None:
-        """The graph now (None until a run has one)."""
+        """The graph the page shows first (None until a run has one): `run`'s, else '.''s, else the
+        first run's."""
         if self.static is not None:
             return self.static
         assert self.store is not None
@@ -55,35 +78,39 @@ class GraphFeed:
             return None
 
     def poll(self) -> tuple[dict, list[bytes]] | None:
-        """The whole graph as one snapshot when it is new, else None."""
+        """The next run's graph as one snapshot when it is new, else None (one run per poll)."""
+        version = -1
         if self.store is not None:  # a new graph always bumps the Store's version
-            if self.store.version == self._store_version:
+            version = self.store.version
+            if version == self._store_version:
                 return None
-            self._store_version = self.store.version
-        rec = self.record()
-        if rec is None or rec is self._sent:
-            return None
-        self._sent = rec
-        self._version += 1
-        data = json.dumps(rec.to_json(), separators=(",", ":"), allow_nan=False).encode("utf-8")
-        return {"type": "graph", "full": True, "version": self._version}, [data]
+        for run, rec in self.records().items():
+            if self._sent.get(run) is rec:
+                continue
+            self._sent[run] = rec
+            self._version += 1
+            data = json.dumps(rec.to_json(), separators=(",", ":"), allow_nan=False).encode("utf-8")
+            return {"type": "graph", "full": True, "version": self._version, "run": run}, [data]
+        self._store_version = version  # every graph of this version is on the page
+        return None
 
     def reset(self) -> None:
-        """The page lost its copy: send the snapshot again."""
-        self._sent = None
+        """The page lost its copy: send the snapshots again."""
+        self._sent.clear()
         self._store_version = -1
 
     def describe(self) -> dict:
-        rec = self.record()
-        run = self.run if self.run is not None else ("." if rec is not None else None)
-        return {"runs": [run] if run else [], "tags": []}
+        """The runs whose graphs this feed sends (for the output's JSON description)."""
+        runs = [r for r in self.records() if r] if self.static is None else []
+        return {"runs": runs, "tags": []}
 
 
 class Graph(View):
     """An expandable, searchable model graph.
 
-    ``Graph(writer)`` / ``Graph("runs/exp1")`` / ``Graph(store, run="exp1")`` show the graph logged
-    with `add_graph` (and follow a newer one); ``Graph(model, example_input)`` traces directly.
+    ``Graph(writer)`` / ``Graph("runs/exp1")`` show the graphs logged with `add_graph`, with a run
+    selector when several runs have one (and follow newer ones); ``Graph(store, run="exp1")`` shows
+    one run's; ``Graph(model, example_input)`` traces directly.
     `expand` lists module ids to open at start ("all" opens everything); `height` is in pixels.
     """
 

@@ -8,7 +8,7 @@ import os
 from typing import Any
 
 from nbboard.kinds.graph import onnx
-from nbboard.kinds.graph.graphdef import graph_event, metadata_event
+from nbboard.kinds.graph.graphdef import graph_event, metadata_event, record_field
 from nbboard.kinds.graph.record import GraphData
 from nbboard.kinds.graph.trace import summary_text, trace_graph
 from nbboard.tfevents.messages import event
@@ -26,8 +26,10 @@ def traced_graph(model: Any, input_to_model: Any, verbose: bool, use_strict_trac
 
 
 def onnx_graph(prototxt: Any, wall_time: float) -> tuple[GraphData, list[bytes]]:
-    """Read an ONNX model file: its record and torch's GraphDef Event (torch writes no RunMetadata)."""
+    """Read an ONNX model file: its record and torch's GraphDef Event (torch writes no RunMetadata),
+    the GraphDef carrying the record too, so the graph reads back from disk as it was logged."""
     g = onnx.read_model(prototxt)
     name = (os.path.splitext(os.path.basename(os.fspath(prototxt)))[0]
             if isinstance(prototxt, (str, os.PathLike)) else "")
-    return onnx.graph_data(g, name), [event(wall_time, 0, graph_def=onnx.graph_def(g))]
+    rec = onnx.graph_data(g, name)
+    return rec, [event(wall_time, 0, graph_def=onnx.graph_def(g) + record_field(rec))]

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GraphLayouter } from "./layout";
-import { category, fmtCount, fmtShape, GraphModel, headerText, type GraphJSON, type GNode } from "./graph_model";
+import { category, fmtCount, fmtShape, GraphModel, headerText, runOrder, sharedCalls, type GraphJSON, type GNode } from "./graph_model";
 
 function node(id: string, parent: string, kind: GNode["kind"] = "module", op = "Conv2d"): GNode {
   return { id, parent, label: id.split(".").pop()!, kind, op, module: id, shapes: [[1, 4]], dtypes: ["float32"],
@@ -120,5 +120,52 @@ describe("shared layouts and export helpers", () => {
     expect(resolveCss(".a { fill: var(--nbg-bg); stroke: var(--nbg-x) }", { "--nbg-bg": "#111" }))
       .toBe(".a { fill: #111; stroke: var(--nbg-x) }");
     expect(safeFileName("../<script>Net", "svg")).toBe("script_Net-graph.svg");
+  });
+});
+
+describe("shared modules (one module called more than once)", () => {
+  /** sample() with `pool` called twice (fx's ids pool, pool:1 for one module "pool") and block `a` called twice. */
+  function shared(): GraphJSON {
+    const d = sample();
+    for (const n of d.nodes) if (n.id === "pool:1") n.module = "pool";
+    d.groups.push({ id: "a:1", parent: "", label: "a", module: "a", type: "Block", params: 20, param_shapes: {}, sig: "s1", repeat: 3 });
+    d.nodes.push({ ...node("a:1.c1", "a:1"), module: "a.c1" });
+    return d;
+  }
+
+  it("groups call sites by module path, in call order; unshared modules have none", () => {
+    const calls = sharedCalls(shared());
+    expect(calls.get("pool")).toEqual(["pool", "pool:1"]);
+    expect(calls.get("pool:1")).toEqual(["pool", "pool:1"]);
+    expect(calls.get("a")).toEqual(["a", "a:1"]);
+    expect(calls.get("a.c1")).toEqual(["a.c1", "a:1.c1"]);
+    expect(calls.has("b")).toBe(false);
+    expect(calls.has("x")).toBe(false); // inputs and ops are never call sites
+    expect(sharedCalls(sample()).size).toBe(0);
+  });
+
+  it("numbers the calls and finds the other calls' visible units", () => {
+    const m = new GraphModel(shared());
+    expect(m.callOf("pool:1")).toEqual([2, 2]);
+    expect(m.callOf("b")).toBeNull();
+    expect([...m.otherUses("pool", new Set())]).toEqual(["pool:1"]);
+    // a closed module stands for the calls inside it; an open one is its own
+    expect([...m.otherUses("a.c1", new Set(["a"]))]).toEqual(["a:1"]);
+    expect([...m.otherUses("a", new Set(["a:1"]))]).toEqual(["a:1"]);
+    expect([...m.otherUses("b", new Set())]).toEqual([]);
+  });
+});
+
+describe("runOrder", () => {
+  it("puts the logdir's own run first, then the runs by name", () => {
+    expect(runOrder(["lr_0.1", ".", "lr_0.01"])).toEqual([".", "lr_0.01", "lr_0.1"]);
+    expect(runOrder([])).toEqual([]);
+  });
+});
+
+describe("headerText of a shared module's call", () => {
+  it("says which call it is", () => {
+    const g = sample().groups[0];
+    expect(headerText(g, [2, 3])).toEqual(["a  ", "Block · 20 params · shared, call 2 of 3"]);
   });
 });

@@ -74,8 +74,9 @@ export function fmtCount(n: number): string {
 }
 
 /** An open module's header: its label (drawn bold) and "type · N params"; measured and drawn alike. */
-export function headerText(g: GGroup): [string, string] {
-  return [g.label + "  ", g.type + (g.params ? ` · ${fmtCount(g.params)} params` : "")];
+export function headerText(g: GGroup, call: [number, number] | null = null): [string, string] {
+  const shared = call ? ` · shared, call ${call[0]} of ${call[1]}` : "";
+  return [g.label + "  ", g.type + (g.params ? ` · ${fmtCount(g.params)} params` : "") + shared];
 }
 
 /** A small category for colouring a node by its op/module type (fixed names, safe as CSS classes). */
@@ -92,6 +93,29 @@ export function category(n: GNode): string {
   return n.kind === "module" ? "module" : "op";
 }
 
+/** Runs in the run selector's order: '.' (the logdir's own run) first, then by name. */
+export function runOrder(runs: readonly string[]): string[] {
+  return [...runs].sort((a, b) => (a === "." ? -1 : b === "." ? 1 : a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Module path → its call sites when a module is called more than once: module nodes and groups
+ * (the record's `module`) sharing a path are calls of one module object, with shared parameters.
+ * Returned as call site id → all call sites of its module, in record (call) order. */
+export function sharedCalls(data: Pick<GraphJSON, "nodes" | "groups">): Map<string, readonly string[]> {
+  const byModule = new Map<string, string[]>();
+  const add = (id: string, module: string | null | undefined): void => {
+    if (!module) return;
+    let l = byModule.get(module);
+    if (!l) byModule.set(module, (l = []));
+    l.push(id);
+  };
+  for (const g of data.groups) add(g.id, g.module);
+  for (const n of data.nodes) if (n.kind === "module") add(n.id, n.module);
+  const out = new Map<string, readonly string[]>();
+  for (const ids of byModule.values()) if (ids.length > 1) for (const id of ids) out.set(id, ids);
+  return out;
+}
+
 export class GraphModel {
   readonly nodes = new Map<string, GNode>();
   readonly groups = new Map<string, GGroup>();
@@ -104,6 +128,10 @@ export class GraphModel {
   readonly outEdges = new Map<string, GEdge[]>();
   /** group id → number of leaf nodes under it */
   readonly size = new Map<string, number>();
+  /** A module called more than once (one module, shared parameters): each call site's id → every
+   * call site of that module, in call order. Call sites are module nodes and groups with the same
+   * module path. */
+  readonly uses = new Map<string, readonly string[]>();
   private depthCache = new Map<string, number>();
 
   constructor(readonly data: GraphJSON) {
@@ -125,6 +153,7 @@ export class GraphModel {
       for (let a = p; a; a = this.parentOf(a)) this.size.set(a, (this.size.get(a) ?? 0) + 1);
     }
     this.edges = data.edges.filter((e) => this.nodes.has(e.src) && this.nodes.has(e.dst));
+    for (const [id, all] of sharedCalls(data)) this.uses.set(id, all);
     for (const e of this.edges) {
       let l = this.outEdges.get(e.src);
       if (!l) this.outEdges.set(e.src, (l = []));
@@ -277,6 +306,24 @@ export class GraphModel {
   /** Open `id`'s ancestors so that it becomes visible. */
   reveal(id: string, open: Set<string>): void {
     for (const a of this.ancestors(id)) open.add(a);
+  }
+
+  /** `id`'s call number (1-based) and the module's number of calls, when it is a shared module's call. */
+  callOf(id: string): [number, number] | null {
+    const all = this.uses.get(id);
+    return all ? [all.indexOf(id) + 1, all.length] : null;
+  }
+
+  /** The visible units standing for the other calls of `id`'s module (none if it is not shared). */
+  otherUses(id: string, open: ReadonlySet<string>): Set<string> {
+    const out = new Set<string>();
+    for (const u of this.uses.get(id) ?? []) {
+      if (u === id) continue;
+      if (this.groups.has(u) && this.isOpen(u, open)) out.add(u);
+      else out.add(this.rep(u, open));
+    }
+    out.delete(this.rep(id, open));
+    return out;
   }
 
   /** Parameter count of a node or group. */

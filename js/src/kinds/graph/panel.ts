@@ -45,15 +45,31 @@ p.replaceChildren();
     a.addEventListener("click", () => on.reveal(target));
     return a;
   };
+  /** A shared module's call: which call this is and links to the others (shared parameters). */
+  const sharedRow = (): void => {
+    const call = m.callOf(id);
+    if (!call) return;
+    const d = htmlEl("div", "nbg-shared-calls");
+    d.appendChild(htmlEl("div", undefined, `one module called ${call[1]} times, parameters shared; this is call ${call[0]}`));
+    (m.uses.get(id) ?? []).forEach((u, i) => {
+      if (u === id) return;
+      const line = htmlEl("div");
+      line.appendChild(document.createTextNode(`call ${i + 1}: `));
+      line.appendChild(link(u, u));
+      d.appendChild(line);
+    });
+    row("Shared module", d);
+  };
   const g = m.groups.get(id);
   if (g) {
     p.appendChild(htmlEl("h3", undefined, g.id));
     p.appendChild(htmlEl("div", "nbg-sub", `module · ${g.type}`));
+    sharedRow();
     row("Parameters", g.params ? `${fmtCount(g.params)} (${g.params.toLocaleString("en-US")})` : "none");
     row("Nodes inside", String(m.size.get(id) ?? 0));
     row("Submodules", String(m.childGroups.get(id)?.length ?? 0));
     if (g.module && g.module !== g.id) row("Module path", g.module);
-    if (g.repeat > 1) row("Repeated", `${g.repeat} identical blocks (same structure and shapes)`);
+    if (g.repeat > 1 && !m.uses.has(id)) row("Repeated", `${g.repeat} identical blocks (same structure and shapes)`);
     const own = Object.entries(g.param_shapes);
     if (own.length) row("Own tensors", list(own.map(([k, s]) => [k, fmtShape(s)])));
     p.appendChild(table);
@@ -68,6 +84,7 @@ p.replaceChildren();
   const n = m.nodes.get(id) as GNode;
   p.appendChild(htmlEl("h3", undefined, n.id));
   p.appendChild(htmlEl("div", "nbg-sub", `${n.kind} · ${n.op}`));
+  sharedRow();
   if (n.module && n.module !== n.id) row("Module path", n.module);
   if (n.kind === "module") row("Parameters", n.params ? `${fmtCount(n.params)} (${n.params.toLocaleString("en-US")})` : "none");
   const ps = Object.entries(n.param_shapes);

@@ -13,17 +13,17 @@ import { GraphView, type GraphViewOptions } from "./view";
 
 export { stats } from "./stats";
 
-/** A graph model's latest snapshot and the views showing it. */
+/** A graph model's latest snapshot of each run ("" for a graph given directly) and the views showing them. */
 interface Slot {
-  json: GraphJSON | null;
-  views: Set<(json: GraphJSON) => void>;
+  graphs: Map<string, GraphJSON>;
+  views: Set<(graphs: ReadonlyMap<string, GraphJSON>) => void>;
 }
 
 const slots = new Map<string, Slot>();
 
 function slot(uid: string): Slot {
   let s = slots.get(uid);
-  if (!s) slots.set(uid, (s = { json: null, views: new Set() }));
+  if (!s) slots.set(uid, (s = { graphs: new Map(), views: new Set() }));
   return s;
 }
 
@@ -44,17 +44,18 @@ export function detach(uid: string): void {
   slots.delete(uid);
 }
 
-/** A snapshot from the kernel: {type: "graph", full, version} with the record as UTF-8 JSON in buffers[0]. */
+/** A snapshot from the kernel: {type: "graph", full, version, run} with the run's record as UTF-8
+ * JSON in buffers[0]. */
 export function message(uid: string, content: any, buffers: any[]): void {
   if (!content || content.type !== "graph") return;
   const s = slot(uid);
   try {
-    s.json = JSON.parse(new TextDecoder().decode(asBytes(buffers[0]))) as GraphJSON;
+    s.graphs.set(String(content.run ?? ""), JSON.parse(new TextDecoder().decode(asBytes(buffers[0]))) as GraphJSON);
   } catch (err) {
     console.error("nbboard: bad graph snapshot", err);
     return;
   }
-  for (const fn of s.views) fn(s.json);
+  for (const fn of s.views) fn(s.graphs);
 }
 
 export function render(kind: string, model: any, el: HTMLElement): () => void {
@@ -72,14 +73,14 @@ export function render(kind: string, model: any, el: HTMLElement): () => void {
   const s = slot(uid);
   const options = (model.get("options") ?? {}) as { expand?: string[] | "all"; height?: number };
   const view = new GraphView(el, { title: String(model.get("title") ?? ""), expand: options.expand, height: options.height });
-  const fn = (json: GraphJSON): void => view.setData(json);
+  const fn = (graphs: ReadonlyMap<string, GraphJSON>): void => view.setRuns(graphs);
   s.views.add(fn);
   let retry = 0;
-  if (s.json) view.setData(s.json);
+  if (s.graphs.size) view.setRuns(s.graphs);
   else {
     // The kernel sends the snapshot when the view is displayed; a page reloaded later asks again.
     retry = window.setTimeout(() => {
-      if (!s.json) requestResync(model);
+      if (!s.graphs.size) requestResync(model);
     }, 2000);
   }
   return () => {
@@ -87,6 +88,15 @@ export function render(kind: string, model: any, el: HTMLElement): () => void {
     s.views.delete(fn);
     view.dispose();
   };
+}
+
+/** A Board's Graph tab: a graph view of every run's graph (run → record), with a run selector;
+ * `setRuns` gives it the runs' graphs again when they change. */
+export function mountRuns(el: HTMLElement, graphs: ReadonlyMap<string, GraphJSON>, opts: GraphViewOptions = {}): GraphView {
+  injectStyles();
+  const v = new GraphView(el, opts);
+  if (graphs.size) v.setRuns(graphs);
+  return v;
 }
 
 /** Mount a graph view on a plain page (benchmarks, exported HTML). */

@@ -121,6 +121,11 @@ export class GraphScene {
     this.items.get(id)?.el.classList.toggle("nbg-selected", on);
   }
 
+  /** The other calls of the selected item's module: marked `nbg-same` (none: clear the marks). */
+  markSame(ids: ReadonlySet<string>): void {
+    for (const [id, it] of this.items) it.el.classList.toggle("nbg-same", ids.has(id));
+  }
+
   /** Search highlights: `hits` are marked as matches while `searching`. */
   highlight(searching: boolean, hits: ReadonlySet<string>): void {
     this.svg.classList.toggle("nbg-searching", searching);
@@ -265,7 +270,7 @@ export class GraphScene {
       const title = svgEl("text", "nbg-ctitle");
       title.setAttribute("x", "12");
       title.setAttribute("y", "15");
-      const [label, sub] = headerText(g!);
+      const [label, sub] = headerText(g!, m.callOf(id));
       title.textContent = label;
       const t2 = svgEl("tspan");
       t2.textContent = sub;
@@ -275,7 +280,7 @@ export class GraphScene {
       close.setAttribute("y", "15");
       close.textContent = "−";
       el.appendChild(close);
-      if (g!.repeat > 1) this.addStripe(el, g!.sig, 26);
+      if (g!.repeat > 1 && !m.uses.has(id)) this.addStripe(el, g!.sig, 26);
     } else {
       const n = m.nodes.get(id);
       const cat = n ? category(n) : "module";
@@ -306,7 +311,7 @@ export class GraphScene {
         const plus = svgEl("text", "nbg-badge");
         plus.textContent = "+";
         el.appendChild(plus);
-        if (g.repeat > 1) {
+        if (g.repeat > 1 && !m.uses.has(id)) {
           this.addStripe(el, g.sig, 0);
           const rep = svgEl("text", "nbg-rep");
           rep.textContent = `×${g.repeat}`;
@@ -314,8 +319,16 @@ export class GraphScene {
           el.appendChild(rep);
         }
       }
+      const call = m.callOf(id);
+      if (call) {
+        // one module called several times (its parameters shared): marked alike on every call
+        el.classList.add("nbg-shared");
+        const mark = svgEl("text", "nbg-callmark");
+        mark.textContent = `↻ ${call[0]}/${call[1]}`;
+        el.appendChild(mark);
+      }
       const tipText = svgEl("title");
-      tipText.textContent = id;
+      tipText.textContent = call ? `${id} — one module called ${call[1]} times (shared parameters); this is call ${call[0]}` : id;
       el.appendChild(tipText);
     }
     return { el, rect, stack, box: { x: 0, y: 0, w: 0, h: 0 }, cluster, shown: true };
@@ -340,16 +353,17 @@ export class GraphScene {
     it.stack?.setAttribute("height", h);
     for (const c of Array.from(it.el.children)) {
       const cls = c.getAttribute("class");
+      const mid = it.el.querySelector(".nbg-callmark") ? b.h / 2 + 7 : b.h / 2; // below the call mark
       if (cls === "nbg-l1") {
         c.setAttribute("x", String(b.w / 2));
-        c.setAttribute("y", String(it.el.querySelector(".nbg-l2") ? b.h / 2 - 7 : b.h / 2 + 0.5));
+        c.setAttribute("y", String(it.el.querySelector(".nbg-l2") ? mid - 7 : mid + 0.5));
       } else if (cls === "nbg-l2") {
         c.setAttribute("x", String(b.w / 2));
-        c.setAttribute("y", String(b.h / 2 + 8));
+        c.setAttribute("y", String(mid + 8));
       } else if (cls === "nbg-badge") {
         c.setAttribute("x", String(b.w - 11));
         c.setAttribute("y", "10");
-      } else if (cls === "nbg-rep") {
+      } else if (cls === "nbg-rep" || cls === "nbg-callmark") {
         c.setAttribute("x", "8");
         c.setAttribute("y", "10");
       } else if (cls === "nbg-stripe") {
@@ -379,7 +393,8 @@ export class GraphScene {
       while (i < kids.length) {
         const g = m.groups.get(kids[i])!;
         let j = i + 1;
-        while (j < kids.length && g.repeat > 1 && m.groups.get(kids[j])!.sig === g.sig) j++;
+        // calls of one shared module are one module, not identical copies: no band
+        while (j < kids.length && g.repeat > 1 && !m.uses.has(g.id) && m.groups.get(kids[j])!.sig === g.sig) j++;
         if (j - i >= 2) {
           const boxes = kids.slice(i, j).map((id) => lay.units.get(id) ?? lay.clusters.get(id)).filter((b): b is Box => !!b);
           const x0 = Math.min(...boxes.map((b) => b.x)) - 8;

@@ -42,13 +42,14 @@ export class NodeSizes {
     const w2 = l2 ? this.width(l2, 10.5) : 0;
     const extra = group ? 34 : 22;
     const w = Math.min(Math.max(Math.max(w1, w2) + extra, l2 ? 70 : 40), 260);
-    const h = group ? 42 : l2 ? 36 : 24;
+    // a shared module's call carries its call mark ("↻ 1/2") on a line of its own, above the labels
+    const h = (group ? 42 : l2 ? 36 : 24) + (m.uses.has(id) ? 14 : 0);
     return { w: Math.ceil(w), h };
   }
 
   /** An open module's header reads "label  type · N params" and ends with the close button. */
   headerWidth(m: GraphModel, gid: string): number {
-    const [label, sub] = headerText(m.groups.get(gid)!);
+    const [label, sub] = headerText(m.groups.get(gid)!, m.callOf(gid));
     return this.width(label, 11.5, true) + this.width(sub, 11.5) + 40;
   }
 }

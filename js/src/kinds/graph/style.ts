@@ -48,6 +48,10 @@ export const SVG_CSS = `
 .nbg-svg .nbg-bandlabel { font-size: 10px; font-weight: 600; }
 .nbg-svg .nbg-match .nbg-box, .nbg-svg .nbg-match .nbg-cbox { stroke: var(--nbg-hl); stroke-width: 2.6; stroke-dasharray: none; }
 .nbg-svg .nbg-selected .nbg-box { stroke: var(--nbg-accent); stroke-width: 2.6; }
+.nbg-svg .nbg-shared.nbg-selected .nbg-box { stroke-dasharray: none; stroke-width: 3; }
+.nbg-svg .nbg-callmark { font-size: 10px; font-weight: 700; fill: var(--nbg-accent); }
+.nbg-svg .nbg-shared .nbg-box { stroke-dasharray: 5 2.5; }
+.nbg-svg .nbg-same .nbg-box, .nbg-svg .nbg-same .nbg-cbox { stroke: var(--nbg-accent); stroke-width: 2.6; stroke-dasharray: 5 2.5; fill: color-mix(in srgb, var(--nbg-accent) 16%, var(--nbg-bg)); }
 `;
 
 /** Rules for the live view around the drawing (toolbar, panel, minimap). */

@@ -5,7 +5,7 @@
  * are untrusted: they only ever reach the page through textContent and setAttribute.
  */
 import { drawMini, drawMiniStatic, miniScale } from "./canvas";
-import { fmtCount, GraphModel, type GraphJSON } from "./graph_model";
+import { fmtCount, GraphModel, runOrder, type GraphJSON } from "./graph_model";
 import { GraphLayouter, type Layout } from "./layout";
 import { fillPanel } from "./panel";
 import { GraphScene } from "./scene";
@@ -35,6 +35,11 @@ export class GraphView {
   private titleEl: HTMLSpanElement;
   private search: HTMLInputElement;
   private countEl: HTMLSpanElement;
+  private runSelect: HTMLSelectElement;
+  private graphs = new Map<string, GraphJSON>();
+  private run: string | null = null;
+  /** whether the user picked the run shown (else the first run in runOrder is shown) */
+  private picked = false;
   private model: GraphModel | null = null;
   private layouter: GraphLayouter | null = null;
   private open = new Set<string>();
@@ -62,6 +67,14 @@ export class GraphView {
     this.search.placeholder = "Search name or type…";
     this.search.setAttribute("aria-label", "Search nodes by name or type");
     this.countEl = htmlEl("span", "nbg-count");
+    this.runSelect = htmlEl("select", "nbg-run");
+    this.runSelect.title = "Run: whose graph is shown";
+    this.runSelect.setAttribute("aria-label", "Run");
+    this.runSelect.hidden = true;
+    this.runSelect.addEventListener("change", () => {
+      this.picked = true;
+      this.showRun(this.runSelect.value);
+    });
     const btn = (label: string, title: string, fn: () => void): HTMLButtonElement => {
       const b = htmlEl("button", "nbg-btn", label);
       b.type = "button";
@@ -70,7 +83,7 @@ export class GraphView {
       return b;
     };
     bar.append(
-      this.titleEl, this.search, this.countEl,
+      this.titleEl, this.runSelect, this.search, this.countEl,
       btn("◀", "Previous match", () => this.gotoMatch(-1)),
       btn("▶", "Next match (Enter)", () => this.gotoMatch(1)),
       htmlEl("span", "nbg-sp"),
@@ -104,6 +117,41 @@ export class GraphView {
   }
 
   // ---- data ------------------------------------------------------------------------------
+  /** Every run's graph (run → record): a run selector when there are several. The run the user
+   * picked stays while it has a graph; else the first run in runOrder ('.' first) is shown, whatever
+   * order the runs arrived in. A run's new graph replaces the one drawn. */
+  setRuns(graphs: ReadonlyMap<string, GraphJSON>): void {
+    const old = this.graphs;
+    this.graphs = new Map(graphs);
+    const runs = runOrder([...this.graphs.keys()]);
+    this.runSelect.hidden = runs.length < 2;
+    this.runSelect.replaceChildren(...runs.map((r) => {
+      const o = htmlEl("option", undefined, r);
+      o.value = r;
+      return o;
+    }));
+    const run = this.picked && this.run !== null && this.graphs.has(this.run) ? this.run : runs[0] ?? null;
+    if (run === null) return;
+    this.runSelect.value = run;
+    if (run !== this.run || old.get(run) !== this.graphs.get(run)) this.showRun(run);
+  }
+
+  /** The run whose graph is shown (null before any). */
+  get shownRun(): string | null {
+    return this.run;
+  }
+
+  /** Show run `run`'s graph (from the last setRuns). */
+  showRun(run: string): void {
+    const json = this.graphs.get(run);
+    if (!json) return;
+    const other = run !== this.run;
+    this.run = run;
+    this.runSelect.value = run;
+    if (other) this.model = null; // another run's model: start it as a fresh graph
+    this.setData(json);
+  }
+
   setData(json: GraphJSON): void {
     this.stage.querySelector(".nbg-empty")?.remove();
     const prevOpen = this.model ? this.open : null;
@@ -331,12 +379,19 @@ export class GraphView {
   select(id: string | null): void {
     if (this.selected) this.scene.markSelected(this.selected, false);
     this.selected = id;
+    this.markSame();
     if (!id || !this.model) {
       this.panel.hidden = true;
       return;
     }
     this.scene.markSelected(id, true);
     this.fillPanel(id);
+  }
+
+  /** Mark the other calls of the selected module (a module called more than once). */
+  private markSame(): void {
+    const id = this.selected;
+    this.scene.markSame(id && this.model ? this.model.otherUses(id, this.open) : new Set());
   }
 
   private fillPanel(id: string): void {
@@ -389,6 +444,7 @@ export class GraphView {
     const openHits = on ? new Set(this.matches.filter((id) => this.layout!.clusters.has(id))) : new Set<string>();
     this.scene.highlight(on, new Set([...hl, ...openHits]));
     if (this.selected) this.scene.markSelected(this.selected, true);
+    this.markSame();
   }
 
   private gotoMatch(dir: number): void {

@@ -1,0 +1,95 @@
+/**
+ * The Board's Graph tab. The graph view itself (dagre + the view) is a bundle of its own
+ * (static/graph.js, kinds/graph/runtime.ts): this tab, in the main runtime, imports it only when
+ * the tab is first shown, from the library model the kernel attaches as the Board's `_graph`
+ * once a run has a graph (an exported page inlines it). The bundle is imported once per page,
+ * by digest, shared with lone Graph views. Each run's graph comes in the Board's record feed.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import type { AnyModel } from "../../model";
+import { hasPlugin, type ViewContext, type ViewSpec } from "../../view/context";
+import { el } from "../../view/dom";
+import type { GraphJSON } from "./graph_model";
+
+const GRAPHS = "graphs";
+
+/** What the Board uses of the graph bundle. */
+interface GraphBundle {
+  mountRuns(el: HTMLElement, graphs: ReadonlyMap<string, GraphJSON>, opts?: { title?: string }): {
+    setRuns(graphs: ReadonlyMap<string, GraphJSON>): void;
+    dispose(): void;
+  };
+}
+
+const G = globalThis as any;
+
+/** The graph bundle, from the model's `_graph` library model (waits until the kernel attaches it). */
+function loadGraphBundle(model: AnyModel): Promise<GraphBundle> {
+  const runtimes: Record<string, Promise<any>> = ((G.__nbboard__ ??= {}).runtimes ??= {});
+  const fromRef = async (ref: unknown): Promise<GraphBundle> => {
+    const lib = await model.widget_manager.get_model(String(ref).replace(/^IPY_MODEL_/, ""));
+    const digest = String(lib.get("digest"));
+    let p = runtimes[digest];
+    if (!p) {
+      const url = URL.createObjectURL(new Blob([String(lib.get("code"))], { type: "text/javascript" }));
+      p = runtimes[digest] = import(/* webpackIgnore: true */ url);
+    }
+    return p as Promise<GraphBundle>;
+  };
+  const ref = model.get("_graph");
+  if (ref) return fromRef(ref);
+  return new Promise((resolve, reject) => {
+    const on = () => {
+      const r = model.get("_graph");
+      if (!r) return;
+      model.off("change:_graph", on);
+      fromRef(r).then(resolve, reject);
+    };
+    model.on("change:_graph", on);
+  });
+}
+
+/** Run → its graph, from the Board's records (the same objects until a run logs a new graph). */
+export function runGraphs(plugins: ReadonlyMap<string, Record<string, unknown>>): Map<string, GraphJSON> {
+  const out = new Map<string, GraphJSON>();
+  for (const [run, p] of plugins) if (p[GRAPHS]) out.set(run, p[GRAPHS] as GraphJSON);
+  return out;
+}
+
+function sameGraphs(a: ReadonlyMap<string, GraphJSON>, b: ReadonlyMap<string, GraphJSON>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}
+
+function render(root: HTMLElement, ctx: ViewContext): () => void {
+  const note = el("div", "nbb-v-note", "Loading the graph view…");
+  root.appendChild(note);
+  let disposed = false;
+  let view: ReturnType<GraphBundle["mountRuns"]> | null = null;
+  let shown = runGraphs(ctx.records.plugins);
+  const off = ctx.records.subscribe(() => {
+    const now = runGraphs(ctx.records.plugins);
+    if (sameGraphs(now, shown)) return;
+    shown = now;
+    view?.setRuns(now);
+  });
+  loadGraphBundle(ctx.model).then(
+    (bundle) => {
+      if (disposed) return;
+      note.remove();
+      view = bundle.mountRuns(root, shown);
+    },
+    (err: unknown) => {
+      note.textContent = `The graph view could not be loaded (${err instanceof Error ? err.message : String(err)}).`;
+    },
+  );
+  return () => {
+    disposed = true;
+    off();
+    view?.dispose();
+  };
+}
+
+/** The Board's Graph tab (a lone Graph view is drawn by the graph bundle itself). */
+export const graphView: ViewSpec = { kind: "graph", label: "Graph", order: 15, present: hasPlugin(GRAPHS), render };
