@@ -39,6 +39,9 @@ export function renderBoard(model: AnyModel, host: HTMLElement, data: ModelData)
   };
 }
 
+/** How long a Board waits for its home view's data before opening on another tab. */
+const AUTO_PICK_MS = 400;
+
 function boardTabs(ctx: ViewContext, tabs: HTMLElement, body: HTMLElement): () => void {
   const home = VIEWS.find((s) => s.home) ?? VIEWS[0];
   const shown = new Map<string, Tab>();
@@ -46,6 +49,7 @@ function boardTabs(ctx: ViewContext, tabs: HTMLElement, body: HTMLElement): () =
   // True while the Board shows another tab only because the home view had no data yet: its
   // first data brings it back, unless the user picked a tab meanwhile.
   let autoPicked = false;
+  let pickTimer = 0;
   const byOrder = (a: string, b: string) => shown.get(a)!.spec.order - shown.get(b)!.spec.order;
   const select = (kind: string) => {
     current = kind;
@@ -104,8 +108,18 @@ function boardTabs(ctx: ViewContext, tabs: HTMLElement, body: HTMLElement): () =
     const others = [...shown.keys()].filter((k) => k !== home.kind);
     homeTab.tab.style.display = hasHome || others.length === 0 ? "" : "none";
     if (!hasHome && current === home.kind && others.length) {
-      select(others.sort(byOrder)[0]);
-      autoPicked = true;
+      // not at once: a Board's first data comes in several messages, and the home view's may be
+      // the next one (flipping tabs meanwhile would flash, and load what the other tab needs)
+      if (!pickTimer) {
+        pickTimer = window.setTimeout(() => {
+          pickTimer = 0;
+          const rest = [...shown.keys()].filter((k) => k !== home.kind);
+          if (!home.present(ctx) && current === home.kind && rest.length) {
+            select(rest.sort(byOrder)[0]);
+            autoPicked = true;
+          }
+        }, AUTO_PICK_MS);
+      }
     } else if (hasHome && autoPicked) {
       autoPicked = false;
       select(home.kind);
@@ -116,6 +130,7 @@ function boardTabs(ctx: ViewContext, tabs: HTMLElement, body: HTMLElement): () =
   sync();
   if (current === home.kind) select(home.kind);
   return () => {
+    window.clearTimeout(pickTimer);
     offRecords();
     offScalars();
     for (const t of shown.values()) t.dispose?.();
