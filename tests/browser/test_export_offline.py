@@ -331,3 +331,209 @@ def test_magic_export_from_jupyterlab(page, jupyter_server):
     expect(page.locator(".jp-OutputArea-output", has_text="exported 1 view(s)")).to_be_visible(timeout=60_000)
     html = out.read_text()
     assert html.count('data-nbb-payload="') == 1 and 'class="nbb-export-missing"' not in html
+
+
+# --- axes, card grids, actual-size images and PR curves (issue 14), in a page at devicePixelRatio 2 ---
+
+def _tutorial_like_logs(root: Path) -> Path:
+    """Four runs with the issue's hard cases: a loss in a tiny range over steps to 1M, a wide image,
+    histograms at three steps, and PR curves logged per class with tags without a "/"."""
+    import numpy as np
+
+    from nbboard.writer import SummaryWriter
+
+    rng = np.random.default_rng(1)
+    for r in range(4):
+        w = SummaryWriter(str(root / f"run{r}"))
+        for s in range(0, 1_000_000, 200):
+            w.add_scalar("loss/small", 2.3045 + 0.0004 * np.sin(s / 1e5 + r), s, walltime=1.7e9 + s * 0.02)
+        for k in range(4):
+            for s in range(0, 100):
+                w.add_scalar(f"metrics/m{k}", float(np.cos(s / 10 + k)), s, walltime=1.7e9 + s)
+        if r == 0:
+            yy, xx = np.mgrid[0:250, 0:800]
+            w.add_image("wide/banner", np.stack([xx / 800, yy / 250, (xx // 40 + yy // 40) % 2 * 1.0]), 0)
+        for s in range(3):
+            w.add_histogram("weights/w", rng.normal(0.1 * s, 1.0, 300), s, walltime=1.7e9 + s)
+            for cls in ("plane", "car", "bird"):
+                labels = rng.random(200) > 0.5
+                w.add_pr_curve(cls, labels, np.clip(labels * (0.2 + 0.2 * s) + rng.random(200) * 0.6, 0, 1), s)
+        w.close()
+    return root
+
+
+@pytest.fixture(scope="module")
+def tutorial(browser, tmp_path_factory):
+    """The exported page of those logs (scalars, images, distributions, PR curves) at devicePixelRatio 2."""
+    from tests.export_data import notebook
+
+    base = tmp_path_factory.mktemp("export-axes")
+    logs = str(_tutorial_like_logs(base / "logs"))
+    views = [("scalars", logs, {}), ("images", logs, {}), ("distributions", logs, {}), ("pr_curves", logs, {})]
+    import nbformat
+
+    nbformat.write(notebook(views), base / "axes.ipynb")
+    res = export.export_notebook(base / "axes.ipynb", base / "axes.html")
+    ctx = browser.new_context(viewport={"width": 1300, "height": 900}, device_scale_factor=2)
+    page = ctx.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    page.set_default_timeout(30_000)
+    page.goto(res.path.as_uri())
+    page.wait_for_function("() => document.body.dataset.nbbExport", timeout=60_000)
+    yield page
+    ctx.close()
+    assert problems == [], problems
+
+
+def _ticks(chart, axis: str) -> list[str]:
+    return [t for t in (chart.get_attribute(f"data-{axis}-ticks") or "").split("|") if t]
+
+
+def _wait_ticks(page: Page, chart) -> None:
+    page.wait_for_function("e => (e.dataset.yTicks || '').length > 0 && (e.dataset.xTicks || '').length > 0",
+                           arg=chart.element_handle())
+
+
+def _saturation(css: str) -> float:
+    r, g, b = (int(v) / 255 for v in re.findall(r"\d+", css)[:3])
+    mx, mn = max(r, g, b), min(r, g, b)
+    lum = (mx + mn) / 2
+    return 0.0 if mx == mn else (mx - mn) / (1 - abs(2 * lum - 1))
+
+
+def test_scalar_ticks_distinct_and_clear(tutorial: Page, artifacts: Path):
+    root = view("scalars")
+    card = into_view(tutorial, f"{root} .nbb-card[data-tag='loss/small']")
+    chart = card.locator(".nbb-chart")
+    _wait_ticks(tutorial, chart)
+    y = _ticks(chart, "y")
+    assert len(y) >= 3 and len(set(y)) == len(y), y  # issue 14: "2.305, 2.305, 2.304"
+    x = _ticks(chart, "x")
+    assert len(set(x)) == len(x) and not any("e+" in t or "." in t.rstrip("kM") and not t.endswith(("k", "M")) for t in x), x
+    assert chart.get_attribute("data-label-overflow") == "0"
+    # drag-zoom to a few hundred steps: integer labels, all distinct, never "5.0e+5"
+    over = chart.locator(".u-over")
+    b = over.bounding_box()
+    tutorial.mouse.move(b["x"] + b["width"] * 0.5, b["y"] + 40)
+    tutorial.mouse.down()
+    tutorial.mouse.move(b["x"] + b["width"] * 0.5 + 1.5, b["y"] + 40, steps=3)
+    tutorial.mouse.up()
+    expect(card).not_to_have_attribute("data-zoom", "")
+    tutorial.wait_for_function("e => !(e.dataset.xTicks || '').startsWith('0|')", arg=chart.element_handle())
+    zoom = [float(v) for v in card.get_attribute("data-zoom").split(",")]
+    assert zoom[1] - zoom[0] < 5000, zoom
+    x = _ticks(chart, "x")
+    assert len(x) >= 3 and len(set(x)) == len(x), x
+    assert all(re.fullmatch(r"\d{3},\d{3}|\d+(\.\d)?k", t) for t in x), x
+    chart.screenshot(path=str(artifacts / "export-axes-zoomed.png"))
+    # wall time: the labels ("3:09am") have room at the chart's edges
+    tutorial.locator(f"{root} .nbb-seg button[data-mode='wall']").click()
+    tutorial.wait_for_function("e => /[ap]m/.test(e.dataset.xTicks || '')", arg=chart.element_handle())
+    assert chart.get_attribute("data-label-overflow") == "0", chart.get_attribute("data-x-ticks")
+    chart.screenshot(path=str(artifacts / "export-axes-wall.png"))
+    # no run colour reads as a disabled grey
+    swatches = tutorial.locator(f"{root} .nbb-chip .nbb-swatch")
+    expect(swatches).to_have_count(4)
+    for css in swatches.evaluate_all("es => es.map(e => getComputedStyle(e).backgroundColor)"):
+        assert _saturation(css) >= 0.35, css
+    tutorial.locator(f"{root} .nbb-seg button[data-mode='step']").click()
+
+
+def test_scalar_cards_fill_the_row(tutorial: Page, artifacts: Path):
+    root = view("scalars")
+    grid = into_view(tutorial, f"{root} .nbb-section[data-group='metrics'] .nbb-grid")
+    cards = grid.locator(".nbb-card")
+    expect(cards).to_have_count(4)
+
+    def widths() -> tuple[float, list[float]]:
+        return grid.evaluate("g => g.clientWidth"), cards.evaluate_all("cs => cs.map(c => c.getBoundingClientRect().width)")
+
+    # the lone card of a section spans the row instead of leaving it half empty
+    lone = tutorial.locator(f"{root} .nbb-card[data-tag='loss/small']")
+    row = tutorial.locator(f"{root} .nbb-section[data-group='loss'] .nbb-grid").evaluate("g => g.clientWidth")
+    assert lone.bounding_box()["width"] >= row - 2, (lone.bounding_box(), row)
+    for size, per_row in (("S", 4), ("M", 2), ("L", 1)):
+        tutorial.locator(f"{root} .nbb-cardsize button[data-size='{size}']").click()
+        expect(tutorial.locator(f"{root} .nbb-scalars")).to_have_attribute("data-card-size", size)
+        full, ws = widths()
+        # per_row cards share the row (gaps of 10px between them): the row is filled
+        assert abs(ws[0] * per_row + 10 * (per_row - 1) - full) <= 3, (size, full, ws)
+        # and each chart follows its card's new width
+        tutorial.wait_for_function(
+            "g => [...g.querySelectorAll('.nbb-chart')].every(c => Math.abs(c.querySelector('.uplot').offsetWidth - c.clientWidth) <= 1)",
+            arg=grid.element_handle())
+        if size == "M":
+            tutorial.locator(root).screenshot(path=str(artifacts / "export-scalars-cards-M.png"))
+        if size == "S":  # the narrowest cards on wall time still have room for every label
+            tutorial.locator(f"{root} .nbb-seg button[data-mode='wall']").click()
+            charts = grid.locator(".nbb-chart")
+            tutorial.wait_for_function("g => [...g.querySelectorAll('.nbb-chart')].every(c => /:/.test(c.dataset.xTicks || ''))",
+                                       arg=grid.element_handle())
+            assert charts.evaluate_all("cs => cs.map(c => c.dataset.labelOverflow)") == ["0"] * 4
+            tutorial.locator(root).screenshot(path=str(artifacts / "export-scalars-cards-S-wall.png"))
+            tutorial.locator(f"{root} .nbb-seg button[data-mode='step']").click()
+    tutorial.locator(f"{root} .nbb-cardsize button[data-size='M']").click()
+
+
+def test_distribution_steps_are_integers(tutorial: Page, artifacts: Path):
+    chart = into_view(tutorial, f"{view('distributions')} .nbb-v-card[data-run='run0'] .nbb-v-dist")
+    expect(chart).to_have_attribute("data-steps", "3")
+    _wait_ticks(tutorial, chart)
+    x = _ticks(chart, "x")
+    assert x and all(re.fullmatch(r"\d+", t) for t in x), x  # no 0.5 step ticks
+    assert chart.get_attribute("data-label-overflow") == "0"
+    chart.screenshot(path=str(artifacts / "export-distributions-steps.png"))
+
+
+def test_images_actual_size_is_one_to_one(tutorial: Page, artifacts: Path):
+    root = view("images")
+    card = into_view(tutorial, f"{root} .nbb-v-card[data-tag='wide/banner']")
+    img = card.locator("img")
+    tutorial.wait_for_function("e => e.complete && e.naturalWidth === 800", arg=img.element_handle())
+    fit = img.bounding_box()
+    assert abs(fit["width"] / fit["height"] - 800 / 250) < 0.05, fit  # fitted: the aspect ratio kept
+    tutorial.locator(f"{root} .nbb-v-actual input").check()
+    # 1 image pixel = 1 CSS pixel (at devicePixelRatio 2 too), the card widened to its row
+    tutorial.wait_for_function("e => e.getBoundingClientRect().width === 800", arg=img.element_handle())
+    box = img.bounding_box()
+    assert (box["width"], box["height"]) == (800, 250), box
+    assert card.bounding_box()["width"] > 800
+    tutorial.locator(root).screenshot(path=str(artifacts / "export-images-actual-size.png"))
+    # narrower than the image, the card scrolls it rather than squashing it
+    tutorial.set_viewport_size({"width": 700, "height": 900})
+    try:
+        tutorial.wait_for_function("e => e.parentElement.parentElement.clientWidth < 800", arg=img.element_handle())
+        box = img.bounding_box()
+        assert (box["width"], box["height"]) == (800, 250), box
+        scroller = card.locator(".nbb-v-imgscroll")
+        assert scroller.evaluate("e => e.scrollWidth > e.clientWidth")
+    finally:
+        tutorial.set_viewport_size({"width": 1300, "height": 900})
+        tutorial.locator(f"{root} .nbb-v-actual input").uncheck()
+
+
+def test_pr_curves_grid_and_per_run_steps(tutorial: Page, artifacts: Path):
+    root = view("pr_curves")
+    into_view(tutorial, root)
+    cards = tutorial.locator(f"{root} .nbb-v-card")
+    expect(cards).to_have_count(3)
+    # one section for the per-class tags, cards side by side (not one per row)
+    expect(tutorial.locator(f"{root} .nbb-section")).to_have_count(1)
+    tops = cards.evaluate_all("cs => cs.map(c => Math.round(c.getBoundingClientRect().top))")
+    assert tops[0] == tops[1], tops
+    card = tutorial.locator(f"{root} .nbb-v-card[data-tag='car']")
+    canvas = card.locator("canvas")
+    expect(canvas).to_have_attribute("data-runs", "4")
+    expect(canvas).to_have_attribute("data-step", "2,2,2,2")
+    # each run has its own step slider, as in TensorBoard
+    rows = card.locator(".nbb-v-prrun")
+    expect(rows).to_have_count(4)
+    rows.nth(1).locator("input.nbb-v-step-slider").fill("0")
+    expect(canvas).to_have_attribute("data-step", "2,0,2,2")
+    expect(rows.nth(1)).to_have_attribute("data-step", "0")
+    expect(rows.nth(1)).to_contain_text("step 0")
+    rows.nth(3).locator("input.nbb-v-step-slider").fill("1")
+    expect(canvas).to_have_attribute("data-step", "2,0,2,1")
+    tutorial.locator(root).screenshot(path=str(artifacts / "export-pr-curves-grid.png"))

@@ -243,7 +243,7 @@ def test_pr_curves(nb: Page, artifacts):
     canvas = nb.locator(f"{root} .nbb-v-card[data-tag='pr/class_a'] canvas")
     canvas.scroll_into_view_if_needed()
     expect(canvas).to_have_attribute("data-runs", "2")
-    expect(canvas).to_have_attribute("data-step", "40")
+    expect(canvas).to_have_attribute("data-step", "40,40")  # each run at its newest step
     box = canvas.bounding_box()
     nb.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.3)
     tip = nb.locator(f"{root} .nbb-v-tip")
@@ -269,8 +269,14 @@ def test_pr_curves(nb: Page, artifacts):
     canvas.screenshot(path=str(artifacts / "view-pr-zoomed.png"))
     canvas.dblclick()
     expect(canvas).to_have_attribute("data-zoom", "")
-    nb.locator(f"{root} input.nbb-v-step-slider").fill("0")
-    expect(canvas).to_have_attribute("data-step", "0")
+    # a step slider per run (TensorBoard's PR curves have one per run): move one run back only
+    runs = nb.locator(f"{root} .nbb-v-card[data-tag='pr/class_a'] .nbb-v-prrun")
+    expect(runs).to_have_count(2)
+    runs.nth(1).locator("input.nbb-v-step-slider").fill("0")
+    expect(canvas).to_have_attribute("data-step", "40,0")
+    expect(runs.nth(1)).to_contain_text("step 0")
+    expect(runs.nth(0)).to_contain_text("step 40")
+    shot(nb, root, artifacts / "view-pr-curves-per-run-steps.png")
 
 
 def test_hparams_sort_and_filter(nb: Page, artifacts):
@@ -442,6 +448,10 @@ def test_dark_theme(nb: Page, artifacts):
         for kind in ("images", "histograms", "distributions", "pr_curves", "hparams", "text", "custom_scalars", "meshes",
                      "figures", "audio", "video"):
             shot(nb, view(kind), artifacts / f"view-{kind.replace('_', '-')}-dark.png")
+        # every custom scalar chart spans its card (a chart left at an old width leaves half the card empty)
+        widths = nb.locator(f"{view('custom_scalars')} .nbb-chart").evaluate_all(
+            "cs => cs.map(c => [c.clientWidth, c.querySelector('.uplot').getBoundingClientRect().width])")
+        assert all(abs(c - u) <= 3 for c, u in widths), widths
         board = nb.locator(".nbb-board").first
         board.locator(".nbb-tab[data-kind='histograms']").click()
         shot(nb, ".nbb-board", artifacts / "board-histograms-dark.png")

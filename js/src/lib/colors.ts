@@ -1,9 +1,20 @@
 /** Stable run colours: a run keeps its colour for the life of the page, preferring one derived from its name. */
 
-const PALETTE = [
+/** Saturated, tell-apart hues only: a grey run would read as a disabled one (issue 14). */
+export const PALETTE: readonly string[] = [
   "#ff7043", "#0077bb", "#009988", "#ee3377", "#33bbee", "#cc3311",
-  "#9c27b0", "#43a047", "#f9a825", "#5c6bc0", "#8d6e63", "#78909c",
+  "#9c27b0", "#43a047", "#f9a825", "#5c6bc0", "#a0522d", "#7e57c2",
 ];
+
+/** HSL saturation and lightness (0..1) of "#rrggbb". */
+export function saturationLightness(hex: string): [number, number] {
+  const n = parseInt(hex.slice(1), 16);
+  const c = [(n >> 16) & 255, (n >> 8) & 255, n & 255].map((v) => v / 255);
+  const mx = Math.max(...c), mn = Math.min(...c);
+  const l = (mx + mn) / 2;
+  const s = mx === mn ? 0 : (mx - mn) / (1 - Math.abs(2 * l - 1));
+  return [s, l];
+}
 
 function hashString(s: string): number {
   let h = 2166136261;

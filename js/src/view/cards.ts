@@ -94,6 +94,8 @@ interface CardMaker {
   make(body: HTMLElement, item: GridItem, card: HTMLElement): CardImpl;
   /** CSS class for the grid (e.g. wider cards) */
   gridClass?: string;
+  /** the section of a tag (default: its prefix before the first "/") */
+  section?(tag: string): string;
 }
 
 interface CardEntry {
@@ -209,7 +211,7 @@ export class CardGrid implements Frameable {
     }
     const groups = new Map<string, number>();
     for (const it of items) {
-      const g = tagGroup(it.tag);
+      const g = this.maker.section ? this.maker.section(it.tag) : tagGroup(it.tag);
       groups.set(g, (groups.get(g) ?? 0) + 1);
       let sec = this.sections.get(g);
       if (!sec) {

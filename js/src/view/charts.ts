@@ -2,6 +2,7 @@
 import type uPlot from "uplot";
 import type { Theme } from "../theme";
 import type { Downsampled } from "../lib/downsample";
+import { fmtTicks, INTEGER_INCRS } from "../lib/ticks";
 
 /** Size a canvas for the device pixel ratio; returns its 2-D context scaled to CSS pixels. */
 export function sizeCanvas(c: HTMLCanvasElement, w: number, h: number): CanvasRenderingContext2D {
@@ -49,7 +50,89 @@ function axisFont(th: Theme): string {
   return `11px ${th.font}`;
 }
 
-/** uPlot axes styled like the scalar charts (theme read at draw time). */
+let measureCtx: CanvasRenderingContext2D | null = null;
+
+/** Width in CSS pixels of the widest label in `font` (0 when none). */
+export function labelsWidth(labels: readonly (string | null)[] | null | undefined, font: string): number {
+  if (!labels || !labels.length) return 0;
+  measureCtx ??= document.createElement("canvas").getContext("2d");
+  if (!measureCtx) return 0;
+  measureCtx.font = font;
+  let w = 0;
+  for (const l of labels) if (l) for (const line of l.split("\n")) w = Math.max(w, measureCtx.measureText(line).width);
+  return w;
+}
+
+/** uPlot axis values: distinct labels with the digits the increment needs (`integer`: steps). */
+export function tickValues(integer = false): uPlot.Axis.DynamicValues {
+  return (_u: uPlot, splits: number[], _ax: number, _space: number, incr: number) => fmtTicks(splits, incr, integer);
+}
+
+/** Tick labels for ticks from `niceTicks` (spaced evenly): distinct, with the digits their spacing needs. */
+export function niceLabels(ticks: readonly number[], integer = false): string[] {
+  const incr = ticks.length > 1 ? ticks[1] - ticks[0] : Math.abs(ticks[0] ?? 1) || 1;
+  return fmtTicks(ticks, incr, integer);
+}
+
+/** A y axis as wide as its widest label (plus tick and gap), so no label is clipped; at least 40px. */
+function fitYAxis(th: () => Theme): uPlot.Axis.Size {
+  return (_u: uPlot, values: string[] | null) => Math.max(40, Math.ceil(labelsWidth(values, axisFont(th())) + 4 + 5 + 6));
+}
+
+/**
+ * uPlot padding leaving room right of the plot for the x labels that hang over its right edge (a
+ * label is centred on its tick: "3:09am" was clipped at the chart's edge), and room on top for half
+ * a y label. Recomputed in uPlot's layout cycles from the labels and ticks of the last one.
+ */
+export function fitPadding(th: () => Theme): uPlot.Padding {
+  const right = (u: uPlot): number => {
+    const ax = u.axes[0] as uPlot.Axis & AxisState;
+    const labels = ax._values, splits = ax._splits;
+    const { min, max } = u.scales.x;
+    if (!labels || !splits || min == null || max == null || !(max > min)) return 12;
+    const dpr = window.devicePixelRatio || 1;
+    const plotW = u.bbox.width > 0 ? u.bbox.width / dpr : Math.max(1, u.width - 60);
+    const font = axisFont(th());
+    let need = 0;
+    for (let i = 0; i < splits.length; i++) {
+      if (!labels[i]) continue;
+      const fromRight = ((max - splits[i]) / (max - min)) * plotW;
+      need = Math.max(need, labelsWidth([labels[i]], font) / 2 - fromRight);
+    }
+    return Math.max(12, Math.ceil(need) + 3);
+  };
+  return [10, right, null, null];
+}
+
+interface AxisState {
+  _values?: string[] | null;
+  _splits?: number[] | null;
+  _size?: number;
+}
+
+/**
+ * Write a chart's tick labels onto `host` (data-x-ticks / data-y-ticks, "|"-joined) and how many CSS
+ * pixels its labels overflow the canvas or their axis (data-label-overflow, 0 when all fit): what a
+ * test (or a person in devtools) reads to check the axes.
+ */
+export function recordTicks(u: uPlot, host: HTMLElement, th: Theme): void {
+  const [ax, ay] = u.axes as (uPlot.Axis & AxisState)[];
+  host.dataset.xTicks = (ax._values ?? []).join("|");
+  host.dataset.yTicks = (ay._values ?? []).join("|");
+  const font = axisFont(th);
+  let over = 0;
+  const xs = ax._splits ?? [], xv = ax._values ?? [];
+  for (let i = 0; i < xs.length; i++) {
+    if (!xv[i]) continue;
+    const half = labelsWidth([xv[i]], font) / 2;
+    const px = u.valToPos(xs[i], "x") + u.bbox.left / (window.devicePixelRatio || 1);
+    over = Math.max(over, px + half - u.width, half - px);
+  }
+  over = Math.max(over, labelsWidth(ay._values, font) + 4 - (ay._size ?? 0));
+  host.dataset.labelOverflow = String(Math.max(0, Math.ceil(over)));
+}
+
+/** uPlot axes styled like the scalar charts (theme read at draw time); y labels distinct, the y axis as wide as they need. */
 export function uplotAxes(th: () => Theme, xLabel?: (v: number) => string): uPlot.Axis[] {
   return [
     {
@@ -62,10 +145,10 @@ export function uplotAxes(th: () => Theme, xLabel?: (v: number) => string): uPlo
     {
       stroke: () => th().muted,
       font: axisFont(th()),
-      size: 52,
+      size: fitYAxis(th),
       grid: { stroke: () => th().grid, width: 1 },
       ticks: { stroke: () => th().grid, width: 1, size: 4 },
-      values: (_u: uPlot, splits: number[]) => splits.map(fmtTick),
+      values: tickValues(),
     },
   ];
 }
@@ -194,4 +277,11 @@ export function drawAlertMarks(u: uPlot, marks: readonly [number, number | null,
     }
     ctx.restore();
   }
+}
+
+/** uPlot axes for a chart whose x is the step: integer ticks (no half steps), labelled as integers. */
+export function stepAxes(th: () => Theme): uPlot.Axis[] {
+  const axes = uplotAxes(th);
+  Object.assign(axes[0], { incrs: INTEGER_INCRS, values: tickValues(true), space: 50 });
+  return axes;
 }

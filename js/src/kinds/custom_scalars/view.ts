@@ -6,7 +6,7 @@
  * redraws the real points of the range.
  */
 import uPlot from "uplot";
-import { drawNonFinite, fillBetween, fmtTick, strokeDownsampled, uplotAxes, withAlpha } from "../../view/charts";
+import { drawNonFinite, fillBetween, fitPadding, fmtTick, stepAxes, strokeDownsampled, withAlpha } from "../../view/charts";
 import { chartLines, linesChanged, mergedLayout, type Chart, type ChartLine } from "./layout";
 import { hasPlugin, type ViewContext, type ViewSpec } from "../../view/context";
 import { DrawCache, fullExtent, nearestIndex } from "../../lib/scalar_draw";
@@ -117,7 +117,8 @@ class ChartCard implements CardImpl {
         height: CHART_H,
         legend: { show: false },
         scales: { x: { time: false, auto: false, range: (_u, mn, mx) => [mn, mx] }, y: { auto: false, range: (_u, mn, mx) => [mn, mx] } },
-        axes: uplotAxes(() => this.view.theme()),
+        axes: stepAxes(() => this.view.theme()),
+        padding: fitPadding(() => this.view.theme()),
         series: [{}, { stroke: "transparent", width: 0, points: { show: false } }],
         cursor: { drag: { x: true, y: false, setScale: true }, points: { show: false }, bind: { dblclick: () => null } },
         hooks: { draw: [(u) => this.paint(u)], setScale: [(u, key) => this.onScale(u, key)], setCursor: [(u) => this.hover(u)] },
@@ -143,7 +144,10 @@ class ChartCard implements CardImpl {
       return;
     }
     const key = lines.map((l) => l.label).join("\n");
-    const w = this.chart.clientWidth || 360;
+    // hidden (a theme switch relays the page out; a closed section): drawing now would fix the
+    // chart at a made-up width; the resize that shows it again marks every card dirty
+    const w = this.chart.clientWidth;
+    if (!w) return;
     if (!this.u || key !== this.key) {
       this.u = this.create(w);
       this.key = key;
@@ -224,7 +228,16 @@ class ChartCard implements CardImpl {
 
 function render(host: HTMLElement, ctx: ViewContext): () => void {
   const scalars = ctx.scalars;
-  let theme = readTheme(host);
+  // the theme as drawn now: read once per draw (a cached one went stale when JupyterLab's theme
+  // CSS arrived after its theme attribute changed, leaving dark labels on a dark page)
+  let drawTheme: Theme | null = null;
+  const theme = (): Theme => {
+    if (!drawTheme) {
+      drawTheme = readTheme(host);
+      queueMicrotask(() => (drawTheme = null));
+    }
+    return drawTheme;
+  };
   const bar = toolbar(ctx.filters, [], () => Math.max(scalars.lastData, ctx.records.lastData));
   const charts = new Map<string, Chart>();
   const grid: CardGrid = new CardGrid(
@@ -241,14 +254,14 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
         }
         return out;
       },
-      make: (body, it) => new ChartCard(body, charts.get(it.key)!, { theme: () => theme, ctx }, (card) => grid.dirtyWhere((c) => c === card)),
+      make: (body, it) => new ChartCard(body, charts.get(it.key)!, { theme, ctx }, (card) => grid.dirtyWhere((c) => c === card)),
       gridClass: "nbb-v-wide",
     },
     "No custom scalar layout yet — it appears when a writer calls add_custom_scalars.",
   );
   // New series may match a chart: redraw all; new points: only the charts showing them.
   const off = scalars.subscribe((changed, structural) => (structural ? grid.allDirty() : grid.dirtyWhere((c) => (c as ChartCard).shows(changed))));
-  return mountGrid(host, bar, grid, { onTheme: () => (theme = readTheme(host)), resize: true, dispose: off });
+  return mountGrid(host, bar, grid, { onTheme: () => (drawTheme = null), resize: true, dispose: off });
 }
 
 export const customScalarsView: ViewSpec = { kind: "custom_scalars", label: "Custom Scalars", order: 5, present: hasPlugin("custom_scalars"), render };

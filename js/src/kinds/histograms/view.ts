@@ -3,7 +3,8 @@
  * mode draws them on one axis) and Distributions (TensorBoard's percentile bands over steps).
  */
 import uPlot from "uplot";
-import { fmtTick, niceTicks, sizeCanvas, uplotAxes, withAlpha } from "../../view/charts";
+import { fitPadding, fmtTick, niceLabels, niceTicks, recordTicks, sizeCanvas, tickValues, uplotAxes, withAlpha } from "../../view/charts";
+import { INTEGER_INCRS } from "../../lib/ticks";
 import { fmtDuration, fmtDurationTicks, fmtWall } from "../../lib/format";
 import { compressHistogram, distXs, extentOf, histOf, overlay, rebin, ridgeline, timeValues, type TimeAxis } from "./histogram";
 import type { Rec, RecordSeries } from "../../lib/records";
@@ -59,14 +60,16 @@ class HistogramCard implements CardImpl {
     g.fillStyle = th.muted;
     g.textAlign = "center";
     g.textBaseline = "top";
-    for (const t of niceTicks(lo, hi, Math.max(2, Math.floor(pw / 80)))) {
+    const ticks = niceTicks(lo, hi, Math.max(2, Math.floor(pw / 80)));
+    const labels = niceLabels(ticks);
+    ticks.forEach((t, k) => {
       const x = ((t - lo) / (hi - lo)) * pw;
       g.beginPath();
       g.moveTo(x + 0.5, 0);
       g.lineTo(x + 0.5, ph);
       g.stroke();
-      g.fillText(fmtTick(t), x, ph + 5);
-    }
+      g.fillText(labels[k], x, ph + 5);
+    });
     const mode = this.view.mode();
     this.canvas.dataset.mode = mode;
     if (mode === "offset") {
@@ -247,6 +250,7 @@ class DistributionCard implements CardImpl {
         axes[0].values = (_u: uPlot, splits: number[], _ax: number, _space: number, incr: number) => fmtDurationTicks(splits, incr);
         axes[0].space = 72;
       } else if (xMode === "wall") axes[0].space = 72;
+      else Object.assign(axes[0], { incrs: INTEGER_INCRS, values: tickValues(true) }); // steps: no half-step ticks
       const series: uPlot.Series[] = [{}];
       for (let k = 0; k < 9; k++) series.push({ stroke: k === 4 ? color : withAlpha(color, 0.25), width: k === 4 ? 1.6 : k === 0 || k === 8 ? 0.6 : 0, points: { show: false } });
       const bands: uPlot.Band[] = [[9, 1], [8, 2], [7, 3], [6, 4]].map(([a, b]) => ({ series: [a, b] as [number, number], fill: withAlpha(color, 0.17) }));
@@ -257,10 +261,11 @@ class DistributionCard implements CardImpl {
           legend: { show: false },
           scales: { x: { time: xMode === "wall" } },
           axes,
+          padding: fitPadding(th),
           series,
           bands,
           cursor: { points: { show: false }, drag: { x: true, y: false } },
-          hooks: { setCursor: [(u) => this.hover(u)] },
+          hooks: { setCursor: [(u) => this.hover(u)], draw: [(u) => recordTicks(u, this.chart, this.view.theme())] },
         },
         this.data(),
         this.chart,

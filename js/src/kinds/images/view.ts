@@ -10,6 +10,9 @@ import { BlobUrls, CardGrid, mountGrid, seriesItems, StepCard } from "../../view
 import { el, slider } from "../../view/dom";
 import { toolbar } from "../../view/filters";
 
+/** Images wider than this (CSS px, a narrow card's width) widen their card to the row at actual size. */
+const WIDE_IMAGE = 240;
+
 class ImageCard extends StepCard {
   private box: HTMLDivElement;
   private img: HTMLImageElement;
@@ -17,7 +20,7 @@ class ImageCard extends StepCard {
   private meta: HTMLDivElement;
   private urls = new BlobUrls(12);
 
-  constructor(body: HTMLElement, series: RecordSeries) {
+  constructor(body: HTMLElement, series: RecordSeries, private card: HTMLElement) {
     super(series);
     this.box = el("div", "nbb-v-imgbox");
     this.img = el("img");
@@ -25,8 +28,11 @@ class ImageCard extends StepCard {
     this.img.decoding = "async";
     this.overlay = el("div");
     this.box.append(this.img, this.overlay);
+    // actual size: 1 image pixel = 1 CSS pixel; an image wider than the card scrolls inside it
+    const scroll = el("div", "nbb-v-imgscroll");
+    scroll.appendChild(this.box);
     this.meta = el("div", "nbb-v-meta");
-    body.append(this.step.root, this.box, this.meta);
+    body.append(this.step.root, scroll, this.meta);
   }
 
   dispose(): void {
@@ -41,6 +47,8 @@ class ImageCard extends StepCard {
     this.img.width = m.w;
     this.img.height = m.h;
     this.img.dataset.step = String(rec.step);
+    // at actual size a wide image takes the card's whole row (then scrolls if wider still)
+    this.card.classList.toggle("nbb-v-wideimg", m.w > WIDE_IMAGE);
     this.box.classList.toggle("nbb-v-pixelated", m.w < 160 && m.h < 160);
     this.overlay.replaceChildren();
     if (Array.isArray(m.boxes)) {
@@ -95,7 +103,7 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
     ctx,
     {
       items: () => seriesItems(ctx.records, ["images"]),
-      make: (body, it) => new ImageCard(body, it.series[0]),
+      make: (body, it, card) => new ImageCard(body, it.series[0], card),
       gridClass: "nbb-v-narrow",
     },
     "No images yet — they appear here as soon as a writer logs them.",

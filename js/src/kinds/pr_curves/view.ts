@@ -1,15 +1,17 @@
 /**
- * PR curves: one chart per tag with every run overlaid, a step slider, and a tooltip giving the
- * nearest point's threshold, precision, recall and TP/FP/TN/FN. Drag a box to zoom in,
- * double-click to see the whole unit square again.
+ * PR curves: one chart per tag with every run overlaid, in a grid of cards that fill the row; a
+ * step slider per run (as TensorBoard has), and a tooltip giving the nearest point's threshold,
+ * precision, recall and TP/FP/TN/FN. Drag a box to zoom in, double-click to see the whole unit
+ * square again.
  */
-import { fmtTick, niceTicks, sizeCanvas } from "../../view/charts";
+import { niceLabels, niceTicks, sizeCanvas } from "../../view/charts";
 import { FULL_PR, nearestPoint, prPoints, zoomDomain, type PRDomain, type PRPoint } from "./pr_curve";
 import { f64, type Rec, type RecordSeries } from "../../lib/records";
 import { hasRecords, type ViewContext, type ViewSpec } from "../../view/context";
 import { CardGrid, mountGrid, StepSlider, tagItems, type CardImpl } from "../../view/cards";
 import { el } from "../../view/dom";
 import { toolbar } from "../../view/filters";
+import { tagGroup } from "../../lib/format";
 import { readTheme, type Theme } from "../../theme";
 
 const H = 260;
@@ -22,14 +24,13 @@ function pointsOf(r: Rec): PRPoint[] {
   return p;
 }
 
-/** Each run's record at the latest step ≤ `step`. */
-function atStep(series: RecordSeries[], step: number): { s: RecordSeries; rec: Rec }[] {
-  const out = [];
-  for (const s of series) {
-    const i = s.indexAtStep(step);
-    if (i >= 0) out.push({ s, rec: s.recs[i] });
-  }
-  return out;
+/** One run's row under the chart: its colour, name and its own step slider. */
+interface RunRow {
+  s: RecordSeries;
+  root: HTMLElement;
+  slider: StepSlider;
+  /** the step, shown when the run has a single record (its slider is hidden) */
+  only: HTMLElement;
 }
 
 class PRCard implements CardImpl {
@@ -37,8 +38,7 @@ class PRCard implements CardImpl {
   private canvas: HTMLCanvasElement;
   private tip: HTMLDivElement;
   private legend: HTMLDivElement;
-  private step: StepSlider;
-  private steps: number[] = [];
+  private rows: RunRow[];
   private shown: { s: RecordSeries; rec: Rec }[] = [];
   private dom: PRDomain = FULL_PR;
   private drag: { x: number; y: number } | null = null;
@@ -49,7 +49,21 @@ class PRCard implements CardImpl {
     private series: RecordSeries[],
     private view: { theme(): Theme; color(run: string): string },
   ) {
-    this.step = new StepSlider(() => this.update());
+    this.legend = el("div", "nbb-v-prruns");
+    this.rows = series.map((s) => {
+      const root = el("div", "nbb-v-prrun");
+      root.dataset.run = s.run;
+      const sw = el("span", "nbb-swatch");
+      sw.style.background = this.view.color(s.run);
+      const name = el("span", "nbb-v-prrun-name", s.run);
+      name.title = s.run;
+      const slider = new StepSlider(() => this.update());
+      slider.input.setAttribute("aria-label", `step of ${s.run}`);
+      const only = el("span", "nbb-value nbb-v-prrun-step");
+      root.append(sw, name, slider.root, only);
+      this.legend.appendChild(root);
+      return { s, root, slider, only };
+    });
     this.wrap = el("div", "nbb-v-canvas-wrap");
     this.canvas = el("canvas");
     this.tip = el("div", "nbb-v-tip");
@@ -57,8 +71,7 @@ class PRCard implements CardImpl {
     this.box = el("div", "nbb-v-zoombox");
     this.box.style.display = "none";
     this.wrap.append(this.canvas, this.tip, this.box);
-    this.legend = el("div", "nbb-v-legend");
-    body.append(this.step.root, this.wrap, this.legend);
+    body.append(this.wrap, this.legend);
     this.canvas.addEventListener("mousemove", (e) => this.hover(e));
     this.canvas.addEventListener("mouseleave", () => (this.tip.style.display = "none"));
     this.canvas.addEventListener("mousedown", (e) => this.startDrag(e));
@@ -103,12 +116,16 @@ class PRCard implements CardImpl {
   }
 
   update(): void {
-    const all = new Set<number>();
-    for (const s of this.series) for (const r of s.recs) all.add(r.step);
-    this.steps = [...all].sort((a, b) => a - b);
-    const i = this.step.sync(this.steps.length, (k) => this.steps[k]);
-    const step = this.steps[i] ?? 0;
-    this.shown = atStep(this.series, step);
+    // each run at the step its own slider picks (its newest until moved)
+    this.shown = [];
+    for (const row of this.rows) {
+      const recs = row.s.recs;
+      const i = row.slider.sync(recs.length, (k) => recs[k].step, (k) => recs[k].wall);
+      const rec = recs[i];
+      row.only.textContent = recs.length === 1 && rec ? `step ${rec.step}` : "";
+      row.root.dataset.step = rec ? String(rec.step) : "";
+      if (rec) this.shown.push({ s: row.s, rec });
+    }
     const th = this.view.theme();
     const w = this.wrap.clientWidth || 360;
     const g = sizeCanvas(this.canvas, w, H);
@@ -120,26 +137,28 @@ class PRCard implements CardImpl {
     const d = this.dom;
     const X = (r: number) => ((r - d.x0) / (d.x1 - d.x0)) * pw, Y = (p: number) => ph - ((p - d.y0) / (d.y1 - d.y0)) * ph;
     const full = d === FULL_PR;
-    const label = (v: number) => (full ? v.toFixed(1) : fmtTick(v));
     g.strokeStyle = th.grid;
     g.fillStyle = th.muted;
-    for (const v of niceTicks(d.x0, d.x1, Math.max(2, Math.min(5, Math.floor(pw / 60))))) {
+    const xt = niceTicks(d.x0, d.x1, Math.max(2, Math.min(5, Math.floor(pw / 60))));
+    const yt = niceTicks(d.y0, d.y1, 5);
+    const xl = niceLabels(xt), yl = niceLabels(yt); // distinct, however far zoomed in
+    for (const v of xt) {
       g.beginPath();
       g.moveTo(Math.round(X(v)) + 0.5, 0);
       g.lineTo(Math.round(X(v)) + 0.5, ph);
       g.stroke();
       g.textAlign = "center";
       g.textBaseline = "top";
-      g.fillText(label(v), X(v), ph + 4);
+      g.fillText(xl[xt.indexOf(v)], X(v), ph + 4);
     }
-    for (const v of niceTicks(d.y0, d.y1, 5)) {
+    for (const v of yt) {
       g.beginPath();
       g.moveTo(0, Math.round(Y(v)) + 0.5);
       g.lineTo(pw, Math.round(Y(v)) + 0.5);
       g.stroke();
       g.textAlign = "right";
       g.textBaseline = "middle";
-      g.fillText(label(v), -5, Y(v));
+      g.fillText(yl[yt.indexOf(v)], -5, Y(v));
     }
     g.fillStyle = th.muted;
     g.textAlign = "center";
@@ -167,16 +186,7 @@ class PRCard implements CardImpl {
       }
     }
     g.restore();
-    this.legend.replaceChildren();
-    for (const { s, rec } of this.shown) {
-      const item = el("span");
-      const sw = el("span", "nbb-swatch");
-      sw.style.background = this.view.color(s.run);
-      item.append(sw, document.createTextNode(`${s.run} (step ${rec.step})`));
-      item.title = s.run;
-      this.legend.appendChild(item);
-    }
-    this.canvas.dataset.step = String(step);
+    this.canvas.dataset.step = this.shown.map(({ rec }) => rec.step).join(",");
     this.canvas.dataset.runs = String(this.shown.length);
     this.canvas.dataset.zoom = full ? "" : [d.x0, d.x1, d.y0, d.y1].map((v) => v.toFixed(4)).join(",");
   }
@@ -220,7 +230,13 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
   const view = { theme: () => theme, color: (r: string) => ctx.colors.get(r) };
   const grid = new CardGrid(
     ctx,
-    { items: () => tagItems(ctx.records, "pr_curves", (r) => ctx.filters.runShown(r)), make: (body, it) => new PRCard(body, it.series, view) },
+    {
+      items: () => tagItems(ctx.records, "pr_curves", (r) => ctx.filters.runShown(r)),
+      make: (body, it) => new PRCard(body, it.series, view),
+      gridClass: "nbb-fill",
+      // TensorBoard's tutorial logs a tag per class ("plane", "car", ...): one section of them all, not a section each
+      section: (tag) => (tag.includes("/") ? tagGroup(tag) : "PR curves"),
+    },
     "No PR curves yet — they appear here as soon as a writer logs one.",
   );
   return mountGrid(host, bar, grid, { onTheme: () => (theme = readTheme(host)), resize: true });

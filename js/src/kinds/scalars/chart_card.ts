@@ -10,7 +10,8 @@ import { DrawCache, fullExtent, nearestIndex, xColumn, type XAxis } from "../../
 import type { ScalarData } from "../../lib/series";
 import { yRange, type DrawnLines } from "../../lib/y_range";
 import type { Theme } from "../../theme";
-import { drawAlertMarks, drawNonFinite, fmtTick, strokeDownsampled, uplotAxes } from "../../view/charts";
+import { INTEGER_INCRS } from "../../lib/ticks";
+import { drawAlertMarks, drawNonFinite, fitPadding, recordTicks, strokeDownsampled, tickValues, uplotAxes } from "../../view/charts";
 import { alertX, type AlertInfo } from "../alerts/logic";
 import { download, safeStem } from "../../view/download";
 import { button, el } from "../../view/dom";
@@ -32,8 +33,6 @@ export interface ChartHost {
 }
 
 const CHART_H = 220;
-/** Steps are integers: tick increments 1, 2, 5, 10, 20, 50, ... */
-const STEP_INCRS = Array.from({ length: 16 }, (_, k) => [1, 2, 5].map((m) => m * 10 ** k)).flat();
 const CHART_H_EXPANDED = 440;
 
 function csvField(s: string): string {
@@ -153,11 +152,11 @@ export class ChartCard {
     axes[0] = {
       ...axes[0],
       space: o.x_axis === "step" ? 50 : 72,
-      ...(o.x_axis === "step" ? { incrs: STEP_INCRS } : {}),
+      ...(o.x_axis === "step" ? { incrs: INTEGER_INCRS } : {}),
       ...(o.x_axis === "relative"
         ? { values: (_u: uPlot, splits: number[], _ax: number, _space: number, incr: number) => fmtDurationTicks(splits, incr) }
         : o.x_axis === "step"
-          ? { values: (_u: uPlot, splits: number[]) => splits.map(fmtTick) }
+          ? { values: tickValues(true) }
           : {}),
     };
     const opts: uPlot.Options = {
@@ -174,6 +173,7 @@ export class ChartCard {
         },
       },
       axes,
+      padding: fitPadding(th),
       series: [{}, { stroke: "transparent", width: 0, points: { show: false } }],
       cursor: {
         drag: { x: true, y: false, setScale: true },
@@ -320,6 +320,7 @@ export class ChartCard {
     drawNonFinite(u, markers, this.view.theme.background, pr);
     this.paintAlerts(u, pr);
     ctx.restore();
+    recordTicks(u, this.chartEl, this.view.theme);
     this.draws++;
     this.drawnPoints = points;
     this.view.afterPaint(this);

@@ -31,6 +31,10 @@ interface Section {
  * The scalar dashboard for one widget model (one per rendered view). Its run/tag filters are the
  * context's shared ones (a Board's tabs filter together); its other options live in the model's `options`.
  */
+/** Card sizes: each card's minimum width (cards grow to fill the row, as TensorBoard's do). */
+const CARD_MIN = { S: 280, M: 400, L: 600 } as const;
+type CardSize = keyof typeof CARD_MIN;
+
 class ScalarsView implements Frameable, ChartHost {
   readonly model: AnyModel;
   readonly data: ModelData;
@@ -131,12 +135,35 @@ class ScalarsView implements Frameable, ChartHost {
       l.append(c, el("span", undefined, label));
       return l;
     };
+    // card size: the minimum card width; cards grow to fill each row
+    const cs = el("div", "nbb-field nbb-seg nbb-cardsize");
+    cs.appendChild(el("span", "nbb-label", "Cards"));
+    const sizeButtons: HTMLButtonElement[] = [];
+    const setSize = (size: CardSize) => {
+      this.root.style.setProperty("--nbb-card-min", `${CARD_MIN[size]}px`);
+      this.root.dataset.cardSize = size;
+      sizeButtons.forEach((x) => x.classList.toggle("nbb-on", x.dataset.size === size));
+    };
+    for (const size of Object.keys(CARD_MIN) as CardSize[]) {
+      const b = el("button", "nbb-btn", size);
+      b.type = "button";
+      b.dataset.size = size;
+      b.title = `Cards at least ${CARD_MIN[size]}px wide, growing to fill the row`;
+      b.addEventListener("click", () => {
+        setSize(size);
+        ctx.ui.set("card_size", size);
+      });
+      sizeButtons.push(b);
+      cs.appendChild(b);
+    }
+    const saved = ctx.ui.get<string>("card_size", "M");
+    setSize(saved in CARD_MIN ? (saved as CardSize) : "M");
     const right = el("div", "nbb-status");
     this.liveEl = el("span", "nbb-live", "●");
     this.liveEl.title = "Lights up while new points arrive";
     this.statusEl = el("span", "nbb-status-text", "");
     right.append(this.liveEl, this.statusEl);
-    bar.append(runIn, tagIn, sm, xa, toggle("Log y", "log_y", "nbb-logy"), toggle("Ignore outliers", "ignore_outliers", "nbb-outliers"), right);
+    bar.append(runIn, tagIn, sm, xa, toggle("Log y", "log_y", "nbb-logy"), toggle("Ignore outliers", "ignore_outliers", "nbb-outliers"), cs, right);
     this.runsEl = el("div", "nbb-runs");
     this.sectionsEl = el("div", "nbb-sections");
     this.emptyEl = el("div", "nbb-empty", "No scalars yet — they appear here as soon as a writer logs them.");
@@ -378,6 +405,7 @@ class ScalarsView implements Frameable, ChartHost {
     for (const [t, c] of this.cards) {
       if (!wanted.has(t)) {
         this.io.unobserve(c.root);
+        this.ro.unobserve(c.chartEl);
         c.destroy();
         c.root.remove();
         this.cards.delete(t);
@@ -405,7 +433,7 @@ class ScalarsView implements Frameable, ChartHost {
         const summary = el("summary", "nbb-section-head");
         const count = el("span", "nbb-count");
         summary.append(el("span", "nbb-section-name", g), count);
-        const grid = el("div", "nbb-grid");
+        const grid = el("div", "nbb-grid nbb-fill");
         details.append(summary, grid);
         details.addEventListener("toggle", () => {
           const c = new Set(this.opts.collapsed);
@@ -428,6 +456,7 @@ class ScalarsView implements Frameable, ChartHost {
           (c.root as HTMLElement & { _nbbCard?: ChartCard })._nbbCard = c;
           this.cards.set(t, c);
           this.io.observe(c.root);
+          this.ro.observe(c.chartEl); // its width changes with the grid's columns (card size, cards shown)
         }
         sec.grid.appendChild(c.root);
         c.dirty = true;
