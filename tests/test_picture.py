@@ -115,3 +115,13 @@ def test_a_saved_notebook_shows_the_curves_without_javascript(tmp_path):
     assert m, "the page shows the picture"
     shown = base64.b64decode(m.group(1)).decode()
     assert 'class="nbboard-picture"' in shown and set(_curves(shown)) == {"lr_0.1"}
+
+
+def test_the_picture_colours_runs_as_the_page_does():
+    from pathlib import Path
+
+    from nbboard.widgets.picture import PALETTE
+
+    ts = (Path(__file__).resolve().parent.parent / "js" / "src" / "lib" / "colors.ts").read_text()
+    page = re.findall(r'"(#[0-9a-fA-F]{6})"', re.search(r"PALETTE[^=]*= \[(.*?)\];", ts, re.S).group(1))
+    assert list(PALETTE) == page

@@ -22,7 +22,7 @@ COLS = 3
 CHART_W, CHART_H = 300, 190
 PAD = 10
 PALETTE = ("#ff7043", "#0077bb", "#009988", "#ee3377", "#33bbee", "#cc3311",
-           "#9c27b0", "#43a047", "#f9a825", "#5c6bc0", "#8d6e63", "#78909c")
+           "#9c27b0", "#43a047", "#f9a825", "#5c6bc0", "#a0522d", "#7e57c2")  # the page's: js/src/lib/colors.ts
 _KIND_LABEL = {"images": "Images", "histograms": "Histograms", "text": "Text", "audio": "Audio",
                "pr_curves": "PR curves", "mesh": "Meshes", "figures": "Figures", "videos": "Videos",
                "tensor": "Tensors", "hparams": "HParams", "graph": "Graph", "projector": "Projector",
