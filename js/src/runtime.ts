@@ -13,18 +13,14 @@ import { modelData, models, type AnyModel, type ModelData } from "./model";
 import { stats } from "./scheduler";
 import css from "./styles.css";
 import { contextFor, viewRoot } from "./view/context";
-import { showNotice } from "./view/dom";
+import { injectCss, injectViewStyles, showNotice } from "./view/dom";
 import { watchKernel } from "./view/kernel";
 
 export const version = "0.1.0";
 
-function injectStyles(): void {
-  const id = "nbboard-styles-" + version;
-  if (document.getElementById(id)) return;
-  const style = document.createElement("style");
-  style.id = id;
-  style.textContent = uplotCss + "\n" + css;
-  document.head.appendChild(style);
+function injectStyles(node: Node): void {
+  injectCss("nbboard-styles-" + version, uplotCss + "\n" + css, node);
+  injectViewStyles(node);
 }
 
 /** The views drawn per model, so that a kernel found to speak another wire protocol can take them down. */
@@ -81,7 +77,7 @@ function disposer(uid: string, entry: Shown): () => void {
 }
 
 export function render(kind: string, model: AnyModel, el: HTMLElement): () => void {
-  injectStyles();
+  injectStyles(el);
   const uid = String(model.get("_uid"));
   const data = modelData(uid);
   if (!data.model) data.model = model;

@@ -96,6 +96,9 @@ class Kind:
     #: "module:function" returning its ES-module source): plotly.js for plotly figures. A Board
     #: attaches it through its trait `_<name>`; an exported page inlines it once.
     library: tuple[str, str] | None = None
+    #: The newest record's thumbnail in a view's static picture (widgets/picture.py): record →
+    #: (PNG bytes, width, height), or None when it has none.
+    thumbnail: Callable[[Any], tuple[bytes, int, int] | None] | None = None
     #: A section of its own in `nbboard report` beside the Board: (markdown heading, view kind);
     #: a run-level kind gets one per run that has a record.
     report: tuple[str, str] | None = None

@@ -16,6 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from nbboard.kinds import REGISTRY
+from nbboard.kinds.scalars.series import SCALARS
+
 MAX_BYTES = 400_000
 MAX_CHARTS = 12
 COLS = 3
@@ -23,10 +26,13 @@ CHART_W, CHART_H = 300, 190
 PAD = 10
 PALETTE = ("#ff7043", "#0077bb", "#009988", "#ee3377", "#33bbee", "#cc3311",
            "#9c27b0", "#43a047", "#f9a825", "#5c6bc0", "#a0522d", "#7e57c2")  # the page's: js/src/lib/colors.ts
-_KIND_LABEL = {"images": "Images", "histograms": "Histograms", "text": "Text", "audio": "Audio",
-               "pr_curves": "PR curves", "mesh": "Meshes", "figures": "Figures", "videos": "Videos",
-               "tensor": "Tensors", "hparams": "HParams", "graph": "Graph", "projector": "Projector",
-               "custom_scalars": "Custom scalars"}
+
+
+def _label(kind: str) -> str:
+    """A kind as its view is called (the registry's first view name)."""
+    k = REGISTRY.get(kind)
+    names = list(k.views) if k is not None else []
+    return names[0] if names else kind.replace("_", " ").title()
 
 
 def run_colors(runs: list[str]) -> dict[str, str]:
@@ -144,13 +150,13 @@ def picture(store: Any, title: str, kinds: tuple[str, ...] | None, options: dict
         for kind, tags in store.tags(run).items():
             if kinds is not None and kind not in kinds:
                 continue
-            if not tags and kind != "scalars":  # a run-level kind (hparams, graph): the run
+            if not tags and kind != SCALARS:  # a run-level kind (hparams, graph): the run
                 others.setdefault(kind, {}).setdefault(run, set()).add(run)
             for tag in tags:
                 if tag.startswith(".") or (tag_re is not None and not tag_re.search(tag)):
                     continue
-                if kind == "scalars":
-                    s = store.scalars(run, tag)
+                if kind == SCALARS:
+                    s = store.series(run, tag)
                     if len(s):
                         by_tag.setdefault(tag, []).append((run, np.asarray(s.steps), np.asarray(s.values)))
                         n_points += len(s)
@@ -189,11 +195,12 @@ def picture(store: Any, title: str, kinds: tuple[str, ...] | None, options: dict
             x += label_w + 12
         y += 24
     for kind, tag_runs in sorted(others.items()):
-        line = f"{_KIND_LABEL.get(kind, kind.replace('_', ' ').title())}: " + ", ".join(sorted(tag_runs)[:8]) + (" …" if len(tag_runs) > 8 else "")
+        line = f"{_label(kind)}: " + ", ".join(sorted(tag_runs)[:8]) + (" …" if len(tag_runs) > 8 else "")
         body.append(f'<text x="{PAD}" y="{y + 12}" font-size="12" fill="#333">{escape(line[:140])}</text>')
         y += 20
-        if kind == "images":
-            y = _thumbs(store, tag_runs, body, y, width, MAX_BYTES - size)
+        thumbnail = REGISTRY[kind].thumbnail if kind in REGISTRY else None
+        if thumbnail is not None:
+            y = _thumbs(store, thumbnail, tag_runs, body, y, width, MAX_BYTES - size)
     if not tags and not others:
         body.append(f'<text x="{PAD}" y="{y + 14}" font-size="13" fill="#888">No data yet</text>')
         y += 24
@@ -208,27 +215,26 @@ def picture(store: Any, title: str, kinds: tuple[str, ...] | None, options: dict
             f'<rect width="{width}" height="{height}" fill="#fafafa"/>{head}{"".join(body)}</svg>')
 
 
-def _thumbs(store: Any, tag_runs: dict[str, set[str]], body: list[str], y: float, width: int,
-            budget: int) -> float:
-    """The newest image of up to 6 image tags, as embedded PNGs within `budget` bytes."""
+def _thumbs(store: Any, thumbnail: Any, tag_runs: dict[str, set[str]], body: list[str], y: float,
+            width: int, budget: int) -> float:
+    """The newest record's thumbnail of up to 6 tags, as embedded PNGs within `budget` bytes."""
     x = PAD
     used = 0
     size = 96
     for tag in sorted(tag_runs)[:6]:
         run = sorted(tag_runs[tag])[0]
         try:
-            recs = store.images(run, tag)
-            rec = recs.values[-1] if len(recs) else None
-            png = rec.encoded if rec is not None and rec.format == "png" else None
+            recs = store.series(run, tag).values
+            got = thumbnail(recs[-1]) if len(recs) else None
         except Exception:
-            png = None
-        if not png or used + len(png) * 4 // 3 > budget:
+            got = None
+        if not got or used + len(got[0]) * 4 // 3 > budget:
             continue
+        png, iw, ih = got
         used += len(png) * 4 // 3
-        scale = size / max(rec.width, rec.height)
-        w, h = rec.width * scale, rec.height * scale
+        scale = size / max(iw, ih, 1)
         data = base64.b64encode(png).decode("ascii")
-        body.append(f'<image x="{x}" y="{y}" width="{w:.0f}" height="{h:.0f}" '
+        body.append(f'<image x="{x}" y="{y}" width="{iw * scale:.0f}" height="{ih * scale:.0f}" '
                     f'style="image-rendering:pixelated" href="data:image/png;base64,{data}"/>')
         x += size + PAD
         if x + size > width:

@@ -227,6 +227,9 @@ def run_cell(page: Any, index: int = 0) -> None:
         while True:
             if _prompt_matches(cell, r"\[(\*|\d+)\]"):
                 return
+            if accept_dialogs(page):  # "Select Kernel": the run waits behind it, do not press again
+                deadline = time.monotonic() + 10
+                continue
             if time.monotonic() > deadline and page.evaluate(_IDLE) and _prompt_matches(cell, r"\[\s*\]"):
                 break  # not started, nothing pending: press again
             if time.monotonic() > deadline + 60:

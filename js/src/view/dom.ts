@@ -19,13 +19,40 @@ export function button(label: string, title: string, fn: () => void, cls = "nbb-
   return b;
 }
 
-export function injectViewStyles(): void {
-  const id = "nbboard-view-styles-1";
-  if (document.getElementById(id)) return;
-  const style = document.createElement("style");
-  style.id = id;
-  style.textContent = css;
-  document.head.appendChild(style);
+/**
+ * Put a style sheet (once, by `id`) where it applies to `node`: its shadow root when it lives in
+ * one (marimo renders widgets in shadow DOM, where the page head's styles do not reach), else
+ * the document head. A node not yet attached is styled as soon as it is.
+ */
+export function injectCss(id: string, text: string, node?: Node): void {
+  const put = (root: Node) => {
+    if (typeof ShadowRoot !== "undefined" && root instanceof ShadowRoot) {
+      if (root.querySelector(`style[data-nbb-css="${id}"]`)) return;
+      const style = document.createElement("style");
+      style.dataset.nbbCss = id;
+      style.textContent = text;
+      root.prepend(style);
+      return;
+    }
+    if (document.getElementById(id)) return;
+    const style = document.createElement("style");
+    style.id = id;
+    style.textContent = text;
+    document.head.appendChild(style);
+  };
+  if (!node || node.isConnected) return put(node ? node.getRootNode() : document);
+  put(document); // the usual case: a page without shadow DOM
+  let frames = 0;
+  const wait = () => {
+    if (node.isConnected) put(node.getRootNode());
+    else if (++frames < 120) requestAnimationFrame(wait);
+  };
+  requestAnimationFrame(wait);
+}
+
+/** The view kit's styles (cards, toolbars, tables), for `node`'s document or shadow root. */
+export function injectViewStyles(node?: Node): void {
+  injectCss("nbboard-view-styles-1", css, node);
 }
 
 /** A segmented control; calls `fn` with the chosen value. Returns the element and a setter. */

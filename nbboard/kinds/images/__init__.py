@@ -10,4 +10,5 @@ KIND = Kind(
     legacy_fields={4: read.read_legacy},
     feed=feed.encode,
     views={"Images": "nbboard.kinds.images.view:Images"},
+    thumbnail=feed.thumbnail,
 )

@@ -22,3 +22,10 @@ def encode(rec: ImageData) -> Encoded:
         meta["rescale"] = rec.rescale
         return meta, [encode_png(rec.array)]
     return meta, [rec.encoded]
+
+
+def thumbnail(rec: ImageData) -> tuple[bytes, int, int] | None:
+    """A still image's PNG for a view's static picture (a video's GIF is left out)."""
+    if rec.format != "png":
+        return None
+    return rec.encoded, rec.width, rec.height

@@ -6,7 +6,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { asBytes } from "../../lib/records";
 import { protocolMismatch, requestResync } from "../../lib/wire";
-import { showNotice } from "../../view/dom";
+import { injectCss, showNotice } from "../../view/dom";
 import type { GraphJSON } from "./graph_model";
 import { SVG_CSS, VIEW_CSS } from "./style";
 import { GraphView, type GraphViewOptions } from "./view";
@@ -27,13 +27,8 @@ function slot(uid: string): Slot {
   return s;
 }
 
-function injectStyles(): void {
-  const id = "nbboard-graph-styles";
-  if (document.getElementById(id)) return;
-  const style = document.createElement("style");
-  style.id = id;
-  style.textContent = VIEW_CSS + "\n" + SVG_CSS;
-  document.head.appendChild(style);
+function injectStyles(node: Node): void {
+  injectCss("nbboard-graph-styles", VIEW_CSS + "\n" + SVG_CSS, node);
 }
 
 export function attach(uid: string, _model: any): void {
@@ -59,7 +54,7 @@ export function message(uid: string, content: any, buffers: any[]): void {
 }
 
 export function render(kind: string, model: any, el: HTMLElement): () => void {
-  injectStyles();
+  injectStyles(el);
   const problem = protocolMismatch(model.get("_protocol"));
   if (problem) {
     showNotice(el, problem);
@@ -93,7 +88,7 @@ export function render(kind: string, model: any, el: HTMLElement): () => void {
 /** A Board's Graph tab: a graph view of every run's graph (run → record), with a run selector;
  * `setRuns` gives it the runs' graphs again when they change. */
 export function mountRuns(el: HTMLElement, graphs: ReadonlyMap<string, GraphJSON>, opts: GraphViewOptions = {}): GraphView {
-  injectStyles();
+  injectStyles(el);
   const v = new GraphView(el, opts);
   if (graphs.size) v.setRuns(graphs);
   return v;
@@ -101,7 +96,7 @@ export function mountRuns(el: HTMLElement, graphs: ReadonlyMap<string, GraphJSON
 
 /** Mount a graph view on a plain page (benchmarks, exported HTML). */
 export function mountGraph(el: HTMLElement, json: GraphJSON, opts: GraphViewOptions = {}): GraphView {
-  injectStyles();
+  injectStyles(el);
   const v = new GraphView(el, opts);
   v.setData(json);
   return v;

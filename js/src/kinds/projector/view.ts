@@ -8,7 +8,7 @@
  */
 import { schedule, unschedule, type Frameable } from "../../scheduler";
 import { hasRecords, type ViewContext, type ViewSpec } from "../../view/context";
-import { el } from "../../view/dom";
+import { el, injectCss } from "../../view/dom";
 import { colorize, compileSearch, fitUnit, fmtNum, nearest, pointStates, searchMask, type Coloring, type Distance } from "./data";
 import { EmbeddingIndex, METHOD_LABEL, type Embedding, type Method } from "./embeddings";
 import { fillLegend, fillSelection, pointRows, statusLine } from "./panel";
@@ -17,13 +17,8 @@ import { PROJECTOR_CSS } from "./style";
 
 const G = globalThis as unknown as { __nbboard__?: { projectors?: Set<ProjectorView> } };
 
-function injectStyles(): void {
-  const id = "nbboard-projector-styles-1";
-  if (document.getElementById(id)) return;
-  const style = document.createElement("style");
-  style.id = id;
-  style.textContent = PROJECTOR_CSS;
-  document.head.appendChild(style);
+function injectStyles(node: Node): void {
+  injectCss("nbboard-projector-styles-1", PROJECTOR_CSS, node);
 }
 
 function css(elm: HTMLElement, name: string, fallback: string): string {
@@ -90,7 +85,7 @@ class ProjectorView implements Frameable {
   private empty = el("div", "nbb-pj-empty", "Waiting for an embedding (writer.add_embedding)…");
 
   constructor(host: HTMLElement, private ctx: ViewContext) {
-    injectStyles();
+    injectStyles(host);
     const opts = (ctx.model.get("options") ?? {}) as Record<string, unknown>;
     const ui = ctx.ui;
     this.method = ui.get<Method>("pj_method", "pca");
