@@ -10,6 +10,7 @@ import { VIEWS } from "./kinds";
 import { alertBanner } from "./kinds/alerts/banner";
 import { contextFor, viewRoot, type ViewContext, type ViewSpec } from "./view/context";
 import { el } from "./view/dom";
+import { runSidebar } from "./view/run_sidebar";
 
 interface Tab {
   spec: ViewSpec;
@@ -27,14 +28,18 @@ export function renderBoard(model: AnyModel, host: HTMLElement, data: ModelData)
   tabs.setAttribute("role", "tablist");
   head.append(el("span", "nbb-brand", "nbboard"), title, tabs);
   const body = el("div", "nbb-board-body");
-  root.append(head, body);
+  const frame = el("div", "nbb-board-frame");
+  root.append(head, frame);
   host.appendChild(root);
   const ctx = contextFor(model, data, true);
+  const sidebar = runSidebar(frame, ctx);
+  frame.append(sidebar.side, body);
   const offTabs = boardTabs(ctx, tabs, body);
   const offBanner = alertBanner(body, ctx);
   return () => {
     offBanner();
     offTabs();
+    sidebar.dispose();
     root.remove();
   };
 }

@@ -139,11 +139,12 @@ def test_board_in_notebook7_and_filters(page: Page, jupyter_server, artifacts, t
         "sel => Number(document.querySelector(sel)?.getAttribute('data-points')) === 2 * 2 * 400",
         arg=f"{root} .nbb-scalars",
     )
-    chips = page.locator(f"{root} .nbb-chip")
-    expect(chips).to_have_count(2)
+    runs = page.locator(f"{root} .nbb-side .nbb-side-run")  # the Board's run list, as TensorBoard's sidebar
+    expect(runs).to_have_count(2)
+    expect(page.locator(f"{root} .nbb-chip").first).to_be_hidden()  # (the scalar tab's own chips give way to it)
     # widen the run filter in the page: the third run appears
-    page.locator(f"{root} .nbb-run-filter input").fill("")
-    expect(chips).to_have_count(3)
+    page.locator(f"{root} .nbb-side-filter").fill("")
+    expect(runs).to_have_count(3)
     page.wait_for_function(
         "sel => Number(document.querySelector(sel)?.getAttribute('data-points')) === 3 * 2 * 400",
         arg=f"{root} .nbb-scalars",
@@ -164,8 +165,11 @@ def test_board_in_notebook7_and_filters(page: Page, jupyter_server, artifacts, t
     card.locator("button[title^='Expand']").click()
     expect(card).to_have_class("nbb-card nbb-expanded")
     # hide a run from the legend, switch to log-y and relative time
-    chips.filter(has_text="deep").click()
-    expect(chips.filter(has_text="deep")).to_have_class("nbb-chip nbb-off")
+    runs.filter(has_text="deep").locator("input").uncheck()
+    page.wait_for_function(
+        "sel => Number(document.querySelector(sel)?.getAttribute('data-points')) === 2 * 2 * 400",
+        arg=f"{root} .nbb-scalars",
+    )
     page.locator(f"{root} .nbb-logy input").check()
     page.locator(f"{root} .nbb-seg button[data-mode='relative']").click()
     assert page.locator(f"{root} details.nbb-section").count() == 2  # "loss" and "metrics"
@@ -245,7 +249,7 @@ def test_another_process_writing_the_logdir(page: Page, jupyter_server, artifact
     later = wait_attr_above(page, scalars, "data-points", first + 5, timeout=30_000)
     assert later > first
     assert "*" in prompt(page), "points from the other process should arrive while the cell runs"
-    expect(page.locator(f"{scalars} .nbb-chip")).to_have_text("torch_run")
+    expect(page.locator(".jp-OutputArea-output .nbb-board .nbb-side-run")).to_have_text("torch_run")
     wait_for_output(page, "writer finished")
     page.wait_for_function(
         "sel => Number(document.querySelector(sel)?.getAttribute('data-points')) === 120", arg=scalars,

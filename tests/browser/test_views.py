@@ -423,13 +423,24 @@ def test_board_tabs(nb: Page, artifacts):
     board.locator(".nbb-v-hparams .nbb-v-runlink").first.click()
     expect(board.locator(".nbb-scalars")).to_be_visible()
     # ... and the Board has one run filter: the scalar tab's now shows only that run, so do the others
-    run_filter = board.locator(".nbb-scalars .nbb-run-filter input")
+    run_filter = board.locator(".nbb-side-filter")  # the sidebar's, shared by every tab
     assert "trial" in run_filter.input_value()
+    expect(board.locator(".nbb-side-run")).to_have_count(1)
     board.locator(".nbb-tab[data-kind='images']").click()
-    assert board.locator(".nbb-v-images .nbb-run-filter input").input_value() == run_filter.input_value()
     expect(board.locator(".nbb-v-images .nbb-v-card")).to_have_count(0)
-    board.locator(".nbb-v-images .nbb-run-filter input").fill("")
-    assert run_filter.input_value() == ""
+    run_filter.fill("")
+    expect(board.locator(".nbb-v-images .nbb-v-card").first).to_be_visible()
+    # a run unticked in the sidebar leaves every tab; All brings it back
+    n = board.locator(".nbb-v-images .nbb-v-card").count()
+    board.locator(".nbb-side-run[data-run='lr=0.1'] input").uncheck()
+    expect(board.locator(".nbb-v-images .nbb-v-card")).not_to_have_count(n)
+    assert board.locator(".nbb-v-images .nbb-v-card[data-run='lr=0.1']").count() == 0
+    board.locator(".nbb-tab[data-kind='scalars']").click()
+    expect(board.locator(".nbb-side-count")).to_contain_text("shown")
+    board.locator(".nbb-side-all").click()
+    expect(board.locator(".nbb-side-run[data-run='lr=0.1'] input")).to_be_checked()
+    board.locator(".nbb-tab[data-kind='images']").click()
+    expect(board.locator(".nbb-v-images .nbb-v-card")).to_have_count(n)
     # the Board's colour map is shared: the same run has the same swatch in every tab
     sw = board.locator(".nbb-v-images .nbb-v-card[data-run='lr=0.1'] .nbb-swatch").first
     expect(sw).to_be_visible()

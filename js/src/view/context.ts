@@ -113,7 +113,9 @@ export function contextFor(model: AnyModel, scalars: ModelData, inBoard: boolean
     (v) => {
       ui.set("run_filter", v.run_filter);
       ui.set("tag_filter", v.tag_filter);
+      ui.set("hidden_runs", v.hidden_runs);
     },
+    ui.get<string[]>("hidden_runs", Array.isArray(opts.hidden_runs) ? (opts.hidden_runs as string[]) : []),
   );
   const live = !(model as { isStatic?: boolean }).isStatic;
   return { model, records, scalars, colors: inBoard ? scalars.colors : pageColors, filters, ui, focus: new Set(), live };

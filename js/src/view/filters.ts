@@ -10,7 +10,14 @@ export class SharedFilters {
   private listeners = new Set<() => void>();
   private runRe: RegExp | null | undefined;
   private tagRe: RegExp | null | undefined;
-  constructor(private values: { run_filter: string; tag_filter: string }, private save: (v: { run_filter: string; tag_filter: string }) => void) {
+  /** Runs unticked in a run list (the Board's sidebar, the scalar chips): hidden in every view. */
+  private hidden: Set<string>;
+  constructor(
+    private values: { run_filter: string; tag_filter: string },
+    private save: (v: { run_filter: string; tag_filter: string; hidden_runs: string[] }) => void,
+    hidden: Iterable<string> = [],
+  ) {
+    this.hidden = new Set(hidden);
     this.compile();
   }
   get(key: "run_filter" | "tag_filter"): string {
@@ -19,19 +26,45 @@ export class SharedFilters {
   set(key: "run_filter" | "tag_filter", v: string): void {
     this.values = { ...this.values, [key]: v };
     this.compile();
-    this.save(this.values);
-    for (const fn of this.listeners) fn();
+    this.changed();
   }
   subscribe(fn: () => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
+  private changed(): void {
+    this.save({ ...this.values, hidden_runs: this.hiddenRuns() });
+    for (const fn of this.listeners) fn();
+  }
   private compile(): void {
     this.runRe = compileFilter(this.values.run_filter);
     this.tagRe = compileFilter(this.values.tag_filter);
   }
-  runShown(run: string): boolean {
+  /** Whether `run` passes the run regex (ticked or not). */
+  runMatches(run: string): boolean {
     return !this.runRe || this.runRe.test(run);
+  }
+  /** Whether views draw `run`: it passes the regex and is ticked. */
+  runShown(run: string): boolean {
+    return !this.hidden.has(run) && this.runMatches(run);
+  }
+  isHidden(run: string): boolean {
+    return this.hidden.has(run);
+  }
+  hiddenRuns(): string[] {
+    return [...this.hidden].sort();
+  }
+  setHidden(runs: Iterable<string>): void {
+    const next = new Set(runs);
+    if (next.size === this.hidden.size && [...next].every((r) => this.hidden.has(r))) return;
+    this.hidden = next;
+    this.changed();
+  }
+  toggle(run: string): void {
+    const next = new Set(this.hidden);
+    if (next.has(run)) next.delete(run);
+    else next.add(run);
+    this.setHidden(next);
   }
   tagShown(tag: string): boolean {
     return !this.tagRe || this.tagRe.test(tag);

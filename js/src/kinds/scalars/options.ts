@@ -16,7 +16,7 @@ export const DEFAULTS: ScalarOptions = {
   smoothing: 0.6,
   x_axis: "step",
   log_y: false,
-  ignore_outliers: false,
+  ignore_outliers: true, // as TensorBoard: a spike does not flatten the rest of the curve
   run_filter: "",
   tag_filter: "",
   hidden_runs: [],

@@ -80,6 +80,12 @@ class ScalarsView implements Frameable, ChartHost {
         followed = true;
       }
     }
+    // runs unticked: the shared list (a Board's sidebar) from now on, seeded by the view's own
+    if (!this.filters.hiddenRuns().length && this.opts.hidden_runs.length) this.filters.setHidden(this.opts.hidden_runs);
+    else if (this.filters.hiddenRuns().join("\n") !== [...this.opts.hidden_runs].sort().join("\n")) {
+      this.opts.hidden_runs = this.filters.hiddenRuns();
+      followed = true;
+    }
     if (followed) this.saveOptions();
     this.theme = readTheme(root);
     const bar = el("div", "nbb-toolbar");
@@ -271,6 +277,11 @@ class ScalarsView implements Frameable, ChartHost {
       inp.classList.toggle("nbb-invalid", compileFilter(v) === null);
       changed = true;
     }
+    const hidden = this.filters.hiddenRuns();
+    if (hidden.join("\n") !== [...this.opts.hidden_runs].sort().join("\n")) {
+      this.opts.hidden_runs = hidden;
+      changed = true;
+    }
     if (!changed) return;
     this.structureDirty = true;
     this.allDirty();
@@ -290,12 +301,11 @@ class ScalarsView implements Frameable, ChartHost {
   }
 
   runShown(run: string): boolean {
-    if (this.opts.hidden_runs.includes(run)) return false;
-    return this.runMatches(run);
+    return this.filters.runShown(run);
   }
 
   private runMatches(run: string): boolean {
-    return this.filters.runShown(run);
+    return this.filters.runMatches(run);
   }
 
   alertsFor(tag: string): readonly AlertInfo[] {
@@ -384,17 +394,8 @@ class ScalarsView implements Frameable, ChartHost {
       const sw = el("span", "nbb-swatch");
       sw.style.background = this.colors.get(run);
       chip.append(sw, el("span", "nbb-chip-name", run));
-      chip.classList.toggle("nbb-off", this.opts.hidden_runs.includes(run));
-      chip.addEventListener("click", () => {
-        const hidden = new Set(this.opts.hidden_runs);
-        if (hidden.has(run)) hidden.delete(run);
-        else hidden.add(run);
-        this.opts.hidden_runs = [...hidden];
-        chip.classList.toggle("nbb-off", hidden.has(run));
-        for (const c of this.cards.values()) c.invalidate();
-        this.allDirty();
-        this.saveOptions();
-      });
+      chip.classList.toggle("nbb-off", this.filters.isHidden(run));
+      chip.addEventListener("click", () => this.filters.toggle(run)); // filtersChanged redraws
       this.runsEl.appendChild(chip);
     }
     // tags → sections
