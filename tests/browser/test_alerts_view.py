@@ -45,8 +45,8 @@ NOTES = """() => {
 
 def test_alert_marks_banner_and_tab_while_the_cell_runs(page: Page, jupyter_server, artifacts, tmp_path):
     steps, turn = 400, 150  # loss crosses 2.0 at step 201, ~2.5 s before the cell ends
-    # "runs" beside the notebook, as a user would write it (the screenshot is the README's)
-    code = TRAIN.format(logdir="runs", steps=steps, turn=turn, nan_at=60, sleep=0.03)
+    # a logdir beside the notebook, as a user would write it (the screenshot is the README's)
+    code = TRAIN.format(logdir="alert-runs", steps=steps, turn=turn, nan_at=60, sleep=0.03)
     nb = jupyter_server.notebook("alerts.ipynb", [code])
     open_notebook(page, jupyter_server.lab(nb))
     title0 = page.title()

@@ -37,7 +37,7 @@ TRAIN = textwrap.dedent("""
 
 
 def test_magic_board_updates_from_a_later_cell(page: Page, jupyter_server, artifacts, tmp_path):
-    logdir = str(tmp_path / "runs")
+    logdir = "runs"  # beside the notebook, as a user writes it (this screenshot is the README's)
     nb = jupyter_server.notebook("magic.ipynb", [SHOW.format(logdir=logdir), TRAIN.format(logdir=logdir)])
     open_notebook(page, jupyter_server.lab(nb))
     run_cell(page, 0)
