@@ -58,52 +58,47 @@ export function conditionalP(dist2: Float32Array, n: number, k: number, perplexi
   return p;
 }
 
-/** A flat quadtree (dims 2) or octree (dims 3) over the current layout, rebuilt every iteration. */
+/**
+ * A flat quadtree (dims 2) or octree (dims 3) over the current layout, rebuilt every iteration.
+ * Each node is one record of STRIDE float64s in one array (cache-friendly traversal): its centre of
+ * mass (3, the sum of positions until `finish` divides), count, half width, first child (−1: a leaf),
+ * its one point (−1: none or several), and its cell centre (3).
+ */
+const STRIDE = 10;
+const CX = 0, CNT = 3, HALF = 4, CHILD = 5, POINT = 6, MID = 7;
+
 class SpaceTree {
-  private cap = 0;
-  centre = new Float64Array(0); // cell centre, dims per node
-  half = new Float64Array(0); // half width
-  mass = new Float64Array(0); // sum of positions, dims per node
-  count = new Int32Array(0);
-  child = new Int32Array(0); // first of 2^dims children, -1 for a leaf
-  point = new Int32Array(0); // a leaf's one point, -1 if none
+  data = new Float64Array(0);
   nodes = 0;
 
   constructor(readonly dims: number) {}
 
   private grow(need: number): void {
-    if (need <= this.cap) return;
-    const cap = Math.max(need, this.cap * 2, 1024);
-    const d = this.dims;
-    const ext = <T extends Float64Array | Int32Array>(a: T, size: number, make: (s: number) => T): T => {
-      const b = make(size);
-      b.set(a);
-      return b;
-    };
-    this.centre = ext(this.centre, cap * d, (s) => new Float64Array(s));
-    this.mass = ext(this.mass, cap * d, (s) => new Float64Array(s));
-    this.half = ext(this.half, cap, (s) => new Float64Array(s));
-    this.count = ext(this.count, cap, (s) => new Int32Array(s));
-    this.child = ext(this.child, cap, (s) => new Int32Array(s));
-    this.point = ext(this.point, cap, (s) => new Int32Array(s));
-    this.cap = cap;
+    if (need * STRIDE <= this.data.length) return;
+    const b = new Float64Array(Math.max(need, 2 * (this.data.length / STRIDE), 1024) * STRIDE);
+    b.set(this.data);
+    this.data = b;
   }
 
-  private init(node: number, centre: ArrayLike<number>, off: number, half: number): void {
-    const d = this.dims;
-    for (let a = 0; a < d; a++) {
-      this.centre[node * d + a] = centre[off + a];
-      this.mass[node * d + a] = 0;
-    }
-    this.half[node] = half;
-    this.count[node] = 0;
-    this.child[node] = -1;
-    this.point[node] = -1;
+  private init(node: number, m0: number, m1: number, m2: number, half: number): void {
+    const t = this.data, o = node * STRIDE;
+    t[o] = t[o + 1] = t[o + 2] = 0;
+    t[o + CNT] = 0;
+    t[o + HALF] = half;
+    t[o + CHILD] = -1;
+    t[o + POINT] = -1;
+    t[o + MID] = m0;
+    t[o + MID + 1] = m1;
+    t[o + MID + 2] = m2;
   }
 
   build(y: Float64Array, n: number): void {
     const d = this.dims;
-    const lo = new Array(d).fill(Infinity), hi = new Array(d).fill(-Infinity);
+    const lo = [Infinity, Infinity, 0], hi = [-Infinity, -Infinity, 0];
+    if (d === 3) {
+      lo[2] = Infinity;
+      hi[2] = -Infinity;
+    }
     for (let i = 0; i < n; i++) {
       for (let a = 0; a < d; a++) {
         const v = y[i * d + a];
@@ -112,94 +107,102 @@ class SpaceTree {
       }
     }
     let half = 0;
-    const c = new Float64Array(d);
-    for (let a = 0; a < d; a++) {
-      c[a] = (lo[a] + hi[a]) / 2;
-      half = Math.max(half, (hi[a] - lo[a]) / 2);
-    }
+    for (let a = 0; a < d; a++) half = Math.max(half, (hi[a] - lo[a]) / 2);
     this.nodes = 1;
-    this.grow(Math.max(16, 2 * n));
-    this.init(0, c, 0, half * (1 + 1e-5) + 1e-5);
+    this.grow(Math.max(16, 3 * n));
+    this.init(0, (lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2, half * (1 + 1e-5) + 1e-5);
     for (let i = 0; i < n; i++) this.insert(y, i);
+    // sums of positions → centres of mass
+    const t = this.data;
+    for (let node = 0, o = 0; node < this.nodes; node++, o += STRIDE) {
+      const c = t[o + CNT];
+      if (c > 1) {
+        t[o] /= c;
+        t[o + 1] /= c;
+        t[o + 2] /= c;
+      }
+    }
   }
 
   private insert(y: Float64Array, i: number): void {
     const d = this.dims;
     const fan = 1 << d;
+    const p0 = y[i * d], p1 = y[i * d + 1], p2 = d === 3 ? y[i * d + 2] : 0;
     let node = 0;
     for (;;) {
-      for (let a = 0; a < d; a++) this.mass[node * d + a] += y[i * d + a];
-      this.count[node]++;
-      if (this.child[node] < 0) {
-        if (this.count[node] === 1) {
-          this.point[node] = i;
+      let t = this.data;
+      let o = node * STRIDE;
+      t[o] += p0;
+      t[o + 1] += p1;
+      t[o + 2] += p2;
+      t[o + CNT]++;
+      if (t[o + CHILD] < 0) {
+        if (t[o + CNT] === 1) {
+          t[o + POINT] = i;
           return;
         }
-        const j = this.point[node];
-        // a leaf holding duplicates (or cells too small to split) keeps them together
-        if (j < 0 || this.half[node] < 1e-9 || same(y, i, j, d)) {
-          this.point[node] = -1;
+        const j = t[o + POINT];
+        // a leaf holding duplicates (or a cell too small to split) keeps them together
+        if (j < 0 || t[o + HALF] < 1e-9 || same(y, i, j, d)) {
+          t[o + POINT] = -1;
           return;
         }
         // split: the resident point moves down into its child
         this.grow(this.nodes + fan);
+        t = this.data;
         const first = this.nodes;
         this.nodes += fan;
-        const h = this.half[node] / 2;
-        const cc = new Float64Array(d);
-        for (let q = 0; q < fan; q++) {
-          for (let a = 0; a < d; a++) cc[a] = this.centre[node * d + a] + ((q >> a) & 1 ? h : -h);
-          this.init(first + q, cc, 0, h);
-        }
-        this.child[node] = first;
-        this.point[node] = -1;
-        const cj = first + this.quadrant(node, y, j);
-        for (let a = 0; a < d; a++) this.mass[cj * d + a] += y[j * d + a];
-        this.count[cj] = 1;
-        this.point[cj] = j;
+        const h = t[o + HALF] / 2;
+        const c0 = t[o + MID], c1 = t[o + MID + 1], c2 = t[o + MID + 2];
+        for (let q = 0; q < fan; q++) this.init(first + q, c0 + (q & 1 ? h : -h), c1 + (q & 2 ? h : -h), d === 3 ? c2 + (q & 4 ? h : -h) : 0, h);
+        t[o + CHILD] = first;
+        t[o + POINT] = -1;
+        const oj = (first + this.quadrant(o, y[j * d], y[j * d + 1], d === 3 ? y[j * d + 2] : 0)) * STRIDE;
+        t[oj] = y[j * d];
+        t[oj + 1] = y[j * d + 1];
+        t[oj + 2] = d === 3 ? y[j * d + 2] : 0;
+        t[oj + CNT] = 1;
+        t[oj + POINT] = j;
+        o = node * STRIDE;
       }
-      node = this.child[node] + this.quadrant(node, y, i);
+      node = t[o + CHILD] + this.quadrant(o, p0, p1, p2);
     }
   }
 
-  private quadrant(node: number, y: Float64Array, i: number): number {
-    const d = this.dims;
-    let q = 0;
-    for (let a = 0; a < d; a++) if (y[i * d + a] > this.centre[node * d + a]) q |= 1 << a;
-    return q;
+  private quadrant(o: number, p0: number, p1: number, p2: number): number {
+    const t = this.data;
+    return (p0 > t[o + MID] ? 1 : 0) | (p1 > t[o + MID + 1] ? 2 : 0) | (this.dims === 3 && p2 > t[o + MID + 2] ? 4 : 0);
   }
 
   /** Repulsion on point i into `out` (unnormalised, dims long); returns its share of Z = Σ q. */
   repulse(y: Float64Array, i: number, theta2: number, out: Float64Array, stack: Int32Array): number {
     const d = this.dims;
     const fan = 1 << d;
-    const mass = this.mass, count = this.count, child = this.child, point = this.point, half = this.half;
+    const t = this.data;
     const yi = i * d;
     const y0 = y[yi], y1 = y[yi + 1], y2 = d === 3 ? y[yi + 2] : 0;
     let f0 = 0, f1 = 0, f2 = 0, z = 0;
     let sp = 0;
     stack[sp++] = 0;
     while (sp > 0) {
-      const node = stack[--sp];
-      const cnt = count[node];
-      const first = child[node];
+      const o = stack[--sp] * STRIDE;
+      const cnt = t[o + CNT];
+      const first = t[o + CHILD];
       const leaf = first < 0;
-      if (leaf && point[node] === i) continue;
-      const inv = 1 / cnt;
-      const o = node * d;
-      const c0 = y0 - mass[o] * inv, c1 = y1 - mass[o + 1] * inv, c2 = d === 3 ? y2 - mass[o + 2] * inv : 0;
+      if (leaf && t[o + POINT] === i) continue;
+      const c0 = y0 - t[o], c1 = y1 - t[o + 1], c2 = y2 - t[o + 2];
       const dist2 = c0 * c0 + c1 * c1 + c2 * c2;
-      const w = 2 * half[node];
+      const w = 2 * t[o + HALF];
       if (leaf || w * w < theta2 * dist2) {
         const q = 1 / (1 + dist2);
-        const m = leaf && point[node] < 0 && dist2 < 1e-24 ? cnt - 1 : cnt;
+        const m = leaf && dist2 < 1e-24 ? cnt - 1 : cnt; // a leaf of duplicates that holds i
         z += m * q;
         const f = m * q * q;
         f0 += f * c0;
         f1 += f * c1;
         f2 += f * c2;
       } else {
-        for (let q = 0; q < fan; q++) if (count[first + q] > 0) stack[sp++] = first + q;
+        for (let q = 0; q < fan; q++) if (t[(first + q) * STRIDE + CNT] > 0) stack[sp++] = first + q;
       }
     }
     out[0] = f0;
@@ -280,20 +283,24 @@ export class Tsne {
       for (let a = 0; a < d; a++) grad[i * d + a] = -rep[a];
     }
     const zinv = z > 0 ? 1 / z : 0;
+    // attraction along P's entries (unrolled: d is 2 or 3)
+    const { ptr, col, val } = P;
+    const three = d === 3;
     for (let i = 0; i < n; i++) {
-      for (let a = 0; a < d; a++) grad[i * d + a] *= zinv;
       const yi = i * d;
-      for (let t = P.ptr[i]; t < P.ptr[i + 1]; t++) {
-        const j = P.col[t];
-        const yj = j * d;
-        let dist2 = 0;
-        for (let a = 0; a < d; a++) {
-          const v = y[yi + a] - y[yj + a];
-          dist2 += v * v;
-        }
-        const f = (exag * P.val[t]) / (1 + dist2);
-        for (let a = 0; a < d; a++) grad[yi + a] += f * (y[yi + a] - y[yj + a]);
+      const a0 = y[yi], a1 = y[yi + 1], a2 = three ? y[yi + 2] : 0;
+      let g0 = 0, g1 = 0, g2 = 0;
+      for (let t = ptr[i], end = ptr[i + 1]; t < end; t++) {
+        const yj = col[t] * d;
+        const v0 = a0 - y[yj], v1 = a1 - y[yj + 1], v2 = three ? a2 - y[yj + 2] : 0;
+        const f = val[t] / (1 + v0 * v0 + v1 * v1 + v2 * v2);
+        g0 += f * v0;
+        g1 += f * v1;
+        g2 += f * v2;
       }
+      grad[yi] = grad[yi] * zinv + exag * g0;
+      grad[yi + 1] = grad[yi + 1] * zinv + exag * g1;
+      if (three) grad[yi + 2] = grad[yi + 2] * zinv + exag * g2;
     }
     const mean = new Float64Array(d);
     for (let t = 0; t < n * d; t++) {
