@@ -284,6 +284,29 @@ def test_projector_tsne_and_umap_in_the_page(offline: Page, artifacts: Path):
     expect(pj).to_have_attribute("data-layout", "umap_page")
     assert knn_accuracy(offline.evaluate("() => window.__pj.api.positions()"), labels) > 0.9
     offline.screenshot(path=str(artifacts / "export-offline-projector-umap.png"))
+    # the custom projection: x from the even points' centroid to the odd ones', y from labels 0-4 to 5-9
+    pj.locator("button[data-method='custom']").click()
+    expect(pj).to_have_attribute("data-dims", "2")  # a plane, seen face on
+    expect(pj.locator("input[data-custom=left]")).to_be_visible()
+    expect(pj.locator("input[data-param=neighbors]")).to_be_hidden()
+    pj.locator("input[data-custom=left]").fill("^even$")
+    pj.locator("input[data-custom=right]").fill("^odd$")
+    pj.locator("input[data-custom=down]").fill("^[0-4]$")
+    pj.locator("input[data-custom=up]").fill("^[5-9]$")
+    expect(pj).to_have_attribute("data-layout", "custom")
+    expect(pj.locator(".nbb-pj-progress")).to_contain_text("x: 60 → 60 points · y: 60 → 60 points")
+    expect(pj.locator(".nbb-pj-status")).to_have_text("120 points · 16-D · Custom")  # nothing "queued" in the kernel
+    pos = offline.evaluate("() => window.__pj.api.positions()")
+    parity = offline.evaluate("() => window.__pj.api.codes(1)")  # categories sorted: even = 0, odd = 1
+    xs = {p: [pos[3 * i] for i in range(120) if parity[i] == p] for p in (0, 1)}
+    ys = {h: [pos[3 * i + 1] for i in range(120) if (labels[i] >= 5) == h] for h in (False, True)}
+    assert sum(xs[1]) / 60 > sum(xs[0]) / 60 and sum(ys[True]) / 60 > sum(ys[False]) / 60
+    offline.screenshot(path=str(artifacts / "export-offline-projector-custom.png"))
+    pj.locator("input[data-custom=up]").fill("([")  # a bad regex says so instead of drawing
+    expect(pj.locator("input[data-custom=up]")).to_have_class(re.compile("nbb-invalid"))
+    expect(pj.locator(".nbb-pj-progress .nbb-pj-err")).to_contain_text("the up search")
+    pj.locator("input[data-custom=up]").fill("^x$")
+    expect(pj.locator(".nbb-pj-progress .nbb-pj-err")).to_have_text("no point matches the up search")
     # the Board's projector tab (PCA from the kernel) offers both, enabled
     board = into_view(offline, view("board"))
     board.locator(".nbb-tab[data-kind='projector']").click()

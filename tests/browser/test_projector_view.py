@@ -273,8 +273,41 @@ def test_tsne_and_umap_in_the_page(nb: Page, artifacts):
     assert knn_accuracy(nb.evaluate(f"() => {view}.positions()"), labels) > 0.9
     expect(live).to_have_attribute("data-layout", "umap_page")
     shot_of(nb, live, artifacts / "projector-page-umap.png")
+    # a bookmark keeps the page's layout, the search, the selection and the camera
+    live.locator("input[type=search]").fill("^3$")
+    nb.evaluate(f"() => {view}.select(7)")
+    live.locator("canvas").first.hover()
+    nb.mouse.down()
+    nb.mouse.move(300, 300, steps=5)  # rotate the camera
+    nb.mouse.up()
+    # the orbit's damping glides on for a few frames: wait until the camera is still
+    nb.wait_for_function(f"""async () => {{ const a = JSON.stringify({view}.camera());
+        await new Promise(r => setTimeout(r, 250)); return a === JSON.stringify({view}.camera()); }}""", timeout=30_000)
+    saved = nb.evaluate(f"() => ({{ pos: {view}.positions(), cam: {view}.camera(), st: {view}.state() }})")
+    live.locator(".nbb-pj-bm-name").fill("threes <b>umap</b>")
+    live.locator("button", has_text="Save bookmark").click()
+    bm = live.locator(".nbb-pj-bookmarks select")
+    expect(bm.locator("option")).to_have_count(2)
+    expect(bm).to_have_value("threes <b>umap</b>")  # a name is text, not markup
+    mark = nb.evaluate(f"() => {view}.bookmarks()[0]")
+    assert mark["method"] == "umap" and mark["search"] == "^3$" and mark["selected"] == 7 and mark["layout"]
+    assert mark["camera"]["position"] != pytest.approx([1.55, 1.05, 2.2], abs=1e-3)  # the drag turned it
+    # elsewhere: PCA, no search, no selection, camera reset; then back through the bookmark
     live.locator("button[data-method=pca]").click()
     expect(live.locator(".nbb-pj-params")).to_be_hidden()
+    live.locator("button", has_text="Clear").click()
+    live.locator("button[data-dims='2']").click()
+    assert nb.evaluate(f"() => {view}.state().selected") == -1
+    bm.select_option("threes <b>umap</b>")
+    expect(live).to_have_attribute("data-layout", "umap_page")
+    expect(live).to_have_attribute("data-dims", "3")
+    back = nb.evaluate(f"() => ({{ pos: {view}.positions(), cam: {view}.camera(), st: {view}.state() }})")
+    assert back["pos"] == saved["pos"]
+    for k in ("position", "target", "up"):
+        assert back["cam"][k] == pytest.approx(mark["camera"][k], abs=1e-6), k
+    assert back["st"]["selected"] == 7 and back["st"]["matches"] == saved["st"]["matches"] > 0
+    expect(live.locator(".nbb-pj-progress")).to_contain_text("the layout from a bookmark")
+    shot_of(nb, live, artifacts / "projector-bookmark-restored.png")
     assert not nb.errors  # type: ignore[attr-defined]
 
 

@@ -27,15 +27,29 @@ export class PageRun {
   coords: Float32Array | null = null;
   private worker: Worker | null;
 
+  /** A finished layout brought back (a bookmark's): no worker, state "done". */
+  static restored(method: PageMethod, dims: 2 | 3, params: LayoutParams, coords: Float32Array): PageRun {
+    const r = new PageRun(method, dims, params, null, 0, 0, () => {});
+    r.coords = coords;
+    r.state = "done";
+    r.message = "from a bookmark";
+    r.iter = r.total = params[method === "tsne" ? "iterations" : "epochs"];
+    return r;
+  }
+
   constructor(
     readonly method: PageMethod,
     readonly dims: 2 | 3,
     readonly params: LayoutParams,
-    vectors: Float32Array,
+    vectors: Float32Array | null,
     n: number,
     m: number,
     private onUpdate: (run: PageRun) => void,
   ) {
+    if (!vectors) {
+      this.worker = null;
+      return;
+    }
     try {
       this.worker = startWorker();
     } catch (err) {
