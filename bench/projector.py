@@ -21,11 +21,11 @@ from typing import Any
 
 import numpy as np
 from _chromium import STATIC, launch
-from nbboard.kinds.projector.embedding import log_embedding
 
 from nbboard.kinds.projector import projection
 from nbboard.kinds.projector.feed import ProjectorFeed
 from nbboard.store import Store
+from nbboard.writer import SummaryWriter
 
 # on top of the browser tests' flags: WebGL on SwiftShader, frames not capped at the display's rate
 WEBGL_ARGS = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist",
@@ -79,18 +79,9 @@ def page_dir(mat: np.ndarray, metadata: Any = None, label_img: Any = None, heade
     """A temp folder with the runtime, the page and the feed's messages for one embedding."""
     out = tempfile.mkdtemp(prefix="nbb-projector-")
     store = Store()
-
-    class _W:  # the parts of a SummaryWriter log_embedding uses, without files
-        def __init__(self) -> None:
-            self.store = store
-
-        def get_logdir(self) -> str:
-            return out
-
-        def _log(self, method, tag, kind, record, step, walltime, encode) -> None:  # noqa: ANN001
-            store.append(out, tag, kind, step, record, time.time())
-
-    log_embedding(_W(), mat, metadata, label_img, None, "default", header)
+    w = SummaryWriter(out, write_to_disk=False, store=store)  # the Store only: no files
+    w.add_embedding(mat, metadata, label_img, tag="default", metadata_header=header)
+    w.close()
     feed = ProjectorFeed(store, methods)
     t0 = time.perf_counter()
     msgs = []

@@ -1,6 +1,8 @@
 // Builds nbboard/static/: runtime.js (the page runtime: uPlot and every view but the graph),
 // view.js (the tiny per-view loader), graph.js (the graph bundle: dagre and the graph view) and
-// export.js (the bootstrap of exported HTML pages).
+// export.js (the bootstrap of exported HTML pages). The projector's Web Worker is bundled first, on
+// its own (a classic script), and reaches the runtime as the string module "nbboard:projector-worker",
+// so the page starts it from a Blob URL (JupyterLab, and exported pages whose CSP allows blob: only).
 import { build } from "esbuild";
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -19,6 +21,19 @@ const common = {
   loader: { ".css": "text" },
   logLevel: "warning",
 };
+
+const worker = await build({ ...common, format: "iife", write: false, entryPoints: [resolve(here, "src/kinds/projector/worker.ts")] });
+const workerSource = {
+  name: "nbboard-worker-source",
+  setup(b) {
+    b.onResolve({ filter: /^nbboard:projector-worker$/ }, (a) => ({ path: a.path, namespace: "nbboard-worker" }));
+    b.onLoad({ filter: /.*/, namespace: "nbboard-worker" }, () => ({
+      contents: `export default ${JSON.stringify(worker.outputFiles[0].text)};`,
+      loader: "js",
+    }));
+  },
+};
+common.plugins = [workerSource];
 
 await build({ ...common, entryPoints: [resolve(here, "src/runtime.ts")], outfile: resolve(out, "runtime.js") });
 await build({ ...common, entryPoints: [resolve(here, "src/loader.ts")], outfile: resolve(out, "view.js") });

@@ -58,7 +58,9 @@ def write_logs(root: Path) -> Path:
 
             model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
             w.add_graph(model, torch.zeros(1, 4))
-            emb = rng.normal(size=(120, 16)).astype(np.float32)
+            # ten Gaussian clusters, one per label: what the page's t-SNE / UMAP must keep apart
+            centres = np.random.default_rng(1).normal(size=(10, 16)) * 2.5
+            emb = (rng.normal(size=(120, 16)) + centres[np.arange(120) % 10]).astype(np.float32)
             meta = [[str(k % 10), "even" if k % 2 == 0 else "odd"] for k in range(120)]
             w.add_embedding(emb, metadata=meta, metadata_header=["label", "parity"],
                             label_img=rng.random((120, 3, 8, 8)).astype(np.float32), tag="features")

@@ -261,6 +261,77 @@ def test_projector_colour_by(offline: Page, artifacts: Path):
     offline.screenshot(path=str(artifacts / "export-offline-projector.png"))
 
 
+def knn_accuracy(pos: list[float], labels: list[int], k: int = 5) -> float:
+    """How often a point's k nearest neighbours in a layout (n×3 positions) share its label."""
+    import numpy as np
+
+    p = np.asarray(pos, dtype=np.float64).reshape(-1, 3)
+    lab = np.asarray(labels)
+    d = ((p[:, None, :] - p[None, :, :]) ** 2).sum(-1)
+    np.fill_diagonal(d, np.inf)
+    nn = np.argsort(d, axis=1)[:, :k]
+    return float((lab[nn] == lab[:, None]).mean())
+
+
+def test_projector_tsne_and_umap_in_the_page(offline: Page, artifacts: Path):
+    """t-SNE and UMAP the kernel never computed run in the exported page (a Blob-URL Web Worker under
+    its CSP), animate, and end with the ten clusters apart; the Board's tab offers them too."""
+    root = view("projector")
+    into_view(offline, root)
+    pj = offline.locator(f"{root} .nbb-pj")
+    js = f"document.querySelector(\"{root} .nbb-pj\")"
+    hook = "[...window.__nbboard__.projectors].find(v => v.api && v.root === el)"
+    offline.evaluate(f"() => {{ window.__pj = (el => {hook})({js}); }}")
+    assert offline.evaluate("() => !!window.__pj")
+    pj.locator("button[data-method='tsne']").click()
+    offline.wait_for_function("() => window.__pj.api.page()?.state === 'done'", timeout=120_000)
+    page = offline.evaluate("() => window.__pj.api.page()")
+    assert page["iter"] == page["total"] == 1000 and page["frames"] > 3, page  # animated: several layouts posted
+    expect(pj).to_have_attribute("data-layout", "tsne_page")
+    expect(pj.locator(".nbb-pj-progress")).to_contain_text("t-SNE in the page: 1,000 iterations in")
+    labels = offline.evaluate("() => window.__pj.api.codes(0)")
+    assert knn_accuracy(offline.evaluate("() => window.__pj.api.positions()"), labels) > 0.9
+    offline.screenshot(path=str(artifacts / "export-offline-projector-tsne.png"))
+    pj.locator("button[data-method='umap']").click()
+    offline.wait_for_function("() => window.__pj.api.page()?.state === 'done'", timeout=120_000)
+    expect(pj).to_have_attribute("data-layout", "umap_page")
+    assert knn_accuracy(offline.evaluate("() => window.__pj.api.positions()"), labels) > 0.9
+    offline.screenshot(path=str(artifacts / "export-offline-projector-umap.png"))
+    # the custom projection: x from the even points' centroid to the odd ones', y from labels 0-4 to 5-9
+    pj.locator("button[data-method='custom']").click()
+    expect(pj).to_have_attribute("data-dims", "2")  # a plane, seen face on
+    expect(pj.locator("input[data-custom=left]")).to_be_visible()
+    expect(pj.locator("input[data-param=neighbors]")).to_be_hidden()
+    pj.locator("input[data-custom=left]").fill("^even$")
+    pj.locator("input[data-custom=right]").fill("^odd$")
+    pj.locator("input[data-custom=down]").fill("^[0-4]$")
+    pj.locator("input[data-custom=up]").fill("^[5-9]$")
+    expect(pj).to_have_attribute("data-layout", "custom")
+    expect(pj.locator(".nbb-pj-progress")).to_contain_text("x: 60 → 60 points · y: 60 → 60 points")
+    expect(pj.locator(".nbb-pj-status")).to_have_text("120 points · 16-D · Custom")  # nothing "queued" in the kernel
+    pos = offline.evaluate("() => window.__pj.api.positions()")
+    parity = offline.evaluate("() => window.__pj.api.codes(1)")  # categories sorted: even = 0, odd = 1
+    xs = {p: [pos[3 * i] for i in range(120) if parity[i] == p] for p in (0, 1)}
+    ys = {h: [pos[3 * i + 1] for i in range(120) if (labels[i] >= 5) == h] for h in (False, True)}
+    assert sum(xs[1]) / 60 > sum(xs[0]) / 60 and sum(ys[True]) / 60 > sum(ys[False]) / 60
+    offline.screenshot(path=str(artifacts / "export-offline-projector-custom.png"))
+    pj.locator("input[data-custom=up]").fill("([")  # a bad regex says so instead of drawing
+    expect(pj.locator("input[data-custom=up]")).to_have_class(re.compile("nbb-invalid"))
+    expect(pj.locator(".nbb-pj-progress .nbb-pj-err")).to_contain_text("the up search")
+    pj.locator("input[data-custom=up]").fill("^x$")
+    expect(pj.locator(".nbb-pj-progress .nbb-pj-err")).to_have_text("no point matches the up search")
+    # the Board's projector tab (PCA from the kernel) offers both, enabled
+    board = into_view(offline, view("board"))
+    board.locator(".nbb-tab[data-kind='projector']").click()
+    expect(board.locator(".nbb-pj button[data-method='tsne']")).to_be_enabled()
+    expect(board.locator(".nbb-pj button[data-method='umap']")).to_be_enabled()
+    board.locator(".nbb-pj button[data-method='umap']").click()
+    expect(board.locator(".nbb-pj")).to_have_attribute("data-page-state", "done", timeout=120_000)
+    expect(board.locator(".nbb-pj")).to_have_attribute("data-layout", "umap_page")
+    offline.screenshot(path=str(artifacts / "export-offline-board-umap.png"))
+    board.locator(".nbb-tab[data-kind='scalars']").click()
+
+
 def test_quickstart_export_offline(browser, tmp_path, artifacts: Path):
     """The real thing: the quickstart run headless, exported, opened offline; every view has data."""
     from nbboard.demo import NOTEBOOKS, run_notebook

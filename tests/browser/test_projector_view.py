@@ -1,9 +1,11 @@
 """The embedding projector in a real JupyterLab in Chromium (WebGL on SwiftShader): scikit-learn's
 digits with label images render, colour by label, click to select a point and its neighbours,
-regex search, the t-SNE switch, and UMAP's missing-extra message; screenshots in test-artifacts/."""
+regex search, the kernel's t-SNE / UMAP switch, live updates, and t-SNE / UMAP computed in the page
+(a Web Worker: animated, Stop, Re-run with new parameters); screenshots in test-artifacts/."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
@@ -145,7 +147,8 @@ def test_search_isolate_and_sprites(nb: Page, artifacts):
 def test_tsne_umap_and_2d_layouts(nb: Page, artifacts):
     root = nb.locator(ROOT)
     tsne = root.locator("button[data-method=tsne]")
-    expect(tsne).to_be_enabled(timeout=240_000)  # computed on the kernel's projection thread
+    # computed on the kernel's projection thread (the button is enabled before: the page could compute it)
+    expect(tsne).not_to_have_class(re.compile("nbb-pj-busy"), timeout=240_000)
     tsne.click()
     expect(root).to_have_attribute("data-method", "tsne")
     root.locator("button[data-dims='2']").click()
@@ -153,7 +156,7 @@ def test_tsne_umap_and_2d_layouts(nb: Page, artifacts):
     expect(root).to_have_attribute("data-layout", "tsne_2d", timeout=240_000)  # its own 2-D layout
     shot(nb, artifacts / "projector-digits-tsne-2d.png")
     umap = root.locator("button[data-method=umap]")  # umap-learn is a test extra
-    expect(umap).to_be_enabled(timeout=240_000)
+    expect(umap).not_to_have_class(re.compile("nbb-pj-busy"), timeout=240_000)
     umap.click()
     expect(root).to_have_attribute("data-method", "umap")
     expect(root).to_have_attribute("data-layout", "umap_2d", timeout=240_000)
@@ -197,12 +200,121 @@ def test_live_updates_while_the_cell_runs(nb: Page, artifacts):
         raise
     expect(live).to_have_attribute("data-method", "pca")
     assert nb.evaluate("() => [...window.__nbboard__.projectors].at(-2).api.state().n") == 400  # the last is the small one
-    # a projection the kernel refused says why, on the button and in the status line when chosen
+    assert "[*]" in nb.locator(".jp-Notebook .jp-Cell").nth(1).locator(".jp-InputPrompt").inner_text()
+    # a projection the kernel refused says why on its button, and the page computes it instead
     small = nb.locator(ROOT).nth(2)
     tsne = small.locator("button[data-method=tsne]")
-    expect(tsne).to_have_class("nbb-btn nbb-pj-failed")
-    assert "max_points" in (tsne.get_attribute("title") or "")
+    # (refused once the projection thread gets to it, after the digits view's t-SNE and UMAP)
+    expect(tsne).to_have_attribute("title", re.compile(r"max_points=10.*\(the page computes it\)"), timeout=240_000)
     tsne.click()
-    expect(small.locator(".nbb-pj-status")).to_contain_text("max_points")
-    assert "[*]" in nb.locator(".jp-Notebook .jp-Cell").nth(1).locator(".jp-InputPrompt").inner_text()
+    expect(small).to_have_attribute("data-layout", "tsne_page", timeout=60_000)
+    expect(small).to_have_attribute("data-page-state", "done", timeout=60_000)
+    expect(small.locator(".nbb-pj-status")).not_to_contain_text("max_points")
     assert not nb.errors  # type: ignore[attr-defined]
+
+
+def knn_accuracy(pos: list[float], labels: list[int], k: int = 5) -> float:
+    """How often a point's k nearest neighbours in a layout (n×3 positions) share its label."""
+    import numpy as np
+
+    p = np.asarray(pos, dtype=np.float64).reshape(-1, 3)
+    lab = np.asarray(labels)
+    d = ((p[:, None, :] - p[None, :, :]) ** 2).sum(-1)
+    np.fill_diagonal(d, np.inf)
+    nn = np.argsort(d, axis=1)[:, :k]
+    return float((lab[nn] == lab[:, None]).mean())
+
+
+def test_tsne_and_umap_in_the_page(nb: Page, artifacts):
+    """The live view's kernel computes PCA only: t-SNE and UMAP run in the page's Web Worker, the
+    scatter animates through their iterations, Stop keeps the layout so far, Re-run takes new
+    parameters, and the final layouts keep the digits apart (kNN label accuracy)."""
+    live = nb.locator(ROOT).nth(1)
+    live.scroll_into_view_if_needed()
+    view = "[...window.__nbboard__.projectors].at(-2).api"
+    assert nb.evaluate(f"() => {view}.state().n") == 400
+    expect(live.locator(".nbb-pj-params")).to_be_hidden()  # PCA: no layout parameters
+    live.locator("button[data-method=tsne]").click()
+    expect(live.locator(".nbb-pj-params")).to_be_visible()
+    expect(live.locator("input[data-param=perplexity]")).to_have_value("30")
+    # the animation: layouts arrive while it iterates, each drawn (data-layout says whose)
+    nb.wait_for_function(f"() => {{ const p = {view}.page(); return p && p.state === 'running' && p.iter > 0 && p.iter < p.total; }}",
+                         polling=20, timeout=120_000)
+    expect(live).to_have_attribute("data-layout", "tsne_page")
+    nb.wait_for_function(f"() => {view}.page().state === 'done'", timeout=120_000)
+    page = nb.evaluate(f"() => {view}.page()")
+    assert page["iter"] == page["total"] == 1000 and page["frames"] > 3, page
+    labels = nb.evaluate(f"() => {view}.codes(0)")
+    acc = knn_accuracy(nb.evaluate(f"() => {view}.positions()"), labels)
+    assert acc > 0.9, acc
+    expect(live.locator(".nbb-pj-progress")).to_contain_text("t-SNE in the page: 1,000 iterations in")
+    shot_of(nb, live, artifacts / "projector-page-tsne.png")
+    # Re-run with many iterations, then Stop: the layout so far stays, the status says where it stopped
+    live.locator("input[data-param=iterations]").fill("5000")
+    live.locator("input[data-param=iterations]").dispatch_event("change")
+    live.locator("button[data-action=run]").click()
+    nb.wait_for_function(f"() => {view}.page().state === 'running' && {view}.page().iter > 300", timeout=120_000)
+    live.locator("button[data-action=stop]").click()
+    expect(live).to_have_attribute("data-page-state", "stopped")
+    stopped = nb.evaluate(f"() => {view}.page()")
+    assert stopped["total"] == 5000 and 300 < stopped["iter"] < 5000, stopped
+    expect(live.locator(".nbb-pj-progress")).to_contain_text("stopped at iteration")
+    assert nb.evaluate(f"() => {view}.page().iter") == stopped["iter"]  # the worker is gone: nothing moves
+    # UMAP with its own parameters
+    live.locator("button[data-method=umap]").click()
+    expect(live.locator("input[data-param=neighbors]")).to_be_visible()
+    expect(live.locator("input[data-param=perplexity]")).to_be_hidden()
+    nb.wait_for_function(f"() => {view}.page()?.state === 'done'", timeout=120_000)
+    assert knn_accuracy(nb.evaluate(f"() => {view}.positions()"), labels) > 0.9
+    live.locator("input[data-param=neighbors]").fill("8")
+    live.locator("input[data-param=neighbors]").dispatch_event("change")
+    live.locator("button[data-action=run]").click()
+    nb.wait_for_function(f"() => {view}.page()?.state === 'done'", timeout=120_000)
+    assert knn_accuracy(nb.evaluate(f"() => {view}.positions()"), labels) > 0.9
+    expect(live).to_have_attribute("data-layout", "umap_page")
+    shot_of(nb, live, artifacts / "projector-page-umap.png")
+    # a bookmark keeps the page's layout, the search, the selection and the camera
+    live.locator("input[type=search]").fill("^3$")
+    nb.evaluate(f"() => {view}.select(7)")
+    live.locator("canvas").first.hover()
+    nb.mouse.down()
+    nb.mouse.move(300, 300, steps=5)  # rotate the camera
+    nb.mouse.up()
+    # the orbit's damping glides on for a few frames: wait until the camera is still
+    nb.wait_for_function(f"""async () => {{ const a = JSON.stringify({view}.camera());
+        await new Promise(r => setTimeout(r, 250)); return a === JSON.stringify({view}.camera()); }}""", timeout=30_000)
+    saved = nb.evaluate(f"() => ({{ pos: {view}.positions(), cam: {view}.camera(), st: {view}.state() }})")
+    live.locator(".nbb-pj-bm-name").fill("threes <b>umap</b>")
+    live.locator("button", has_text="Save bookmark").click()
+    bm = live.locator(".nbb-pj-bookmarks select")
+    expect(bm.locator("option")).to_have_count(2)
+    expect(bm).to_have_value("threes <b>umap</b>")  # a name is text, not markup
+    mark = nb.evaluate(f"() => {view}.bookmarks()[0]")
+    assert mark["method"] == "umap" and mark["search"] == "^3$" and mark["selected"] == 7 and mark["layout"]
+    assert mark["camera"]["position"] != pytest.approx([1.55, 1.05, 2.2], abs=1e-3)  # the drag turned it
+    # elsewhere: PCA, no search, no selection, camera reset; then back through the bookmark
+    live.locator("button[data-method=pca]").click()
+    expect(live.locator(".nbb-pj-params")).to_be_hidden()
+    live.locator("button", has_text="Clear").click()
+    live.locator("button[data-dims='2']").click()
+    assert nb.evaluate(f"() => {view}.state().selected") == -1
+    bm.select_option("threes <b>umap</b>")
+    expect(live).to_have_attribute("data-layout", "umap_page")
+    expect(live).to_have_attribute("data-dims", "3")
+    back = nb.evaluate(f"() => ({{ pos: {view}.positions(), cam: {view}.camera(), st: {view}.state() }})")
+    assert back["pos"] == saved["pos"]
+    for k in ("position", "target", "up"):
+        assert back["cam"][k] == pytest.approx(mark["camera"][k], abs=1e-6), k
+    assert back["st"]["selected"] == 7 and back["st"]["matches"] == saved["st"]["matches"] > 0
+    expect(live.locator(".nbb-pj-progress")).to_contain_text("the layout from a bookmark")
+    shot_of(nb, live, artifacts / "projector-bookmark-restored.png")
+    assert not nb.errors  # type: ignore[attr-defined]
+
+
+def shot_of(page: Page, loc, path) -> None:
+    """A screenshot of one projector view."""
+    loc.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)
+    b = loc.bounding_box()
+    page.screenshot(path=str(path), clip={"x": b["x"] - 4, "y": max(b["y"] - 4, 0), "width": b["width"] + 8,
+                                          "height": b["height"] + 8})

@@ -320,15 +320,18 @@ class ProjectorFeed:
             self._discover()
         return {"runs": sorted({r for r, _ in self._pairs}), "tags": sorted({t for _, t in self._pairs})}
 
-#: A Board's Projector tab projects with PCA only: t-SNE and UMAP take minutes of CPU on large
-#: embeddings, which a dashboard left open beside a training loop should not spend unasked;
-#: `nbboard.Projector(..., methods=("pca", "tsne", "umap"))` computes them.
+#: A Board's Projector tab has the kernel compute PCA only: t-SNE and UMAP take minutes of CPU on
+#: large embeddings, which a dashboard left open beside a training loop should not spend unasked.
+#: The tab still offers them: the page computes them from the vectors it holds (a Web Worker,
+#: js/src/kinds/projector/layout.ts), and `nbboard.Projector(..., methods=("pca", "tsne", "umap"))`
+#: has the kernel compute them (for data larger than the page lays out).
 BOARD_PROJECTIONS = ("pca",)
 
 
 def board_feed(store: Store, wake: Callable[[], None] | None = None) -> ProjectorFeed:
     """The Board's Projector tab: PCA of every embedding, series ids from ID_BASE so the page
-    merges them with the Board's other records; `options` gives the tab its buttons."""
+    merges them with the Board's other records; `options.methods` names what the kernel computes
+    (the page offers t-SNE and UMAP too, computing them itself)."""
     feed = ProjectorFeed(store, BOARD_PROJECTIONS, id_base=ID_BASE, wake=wake)
     feed.options = {"methods": list(BOARD_PROJECTIONS)}
     return feed

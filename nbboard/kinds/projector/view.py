@@ -19,8 +19,11 @@ class Projector(View):
     """The 3-D embedding projector for the embeddings of a logdir, a Store or a SummaryWriter.
 
     ``Projector(writer)``, ``Projector("runs/", tags="feat", color_by="label", methods=("pca", "tsne"))``.
-    PCA is always computed; t-SNE (scikit-learn) and UMAP (umap-learn) when installed, on a
-    background thread, for up to `max_points` points (defaults in nbboard.kinds.projector.projection).
+    The kernel always computes PCA, and the `methods` asked for — t-SNE (scikit-learn) and UMAP
+    (umap-learn) when installed — on a background thread, for up to `max_points` points (defaults in
+    nbboard.kinds.projector.projection). t-SNE and UMAP the kernel does not compute are computed in
+    the page (a Web Worker, up to 20,000 points), with their parameters, while the kernel trains
+    and in exported pages.
     """
 
     kind = traitlets.Unicode("projector").tag(sync=True)

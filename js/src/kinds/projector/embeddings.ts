@@ -5,8 +5,9 @@
 import type { ColumnSpec } from "./data";
 import { f32, i32, type RecordData } from "../../lib/records";
 
-export type Method = "pca" | "tsne" | "umap";
-export const METHOD_LABEL: Record<Method, string> = { pca: "PCA", tsne: "t-SNE", umap: "UMAP" };
+/** Projections: the kernel computes pca (and tsne / umap when asked); the page tsne, umap and custom. */
+export type Method = "pca" | "tsne" | "umap" | "custom";
+export const METHOD_LABEL: Record<Method, string> = { pca: "PCA", tsne: "t-SNE", umap: "UMAP", custom: "Custom" };
 
 export interface Projection {
   state: string;

@@ -128,7 +128,7 @@ export function statusLine(e: Embedding, st: StatusState): (string | HTMLElement
   if (st.matches !== null) parts.push(` · ${fmtNum(st.matches)} match`);
   if (st.isolated) parts.push(" · isolated");
   const keys: string[] = [...st.methods];
-  if (st.dims === 2 && shown && shown !== "pca") keys.push(`${shown}_2d`);
+  if (st.dims === 2 && shown && st.methods.includes(shown) && shown !== "pca") keys.push(`${shown}_2d`); // the kernel's own 2-D layout
   for (const m of keys) {
     const q = e.coords.get(m);
     const label = m.endsWith("_2d") ? `2-D ${METHOD_LABEL[m.slice(0, -3) as Method]}` : METHOD_LABEL[m as Method];

@@ -317,6 +317,30 @@ export class ProjectorScene {
     this.invalidate();
   }
 
+  /** Where the camera is and looks (for bookmarks). */
+  cameraState(): { position: number[]; target: number[]; up: number[] } {
+    const t = this.controls?.target;
+    return { position: this.camera.position.toArray(), target: t ? t.toArray() : [0, 0, 0], up: this.camera.up.toArray() };
+  }
+
+  /** Put the camera back where `cameraState` found it. */
+  setCameraState(s: { position: number[]; target: number[]; up: number[] }): void {
+    const c = this.controls;
+    if (c?.enableDamping) {
+      // the orbit's damping keeps a residue of the last drag that the next update() would add:
+      // one undamped update spends it (on the old pose, overwritten next)
+      c.enableDamping = false;
+      c.update();
+      c.enableDamping = true;
+    }
+    this.camera.position.fromArray(s.position);
+    this.camera.up.fromArray(s.up);
+    this.controls?.target.fromArray(s.target);
+    this.camera.lookAt(this.controls?.target ?? new Vector3(...s.target));
+    this.controls?.update();
+    this.invalidate();
+  }
+
   /** Centre the view on the points in `only` (after isolating), or on all of them (null). */
   fitTo(only: Uint8Array | null, dims: 2 | 3): void {
     const e = this.emb;

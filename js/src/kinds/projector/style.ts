@@ -45,6 +45,18 @@ export const PROJECTOR_CSS = `
 .nbb-pj .nbb-btn.nbb-pj-failed { opacity: 0.55; text-decoration: line-through; }
 .nbb-pj select.nbb-input { width: auto; max-width: 16em; }
 .nbb-pj-search { width: 12em; }
+.nbb-pj-params { align-items: center; }
+.nbb-pj-bookmarks { display: inline-flex; align-items: center; gap: 4px; }
+.nbb-pj-bookmarks .nbb-input { font-size: 11.5px; padding: 1px 4px; }
+.nbb-pj-bookmarks .nbb-btn { font-size: 11.5px; padding: 1px 6px; }
+.nbb-pj-bm-name { width: 10em; }
+.nbb-pj-params input.nbb-input { width: 5.5em; }
+.nbb-pj-params input.nbb-pj-custom { width: 8em; }
+.nbb-pj-progress { display: inline-flex; align-items: center; gap: 6px; color: var(--nbb-fg2); font-size: 11.5px;
+  font-variant-numeric: tabular-nums; }
+.nbb-pj-progress .nbb-pj-err { color: var(--nbb-error); }
+.nbb-pj-meter { width: 90px; height: 5px; border-radius: 3px; background: var(--nbb-bg3); overflow: hidden; }
+.nbb-pj-meter > div { height: 100%; width: 0; background: var(--nbb-accent); }
 .nbb-pj-empty { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center;
   color: var(--nbb-fg2); background: var(--nbb-bg); }
 `;

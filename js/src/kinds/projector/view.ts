@@ -1,8 +1,10 @@
 /**
  * The embedding projector: logged embeddings as a point cloud (3-D or 2-D, drawn by
  * ProjectorScene) with colour by a metadata column, label images, hover tooltips, click to select
- * a point and its nearest neighbours (computed here, in the page), regex search, isolation, and an
- * instant switch between the precomputed PCA / t-SNE / UMAP coordinates.
+ * a point and its nearest neighbours (computed here, in the page), regex search, isolation, and a
+ * switch between PCA / t-SNE / UMAP: the kernel's coordinates when it computed them (asked with
+ * `methods=`, for large data), else t-SNE and UMAP computed in the page by a Web Worker (pagerun.ts),
+ * animated as they form, with their parameters, Stop and Re-run.
  * Data: the "projector" and "projector_coords" record series (nbboard/kinds/projector/).
  * Metadata strings are untrusted: they reach the page through textContent only.
  */
@@ -11,6 +13,13 @@ import { hasRecords, type ViewContext, type ViewSpec } from "../../view/context"
 import { el, injectCss } from "../../view/dom";
 import { colorize, compileSearch, fitUnit, fmtNum, nearest, pointStates, searchMask, type Coloring, type Distance } from "./data";
 import { EmbeddingIndex, METHOD_LABEL, type Embedding, type Method } from "./embeddings";
+import { cleanParams, LAYOUT_DEFAULTS, PAGE_MAX_POINTS, type LayoutParams, type PageMethod } from "./layout";
+import { PageRun } from "./pagerun";
+import { base64ToF32, f32ToBase64, nextName, putBookmark, readBookmarks, readCustom, type Bookmark, type CustomQueries } from "./bookmarks";
+import { customProjection, type CustomAxes } from "./custom";
+
+const isPage = (m: Method): m is PageMethod => m === "tsne" || m === "umap";
+const CUSTOM_SIDES: [keyof CustomQueries, string][] = [["left", "X: left"], ["right", "right"], ["down", "Y: down"], ["up", "up"]];
 import { fillLegend, fillSelection, pointRows, statusLine } from "./panel";
 import { ProjectorScene } from "./scene";
 import { PROJECTOR_CSS } from "./style";
@@ -24,6 +33,12 @@ function injectStyles(node: Node): void {
 function css(elm: HTMLElement, name: string, fallback: string): string {
   return getComputedStyle(elm).getPropertyValue(name).trim() || fallback;
 }
+
+/** The page layout's parameter fields, by method: [key, label, step, placeholder]. */
+const PARAM_FIELDS: Record<PageMethod, [keyof LayoutParams, string, string, string][]> = {
+  tsne: [["perplexity", "Perplexity", "1", ""], ["learningRate", "Learning rate", "1", "auto"], ["iterations", "Iterations", "50", ""]],
+  umap: [["neighbors", "Neighbours", "1", ""], ["minDist", "Min dist", "0.05", ""], ["epochs", "Epochs", "50", "auto"]],
+};
 
 function option(sel: HTMLSelectElement, value: string, text: string): void {
   const o = el("option", undefined, text);
@@ -82,6 +97,28 @@ class ProjectorView implements Frameable {
   private status = el("div", "nbb-pj-status");
   private hint = el("div", "nbb-pj-hint");
   private bar: HTMLElement | null = null;
+  /** t-SNE / UMAP computed in the page, by embedding, method and dims (runKey) */
+  private runs = new Map<string, PageRun>();
+  private params: LayoutParams;
+  /** the projections the kernel computes (the Board's: PCA only) */
+  private kernelMethods: Method[];
+  private paramBar = el("div", "nbb-toolbar nbb-pj-params");
+  private paramInputs = new Map<keyof LayoutParams, HTMLInputElement>();
+  private paramFields = new Map<keyof LayoutParams, HTMLElement>();
+  private btnRun = el("button", "nbb-btn", "Run in page");
+  private btnStop = el("button", "nbb-btn", "Stop");
+  private progress = el("span", "nbb-pj-progress");
+  private meter = el("div");
+  private bookmarks: Bookmark[] = [];
+  private custom: CustomQueries = { left: "", right: "", down: "", up: "" };
+  private customInputs = new Map<keyof CustomQueries, HTMLInputElement>();
+  private customFields: HTMLElement[] = [];
+  private customCache: { key: string; res: CustomAxes; fit: Float32Array | null } | null = null;
+  private runParts: HTMLElement[] = [];
+  private bmName = el("input", "nbb-input nbb-pj-bm-name");
+  private btnSaveBm = el("button", "nbb-btn", "Save bookmark");
+  private selBm = el("select", "nbb-input");
+  private btnDelBm = el("button", "nbb-btn", "×");
   private empty = el("div", "nbb-pj-empty", "Waiting for an embedding (writer.add_embedding)…");
 
   constructor(host: HTMLElement, private ctx: ViewContext) {
@@ -111,8 +148,10 @@ class ProjectorView implements Frameable {
     });
     const seg = el("div", "nbb-field nbb-seg");
     seg.appendChild(el("span", "nbb-label", "Projection"));
-    const methods = (Array.isArray(opts.methods) ? opts.methods : ["pca", "tsne", "umap"]) as Method[];
-    for (const m of methods) {
+    this.kernelMethods = ((Array.isArray(opts.methods) ? opts.methods : ["pca", "tsne", "umap"]) as Method[]).filter((m) => m in METHOD_LABEL);
+    this.params = cleanParams({ ...LAYOUT_DEFAULTS, ...ui.get<Partial<LayoutParams>>("pj_params", {}) });
+    // every projection is offered: what the kernel does not compute, the page does
+    for (const m of ["pca", "tsne", "umap", "custom"] as Method[]) {
       if (!(m in METHOD_LABEL)) continue;
       const b = el("button", "nbb-btn", METHOD_LABEL[m]);
       b.type = "button";
@@ -172,6 +211,7 @@ class ProjectorView implements Frameable {
       this.btnSprites,
       field("Neighbours by", this.selMetric),
     );
+    this.buildParamBar();
     this.stage = el("div", "nbb-pj-stage");
     this.stage.style.height = `${Math.max(200, Number(opts.height) || 520)}px`;
     this.canvas = el("canvas");
@@ -180,10 +220,11 @@ class ProjectorView implements Frameable {
     this.stage.append(this.canvas, this.legend, this.info, this.tip, this.empty);
     this.legend.style.display = "none";
     const foot = el("div", "nbb-pj-foot");
-    foot.append(this.status, hint);
-    this.root.append(bar, this.stage, foot);
+    foot.append(this.status, this.buildBookmarkBar(), hint);
+    this.root.append(bar, this.paramBar, this.stage, foot);
     this.bar = bar;
     bar.style.visibility = "hidden"; // until the first embedding arrives
+    this.paramBar.style.display = "none";
     host.appendChild(this.root);
     this.root.dataset.testid = "nbb-projector";
 
@@ -246,6 +287,7 @@ class ProjectorView implements Frameable {
 
   private show(e: Embedding): void {
     const prev = this.emb;
+    if (prev && prev !== e) this.stopRun(); // its layout stays, for a return to that step
     this.emb = e;
     this.selected = -1;
     this.neighbours = { index: [], dist: [] };
@@ -285,7 +327,8 @@ class ProjectorView implements Frameable {
     if (!prev || prev.n !== e.n) this.cloud.resetCamera(this.dims);
   }
 
-  /** Method buttons' states, and the coordinates if the chosen method (or a fallback) is ready. */
+  /** Method buttons' states, and the coordinates of the chosen method: the page's layout when one
+   * ran (or runs) for it, else the kernel's, else a page run is started and a fallback shown. */
   private refreshCoords(): void {
     const e = this.emb;
     if (!e) return;
@@ -293,32 +336,229 @@ class ProjectorView implements Frameable {
       const p = e.coords.get(m);
       const ready = !!p?.raw;
       const failed = p?.state === "error";
-      b.disabled = !ready && !failed; // a failed one stays clickable: choosing it shows why in the status line
-      b.classList.toggle("nbb-pj-busy", p?.state === "running" || p?.state === "queued" || !p);
-      b.classList.toggle("nbb-pj-failed", failed);
-      b.title = ready ? `${METHOD_LABEL[m]}${p?.seconds !== undefined ? ` (computed in ${p.seconds.toFixed(1)} s)` : ""}`
-        : p?.state === "error" ? `${METHOD_LABEL[m]}: ${p.message ?? "failed"}` : `${METHOD_LABEL[m]}: computing in the kernel…`;
-      b.classList.toggle("nbb-on", m === this.method && ready);
+      const byKernel = this.kernelMethods.includes(m);
+      const inPage = m !== "pca" && e.m > 0;
+      if (m === "custom") {
+        b.disabled = !inPage;
+        b.title = "Custom: axes between the centroids of points matching searches (left → right, down → up)";
+        continue;
+      }
+      b.disabled = !ready && !failed && !inPage; // a failed one stays clickable: choosing it shows why in the status line
+      b.classList.toggle("nbb-pj-busy", byKernel && (p?.state === "running" || p?.state === "queued" || !p));
+      b.classList.toggle("nbb-pj-failed", failed && !inPage);
+      b.title = ready ? `${METHOD_LABEL[m]}${p?.seconds !== undefined ? ` (computed in the kernel in ${p.seconds.toFixed(1)} s)` : ""}`
+        : failed ? `${METHOD_LABEL[m]}: ${p?.message ?? "failed"}${inPage ? " (the page computes it)" : ""}`
+        : byKernel ? `${METHOD_LABEL[m]}: computing in the kernel…` : `${METHOD_LABEL[m]}: computed in the page`;
     }
     let m = this.method;
-    const shown = this.root.dataset.method as Method | undefined;
-    if (!e.coords.get(m)?.raw) m = shown && e.coords.get(shown)?.raw ? shown : (["pca", "tsne", "umap"] as Method[]).find((x) => e.coords.get(x)?.raw) ?? m;
-    // 2-D: the method's own 2-D layout once computed, else the 3-D one seen from above
-    const p2 = this.dims === 2 && m !== "pca" ? e.coords.get(`${m}_2d`) : undefined;
-    const p = p2?.raw ? p2 : e.coords.get(m);
-    if (p?.raw) {
-      const fit = (p.fit ??= {});
-      const arr = (fit[this.dims] ??= fitUnit(p.raw, e.n, 3, this.dims));
-      if (arr !== this.cloud.positions) this.cloud.setPositions(arr);
+    let arr: Float32Array | null = null;
+    let layout = "";
+    const run = isPage(m) ? this.runs.get(this.runKey(e, m)) : undefined;
+    const custom = m === "custom" ? this.customAxes(e) : null;
+    if (custom) {
+      arr = custom.fit; // none while the searches define no axes: the previous positions stay
+      layout = "custom";
+    } else if (run?.coords) {
+      arr = fitUnit(run.coords, e.n, 3, this.dims);
+      layout = `${m}_page`;
+    } else {
+      const kernel = m !== "pca" ? e.coords.get(m) : undefined;
+      const waitKernel = this.kernelMethods.includes(m) && kernel?.state !== "error";
+      if (isPage(m) && !run && !kernel?.raw && !waitKernel) this.startRun(m, false);
+      const shown = this.root.dataset.method as Method | undefined;
+      if (!e.coords.get(m)?.raw) m = shown && shown !== m && e.coords.get(shown)?.raw ? shown : (["pca", "tsne", "umap"] as Method[]).find((x) => e.coords.get(x)?.raw) ?? m;
+      // 2-D: the method's own 2-D layout once computed, else the 3-D one seen from above
+      const p2 = this.dims === 2 && m !== "pca" ? e.coords.get(`${m}_2d`) : undefined;
+      const p = p2?.raw ? p2 : e.coords.get(m);
+      if (p?.raw) {
+        const fit = (p.fit ??= {});
+        arr = fit[this.dims] ??= fitUnit(p.raw, e.n, 3, this.dims);
+        layout = p === p2 ? `${m}_2d` : m;
+      }
+    }
+    if (arr || custom) {
+      if (arr && arr !== this.cloud.positions) this.cloud.setPositions(arr);
       for (const [mm, b] of this.methodBtns) b.classList.toggle("nbb-on", mm === m);
       this.root.dataset.method = m;
-      this.root.dataset.layout = p === p2 ? `${m}_2d` : m;
+      this.root.dataset.layout = arr ? layout : "";
     }
+    this.renderParamBar();
     this.updateStatus();
   }
 
+  // ---- custom projection ----------------------------------------------------------------------
+  /** The custom axes of `e` for the current searches (cached), fitted for the current dims. */
+  private customAxes(e: Embedding): { res: CustomAxes; fit: Float32Array | null } {
+    const key = `${e.key}\u001f${JSON.stringify(this.custom)}\u001f${this.dims}`;
+    if (this.customCache?.key === key) return this.customCache;
+    const masks: (Uint8Array | null)[] = [];
+    let bad = "";
+    for (const [side] of CUSTOM_SIDES) {
+      const re = compileSearch(this.custom[side]);
+      const input = this.customInputs.get(side);
+      input?.classList.toggle("nbb-invalid", !!re && "error" in re);
+      if (re && "error" in re) bad ||= `the ${side} search: ${re.error}`;
+      masks.push(re && !("error" in re) ? searchMask(re, e.columns, e.codes, e.n).mask : null);
+    }
+    let res = customProjection(e.vectors, e.n, e.m, masks[0], masks[1], masks[2], masks[3]);
+    if (bad) res = { coords: null, counts: res.counts, error: bad };
+    const fit = res.coords ? fitUnit(res.coords, e.n, 3, 2) : null;
+    this.customCache = { key, res, fit };
+    return this.customCache;
+  }
+
+  private setCustom(q: CustomQueries): void {
+    this.custom = { ...q };
+    for (const [side, input] of this.customInputs) if (input.value !== q[side]) input.value = q[side];
+    this.ctx.ui.set("pj_custom", { ...this.custom });
+    if (this.method === "custom") this.refreshCoords();
+  }
+
+  // ---- t-SNE / UMAP in the page ---------------------------------------------------------------
+  private runKey(e: Embedding, m: Method): string {
+    return `${e.key}\u001f${m}\u001f${this.dims}`;
+  }
+
+  private buildParamBar(): void {
+    for (const m of ["tsne", "umap"] as PageMethod[]) {
+      for (const [key, label, step, placeholder] of PARAM_FIELDS[m]) {
+        const input = el("input", "nbb-input");
+        input.type = "number";
+        input.step = step;
+        input.placeholder = placeholder;
+        input.dataset.param = key;
+        const v = this.params[key];
+        input.value = placeholder === "auto" && v === 0 ? "" : String(v);
+        input.addEventListener("change", () => {
+          this.params = cleanParams({ ...this.params, [key]: input.value === "" && placeholder === "auto" ? 0 : input.value });
+          const nv = this.params[key];
+          input.value = placeholder === "auto" && nv === 0 ? "" : String(nv);
+          this.ctx.ui.set("pj_params", { ...this.params });
+        });
+        this.paramInputs.set(key, input);
+        const f = el("label", "nbb-field");
+        f.append(el("span", "nbb-label", label), input);
+        this.paramFields.set(key, f);
+        this.paramBar.appendChild(f);
+      }
+    }
+    this.custom = readCustom(this.ctx.ui.get<unknown>("pj_custom", null)) ?? this.custom;
+    for (const [side, label] of CUSTOM_SIDES) {
+      const input = el("input", "nbb-input nbb-pj-custom");
+      input.type = "text"; // not "search": the toolbar's search box is the one input[type=search]
+      input.spellcheck = false;
+      input.placeholder = side === "left" || side === "down" ? "regex (blank: all)" : "regex, e.g. ^7$";
+      input.dataset.custom = side;
+      input.value = this.custom[side];
+      input.addEventListener("input", () => this.setCustom({ ...this.custom, [side]: input.value }));
+      this.customInputs.set(side, input);
+      const f = el("label", "nbb-field");
+      f.append(el("span", "nbb-label", label), input);
+      this.customFields.push(f);
+      this.paramBar.appendChild(f);
+    }
+    this.btnRun.type = this.btnStop.type = "button";
+    this.btnRun.dataset.action = "run";
+    this.btnStop.dataset.action = "stop";
+    this.btnRun.addEventListener("click", () => {
+      if (isPage(this.method)) this.startRun(this.method, true);
+    });
+    this.btnStop.addEventListener("click", () => this.stopRun());
+    const meter = el("div", "nbb-pj-meter");
+    meter.appendChild(this.meter);
+    this.runParts = [this.btnRun, this.btnStop, meter];
+    this.paramBar.append(this.btnRun, this.btnStop, meter, this.progress);
+  }
+
+  /** Compute `m` in the page for the embedding shown, in the current dims (`force`: again, even if one ran). */
+  private startRun(m: PageMethod, force: boolean): void {
+    const e = this.emb;
+    if (!e || e.m === 0) return;
+    const key = this.runKey(e, m);
+    const old = this.runs.get(key);
+    if (old && !force) return;
+    for (const r of this.runs.values()) r.stop(); // one layout computes at a time
+    if (e.n > PAGE_MAX_POINTS) {
+      this.runs.delete(key);
+      this.renderParamBar();
+      return;
+    }
+    const run = new PageRun(m, this.dims, { ...this.params }, e.vectors, e.n, e.m, (r) => this.onRun(r, e, key));
+    if (old) old.dispose();
+    this.runs.set(key, run);
+    this.renderParamBar();
+  }
+
+  private stopRun(): void {
+    for (const r of this.runs.values()) r.stop();
+  }
+
+  private onRun(run: PageRun, e: Embedding, key: string): void {
+    if (this.runs.get(key) !== run) return;
+    if (this.emb === e && this.method === run.method && this.runKey(e, this.method) === key) this.refreshCoords();
+  }
+
+  /** The parameter bar under the toolbar: shown for t-SNE / UMAP, with the page run's progress. */
+  private renderParamBar(): void {
+    const e = this.emb;
+    const m = this.method;
+    if (!e || m === "pca" || e.m === 0) {
+      this.paramBar.style.display = "none";
+      delete this.root.dataset.pageState;
+      return;
+    }
+    this.paramBar.style.display = "";
+    for (const f of this.customFields) f.style.display = m === "custom" ? "" : "none";
+    for (const p of this.runParts) p.style.display = m === "custom" ? "none" : "";
+    if (!isPage(m)) {
+      for (const f of this.paramFields.values()) f.style.display = "none";
+      delete this.root.dataset.pageState;
+      const { res } = this.customAxes(e);
+      const c = res.counts;
+      const n = (k: number) => (k < 0 ? "all" : fmtNum(k));
+      this.progress.replaceChildren(res.error ? el("span", "nbb-pj-err", res.error)
+        : `x: ${n(c.left)} → ${n(c.right)} points · y: ${n(c.down)} → ${n(c.up)} points (centroids in the ${e.space})`);
+      return;
+    }
+    for (const [key, f] of this.paramFields) f.style.display = PARAM_FIELDS[m].some(([k]) => k === key) ? "" : "none";
+    const run = this.runs.get(this.runKey(e, m));
+    const kernel = e.coords.get(this.dims === 2 ? `${m}_2d` : m)?.raw ? e.coords.get(this.dims === 2 ? `${m}_2d` : m) : e.coords.get(m);
+    const label = METHOD_LABEL[m];
+    this.btnStop.disabled = !run?.active;
+    this.btnRun.disabled = e.n > PAGE_MAX_POINTS;
+    this.btnRun.textContent = run ? "Re-run" : "Run in page";
+    this.btnRun.title = `Compute ${label} in this page (a Web Worker) with these parameters, over the ${e.space}`;
+    let frac = 0;
+    const parts: (string | HTMLElement)[] = [];
+    if (run) {
+      this.root.dataset.pageState = run.state;
+      this.root.dataset.pageIter = String(run.iter);
+      this.root.dataset.pageFrames = String(run.frames);
+      frac = run.state === "done" ? 1 : run.total ? run.iter / run.total : 0;
+      const step = m === "tsne" ? "iteration" : "epoch";
+      if (run.state === "neighbours") parts.push(el("span", "nbb-pj-spin"), `${label} in the page: finding neighbours…`);
+      else if (run.state === "running") parts.push(el("span", "nbb-pj-spin"), `${label} in the page: ${step} ${fmtNum(run.iter)} / ${fmtNum(run.total)} · ${run.seconds.toFixed(1)} s`);
+      else if (run.state === "done" && run.message) parts.push(`${label} in the page: the layout ${run.message}`);
+      else if (run.state === "done") parts.push(`${label} in the page: ${fmtNum(run.total)} ${step}s in ${run.seconds.toFixed(1)} s`);
+      else if (run.state === "stopped") parts.push(`${label} in the page: stopped at ${step} ${fmtNum(run.iter)} / ${fmtNum(run.total)}`);
+      else parts.push(el("span", "nbb-pj-err", `${label} in the page failed: ${run.message}`));
+    } else {
+      delete this.root.dataset.pageState;
+      if (kernel?.raw) {
+        frac = 1;
+        parts.push(`${label} computed in the kernel${kernel.seconds !== undefined ? ` in ${kernel.seconds.toFixed(1)} s` : ""}`);
+      } else if (e.n > PAGE_MAX_POINTS) {
+        parts.push(el("span", "nbb-pj-err", `${fmtNum(e.n)} points is more than the page lays out (${fmtNum(PAGE_MAX_POINTS)}): nbboard.Projector(..., methods=("${m}",)) computes it in the kernel`));
+      } else if (this.kernelMethods.includes(m)) parts.push(el("span", "nbb-pj-spin"), `${label} computing in the kernel…`);
+    }
+    this.meter.style.width = `${Math.round(Math.min(1, frac) * 100)}%`;
+    this.progress.replaceChildren(...parts);
+  }
+
   private chooseMethod(m: Method): void {
+    if (m !== this.method) this.stopRun();
     this.method = m;
+    if (m === "custom" && this.dims === 3) this.chooseDims(2); // a plane: seen face on
     this.ctx.ui.set("pj_method", m);
     this.refreshCoords();
   }
@@ -337,6 +577,114 @@ class ProjectorView implements Frameable {
     this.cloud.setDims(this.dims);
     this.root.dataset.dims = String(this.dims);
     this.hint.textContent = this.dims === 3 ? "drag: rotate · right-drag: pan · wheel: zoom · click: select" : "drag: pan · wheel: zoom · click: select";
+  }
+
+  // ---- bookmarks ------------------------------------------------------------------------
+  private buildBookmarkBar(): HTMLElement {
+    this.bookmarks = readBookmarks(this.ctx.ui.get<unknown>("pj_bookmarks", []));
+    const bar = el("div", "nbb-pj-bookmarks");
+    this.bmName.type = "text";
+    this.bmName.placeholder = "bookmark name";
+    this.bmName.spellcheck = false;
+    this.btnSaveBm.type = this.btnDelBm.type = "button";
+    this.btnSaveBm.title = "Save the projection, camera, colouring, search and selection under this name";
+    this.btnSaveBm.addEventListener("click", () => this.saveBookmark(this.bmName.value));
+    this.bmName.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter") this.saveBookmark(this.bmName.value);
+    });
+    this.selBm.title = "Restore a bookmark";
+    this.selBm.addEventListener("change", () => this.restoreBookmark(this.selBm.value));
+    this.btnDelBm.title = "Delete the chosen bookmark";
+    this.btnDelBm.addEventListener("click", () => this.deleteBookmark(this.selBm.value));
+    bar.append(this.bmName, this.btnSaveBm, this.selBm, this.btnDelBm);
+    this.renderBookmarks("");
+    return bar;
+  }
+
+  private renderBookmarks(current: string): void {
+    this.selBm.replaceChildren();
+    option(this.selBm, "", this.bookmarks.length ? `Bookmarks (${this.bookmarks.length})` : "No bookmarks");
+    for (const b of this.bookmarks) option(this.selBm, b.name, b.name);
+    this.selBm.value = this.bookmarks.some((b) => b.name === current) ? current : "";
+    this.selBm.disabled = !this.bookmarks.length;
+    this.btnDelBm.disabled = !this.selBm.value;
+  }
+
+  /** Save what the view shows as bookmark `name` (a free "Bookmark N" when blank). */
+  private saveBookmark(name: string): void {
+    const e = this.emb;
+    if (!e) return;
+    const nm = name.trim().slice(0, 200) || nextName(this.bookmarks);
+    const m = this.method;
+    const run = isPage(m) ? this.runs.get(this.runKey(e, m)) : undefined;
+    const pageShown = this.root.dataset.layout === `${m}_page` && run?.coords;
+    const b: Bookmark = {
+      name: nm, pair: this.pairKey, step: this.stepIndex, method: m, dims: this.dims,
+      colorBy: this.colorBy >= 0 ? e.columns[this.colorBy]?.name ?? "" : "",
+      search: this.search, searchCol: this.searchCol, selected: this.selected,
+      camera: this.cloud.cameraState(),
+      custom: m === "custom" ? { ...this.custom } : null,
+      layout: pageShown && run?.coords ? { method: m, params: { ...run.params }, coords: f32ToBase64(run.coords) } : null,
+    };
+    this.bookmarks = putBookmark(this.bookmarks, b);
+    this.ctx.ui.set("pj_bookmarks", this.bookmarks);
+    this.bmName.value = "";
+    this.renderBookmarks(nm);
+  }
+
+  private deleteBookmark(name: string): void {
+    this.bookmarks = this.bookmarks.filter((b) => b.name !== name);
+    this.ctx.ui.set("pj_bookmarks", this.bookmarks);
+    this.renderBookmarks("");
+  }
+
+  /** Show bookmark `name` again: embedding and step, dims, colouring, projection (with its page layout), search, selection, camera. */
+  private restoreBookmark(name: string): void {
+    const b = this.bookmarks.find((x) => x.name === name);
+    this.btnDelBm.disabled = !b;
+    if (!b) return;
+    const pairs = this.index.pairs();
+    if (b.pair !== this.pairKey && pairs.has(b.pair)) this.choosePair(b.pair);
+    const list = pairs.get(this.pairKey) ?? [];
+    if (b.step >= 0 && b.step < list.length && b.step !== this.stepIndex) {
+      this.stepIndex = b.step;
+      this.followStep = b.step === list.length - 1;
+      this.selStep.value = String(b.step);
+      this.showCurrent();
+    }
+    const e = this.emb;
+    if (!e) return;
+    if (b.dims !== this.dims) {
+      this.dims = b.dims;
+      this.ctx.ui.set("pj_dims", b.dims);
+      this.syncDimButtons();
+    }
+    const cb = b.colorBy ? e.columns.findIndex((c) => c.name === b.colorBy) : -1;
+    if (cb !== this.colorBy) {
+      this.colorBy = cb;
+      this.selColor.value = String(cb);
+      this.ctx.ui.set("pj_color_by", b.colorBy);
+      this.recolor();
+    }
+    const m = b.method as Method;
+    if (m !== this.method) this.stopRun();
+    if (b.custom) this.setCustom(b.custom);
+    if (b.layout && b.layout.method === m && isPage(m)) {
+      const coords = base64ToF32(b.layout.coords);
+      if (coords && coords.length === e.n * 3) {
+        const key = this.runKey(e, m);
+        this.runs.get(key)?.dispose();
+        this.runs.set(key, PageRun.restored(m, this.dims, cleanParams(b.layout.params), coords));
+      }
+    }
+    this.method = m;
+    this.ctx.ui.set("pj_method", m);
+    this.refreshCoords();
+    this.setSearch(b.search, Math.min(b.searchCol, e.columns.length - 1));
+    this.selSearchCol.value = String(this.searchCol);
+    this.select(b.selected >= 0 && b.selected < e.n ? b.selected : -1);
+    if (b.camera) this.cloud.setCameraState(b.camera);
+    else this.cloud.resetCamera(this.dims);
   }
 
   // ---- colours and states -------------------------------------------------------------
@@ -546,7 +894,8 @@ class ProjectorView implements Frameable {
       ...statusLine(e, {
         shown: this.root.dataset.method as Method | undefined,
         chosen: this.method,
-        methods: [...this.methodBtns.keys()],
+        // the kernel's states, but not the one whose layout the page drew instead
+        methods: this.kernelMethods.filter((m) => !(m === this.method && this.root.dataset.layout === `${m}_page`)),
         dims: this.dims,
         matches: this.match ? this.matchCount : null,
         isolated: !!this.isolated,
@@ -595,6 +944,20 @@ class ProjectorView implements Frameable {
       select: (i: number) => this.select(i),
       search: (t: string) => this.setSearch(t, this.searchCol),
       method: (m: Method) => this.chooseMethod(m),
+      /** the positions drawn (n×3, fitted into the unit cube) and a column's category codes */
+      positions: () => Array.from(this.cloud.positions ?? []),
+      codes: (j: number) => (this.emb?.codes ? Array.from(this.emb.codes.subarray(j * this.emb.n, (j + 1) * this.emb.n)) : []),
+      run: () => isPage(this.method) && this.startRun(this.method, true),
+      stop: () => this.stopRun(),
+      saveBookmark: (name: string) => this.saveBookmark(name),
+      restoreBookmark: (name: string) => this.restoreBookmark(name),
+      camera: () => this.cloud.cameraState(),
+      bookmarks: () => this.bookmarks,
+      page: () => {
+        const e = this.emb;
+        const r = e && isPage(this.method) ? this.runs.get(this.runKey(e, this.method)) : undefined;
+        return r ? { state: r.state, iter: r.iter, total: r.total, frames: r.frames, seconds: r.seconds, message: r.message } : null;
+      },
       dims: (d: 2 | 3) => this.chooseDims(d),
       screenOf: (i: number) => this.cloud.screenOf(i),
       state: () => ({ n: this.emb?.n ?? 0, selected: this.selected, neighbours: [...this.neighbours.index], matches: this.matchCount, method: this.root.dataset.method ?? "", dims: this.dims, coloring: this.coloring?.kind ?? "" }),
@@ -603,6 +966,8 @@ class ProjectorView implements Frameable {
 
   dispose(): void {
     window.clearInterval(this.ticker);
+    for (const r of this.runs.values()) r.dispose();
+    this.runs.clear();
     unschedule(this);
     for (const d of this.disposers.splice(0)) d();
     G.__nbboard__?.projectors?.delete(this);
