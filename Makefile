@@ -72,6 +72,7 @@ bench: $(TEST) $(STATIC) chromium
 	$(PY) bench/crash.py
 	$(PY) bench/frames.py
 	$(PY) bench/projector.py
+	$(PY) bench/projector_browser.py
 	$(PY) bench/alerts.py
 
 lab: $(LAB) $(STATIC)

@@ -298,3 +298,15 @@ def wait_attr_above(page: Any, selector: str, name: str, above: float, timeout: 
         arg=[selector, name, above], timeout=timeout,
     )
     return float(attr(page, selector, name))
+
+
+def knn_accuracy(pos: list[float], labels: list[int], k: int = 5) -> float:
+    """How often a point's k nearest neighbours in a layout (n×3 positions) share its label."""
+    import numpy as np
+
+    p = np.asarray(pos, dtype=np.float64).reshape(-1, 3)
+    lab = np.asarray(labels)
+    d = ((p[:, None, :] - p[None, :, :]) ** 2).sum(-1)
+    np.fill_diagonal(d, np.inf)
+    nn = np.argsort(d, axis=1)[:, :k]
+    return float((lab[nn] == lab[:, None]).mean())

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from nbboard import export
-from tests.browser.lab import open_notebook, run_cell
+from tests.browser.lab import knn_accuracy, open_notebook, run_cell
 from tests.export_data import every_view_notebook, write_logs
 
 
@@ -260,17 +260,6 @@ def test_projector_colour_by(offline: Page, artifacts: Path):
     expect(offline.locator(f"{root} .nbb-pj-legend-row")).to_have_count(2)
     offline.screenshot(path=str(artifacts / "export-offline-projector.png"))
 
-
-def knn_accuracy(pos: list[float], labels: list[int], k: int = 5) -> float:
-    """How often a point's k nearest neighbours in a layout (n×3 positions) share its label."""
-    import numpy as np
-
-    p = np.asarray(pos, dtype=np.float64).reshape(-1, 3)
-    lab = np.asarray(labels)
-    d = ((p[:, None, :] - p[None, :, :]) ** 2).sum(-1)
-    np.fill_diagonal(d, np.inf)
-    nn = np.argsort(d, axis=1)[:, :k]
-    return float((lab[nn] == lab[:, None]).mean())
 
 
 def test_projector_tsne_and_umap_in_the_page(offline: Page, artifacts: Path):

@@ -11,7 +11,7 @@ import textwrap
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.lab import open_notebook, run_cell
+from tests.browser.lab import knn_accuracy, open_notebook, run_cell
 
 SETUP = textwrap.dedent("""
     from sklearn.datasets import load_digits
@@ -212,17 +212,6 @@ def test_live_updates_while_the_cell_runs(nb: Page, artifacts):
     expect(small.locator(".nbb-pj-status")).not_to_contain_text("max_points")
     assert not nb.errors  # type: ignore[attr-defined]
 
-
-def knn_accuracy(pos: list[float], labels: list[int], k: int = 5) -> float:
-    """How often a point's k nearest neighbours in a layout (n×3 positions) share its label."""
-    import numpy as np
-
-    p = np.asarray(pos, dtype=np.float64).reshape(-1, 3)
-    lab = np.asarray(labels)
-    d = ((p[:, None, :] - p[None, :, :]) ** 2).sum(-1)
-    np.fill_diagonal(d, np.inf)
-    nn = np.argsort(d, axis=1)[:, :k]
-    return float((lab[nn] == lab[:, None]).mean())
 
 
 def test_tsne_and_umap_in_the_page(nb: Page, artifacts):
