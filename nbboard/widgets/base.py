@@ -126,8 +126,6 @@ class View(anywidget.AnyWidget):
     RUNTIME = "main"
     #: Page libraries beside the runtime that this view always needs (plotly.js for Figures).
     LIBRARIES: tuple[str, ...] = ()
-    #: The kinds its static picture shows (None: every kind, as the Board; () : no picture).
-    PICTURE_KINDS: tuple[str, ...] | None = ()
 
     @classmethod
     def rebuild(cls, store: Any, desc: dict[str, Any]) -> Rebuilt:
@@ -239,8 +237,8 @@ class View(anywidget.AnyWidget):
 
     # ---- the static picture ---------------------------------------------------------------
     def picture_kinds(self) -> tuple[str, ...] | None:
-        """The kinds this view's picture shows (None: all; (): no picture)."""
-        return self.PICTURE_KINDS
+        """The kinds this view's picture shows (None: every kind, as the Board; (): no picture)."""
+        return ()
 
     def _picture_key(self) -> Any:
         """What the picture depends on: the Store's points and records (None: no Store)."""

@@ -19,12 +19,15 @@ class Board(BoardRecords, Scalars):
 
     kind = traitlets.Unicode("board").tag(sync=True)
     ALERTS = False  # the Board's record feed carries them
-    PICTURE_KINDS = None  # its picture: the scalar charts, then every other kind listed
 
     def add_alert(self, tag: Any, **rule: Any) -> Any:
         """Declare an alert rule on the runs this Board shows (files other processes write
         included): `Store.add_alert`'s rules, kept in the logdir; returns the Rule."""
         return self.store.add_alert(tag, **rule)
+
+    def picture_kinds(self) -> tuple[str, ...] | None:
+        """Its picture: the scalar charts, then every other kind listed."""
+        return None
 
     def describe(self) -> dict:
         d = super().describe()

@@ -24,7 +24,7 @@ from nbboard.kinds import REGISTRY, load_attr
 from nbboard.store import Store
 
 from .base import Rebuilt, Runtime, View, check_regex, page_library
-from .source import resolve_source
+from .source import resolve_source, source_title
 from .wire import pack_parts
 
 #: A message stops growing past this many bytes of binary parts; the rest follows next push.
@@ -220,7 +220,7 @@ class RecordView(View):
             opts["run_filter"] = runs
         if tags is not None:
             opts["tag_filter"] = tags
-        kwargs.setdefault("title", logdir or "")
+        kwargs.setdefault("title", source_title(source, logdir))
         super().__init__(options=opts, ui=dict(ui or {}), max_rate=max_rate, **kwargs)
         self.store = store
         self.logdir = logdir

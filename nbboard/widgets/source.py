@@ -34,6 +34,14 @@ def resolve_source(source: Any) -> tuple[Store, str | None]:
     )
 
 
+def source_title(source: Any, logdir: str | None) -> str:
+    """A view's title: the logdir as the user wrote it ("runs", not the absolute path), else the
+    logdir the source resolved to."""
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    return logdir or ""
+
+
 _followers: dict[str, Any] = {}
 
 

@@ -153,19 +153,25 @@ def start_jupyter(base: Path) -> Server:
         cwd=root, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     server = Server(f"http://127.0.0.1:{port}", token, root, proc, log)
-    deadline = time.monotonic() + 90
+    wait_until_serving(proc, lambda: server.api("GET", "/api/status"), log, "JupyterLab", 90)
+    return server
+
+
+def wait_until_serving(proc: subprocess.Popen, probe: Any, log: Path, name: str, timeout: float) -> None:
+    """Wait until `probe()` stops raising (the server answers); a server that exits or stays
+    silent past `timeout` seconds fails with the end of its log."""
+    deadline = time.monotonic() + timeout
     while True:
         if proc.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited early:\n{log.read_text()[-4000:]}")
+            raise RuntimeError(f"{name} exited early:\n{log.read_text()[-4000:]}")
         try:
-            server.api("GET", "/api/status")
-            break
+            probe()
+            return
         except Exception:
             if time.monotonic() > deadline:
                 proc.terminate()
-                raise RuntimeError(f"JupyterLab did not start in 90 s:\n{log.read_text()[-4000:]}") from None
+                raise RuntimeError(f"{name} did not start in {timeout:.0f} s:\n{log.read_text()[-4000:]}") from None
             time.sleep(0.3)
-    return server
 
 
 # ---- driving a notebook (JupyterLab or Notebook 7) ------------------------------------------------

@@ -9,13 +9,12 @@ import socket
 import subprocess
 import sys
 import textwrap
-import time
 import urllib.request
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.lab import ROOT
+from tests.browser.lab import ROOT, wait_until_serving
 
 APP = textwrap.dedent('''
     import marimo
@@ -62,18 +61,7 @@ def marimo_app(tmp_path_factory):
          "--port", str(port)],
         cwd=base, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"marimo exited early:\n{log.read_text()[-3000:]}")
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"marimo did not answer:\n{log.read_text()[-3000:]}") from None
-            time.sleep(0.3)
+    wait_until_serving(proc, lambda: urllib.request.urlopen(url, timeout=2).read(), log, "marimo", 60)
     yield url
     proc.terminate()
     try:

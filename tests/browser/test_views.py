@@ -396,7 +396,7 @@ def test_plotly_figures(nb: Page, artifacts):
     nb.locator(f"{root} .nbb-v-card[data-run='lr=0.1'] input.nbb-v-step-slider").fill("0")
     expect(fig.locator(".gtitle")).to_have_text("plotly lr=0.1 step 0")
     # plotly.js came once, as its own model; the runtime bundle does not carry it
-    assert nb.evaluate("() => Object.keys(globalThis.__nbboard__.libs).filter(k => k.startsWith('plotly-')).length") == 1
+    assert nb.evaluate("() => Object.keys(globalThis.__nbboard__.runtimes).filter(k => k.startsWith('plotly-')).length") == 1
     shot(nb, root, artifacts / "view-figures.png")
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import traitlets
 
 from nbboard.kinds.scalars.feed import ScalarFeed
+from nbboard.kinds.scalars.series import SCALARS
 from nbboard.store import Store
 from nbboard.widgets.base import Rebuilt, View, check_regex
 from nbboard.widgets.feeds import RecordFeed, poll_all
-from nbboard.widgets.source import resolve_source
+from nbboard.widgets.source import resolve_source, source_title
 
 OPTION_KEYS = {
     "smoothing", "x_axis", "log_y", "ignore_outliers", "run_filter", "tag_filter", "hidden_runs", "collapsed",
@@ -51,8 +51,6 @@ class Scalars(View):
     `runs`/`tags` are regular expressions that start as the view's run/tag filters.
     """
 
-    PICTURE_KINDS: tuple[str, ...] | None = ("scalars",)
-
     kind = traitlets.Unicode("scalars").tag(sync=True)
     #: The view gets the fired alerts of its runs (markers on the charts); a Board's record feed
     #: carries them already.
@@ -74,9 +72,7 @@ class Scalars(View):
     ) -> None:
         opts = _options(smoothing, x_axis, log_y, ignore_outliers, runs, tags, options)  # before following
         store, logdir = resolve_source(source)
-        # the logdir as the user wrote it ("runs", not the absolute path it resolves to)
-        given = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
-        kwargs.setdefault("title", given or logdir or "")
+        kwargs.setdefault("title", source_title(source, logdir))
         super().__init__(options=opts, max_rate=max_rate, **kwargs)
         self.store = store
         self.logdir = logdir
@@ -97,6 +93,10 @@ class Scalars(View):
         self._feed.reset()
         for f in self._alerts:
             f.reset()
+
+    def picture_kinds(self) -> tuple[str, ...] | None:
+        """Its picture draws the scalar charts."""
+        return (SCALARS,)
 
     def describe(self) -> dict:
         with self.store.lock:

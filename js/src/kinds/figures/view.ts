@@ -10,6 +10,7 @@ import type { AnyModel } from "../../model";
 import { hasRecords, type ViewContext, type ViewSpec } from "../../view/context";
 import { CardGrid, mountGrid, seriesItems, StepCard } from "../../view/cards";
 import { el } from "../../view/dom";
+import { libraryModule } from "../../view/library";
 import { toolbar } from "../../view/filters";
 import { isDark } from "../../theme";
 import { offlineLayout } from "./layout";
@@ -18,29 +19,8 @@ const G = globalThis as any;
 
 /** plotly.js from the model's `_plotly` library model (resolves when the kernel has attached it). */
 function loadPlotly(model: AnyModel): Promise<any> {
-  const libs: Record<string, Promise<any>> = ((G.__nbboard__ ??= {}).libs ??= {});
-  const fromRef = async (ref: string): Promise<any> => {
-    const lib = await model.widget_manager.get_model(String(ref).replace(/^IPY_MODEL_/, ""));
-    const digest = String(lib.get("digest"));
-    let p = libs[digest];
-    if (!p) {
-      const url = URL.createObjectURL(new Blob([String(lib.get("code"))], { type: "text/javascript" }));
-      p = libs[digest] = import(/* webpackIgnore: true */ url).then((m) => m.default ?? G.Plotly);
-    }
-    return p;
-  };
   if (G.Plotly?.react) return Promise.resolve(G.Plotly);
-  const ref = model.get("_plotly");
-  if (ref) return fromRef(ref);
-  return new Promise((resolve, reject) => {
-    const on = () => {
-      const r = model.get("_plotly");
-      if (!r) return;
-      model.off("change:_plotly", on);
-      fromRef(r).then(resolve, reject);
-    };
-    model.on("change:_plotly", on);
-  });
+  return libraryModule(model, "_plotly").then((m) => m.default ?? G.Plotly);
 }
 
 /** The figure's layout adjusted to the page: transparent paper; in a dark theme light text and grids. */

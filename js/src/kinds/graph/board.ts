@@ -5,10 +5,10 @@
  * once a run has a graph (an exported page inlines it). The bundle is imported once per page,
  * by digest, shared with lone Graph views. Each run's graph comes in the Board's record feed.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import type { AnyModel } from "../../model";
 import { hasPlugin, type ViewContext, type ViewSpec } from "../../view/context";
 import { el } from "../../view/dom";
+import { libraryModule } from "../../view/library";
 import type { GraphJSON } from "./graph_model";
 
 const GRAPHS = "graphs";
@@ -21,32 +21,9 @@ interface GraphBundle {
   };
 }
 
-const G = globalThis as any;
-
 /** The graph bundle, from the model's `_graph` library model (waits until the kernel attaches it). */
 function loadGraphBundle(model: AnyModel): Promise<GraphBundle> {
-  const runtimes: Record<string, Promise<any>> = ((G.__nbboard__ ??= {}).runtimes ??= {});
-  const fromRef = async (ref: unknown): Promise<GraphBundle> => {
-    const lib = await model.widget_manager.get_model(String(ref).replace(/^IPY_MODEL_/, ""));
-    const digest = String(lib.get("digest"));
-    let p = runtimes[digest];
-    if (!p) {
-      const url = URL.createObjectURL(new Blob([String(lib.get("code"))], { type: "text/javascript" }));
-      p = runtimes[digest] = import(/* webpackIgnore: true */ url);
-    }
-    return p as Promise<GraphBundle>;
-  };
-  const ref = model.get("_graph");
-  if (ref) return fromRef(ref);
-  return new Promise((resolve, reject) => {
-    const on = () => {
-      const r = model.get("_graph");
-      if (!r) return;
-      model.off("change:_graph", on);
-      fromRef(r).then(resolve, reject);
-    };
-    model.on("change:_graph", on);
-  });
+  return libraryModule(model, "_graph") as Promise<GraphBundle>;
 }
 
 /** Run → its graph, from the Board's records (the same objects until a run logs a new graph). */
