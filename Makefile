@@ -74,6 +74,7 @@ bench: $(TEST) $(STATIC) chromium
 	$(PY) bench/projector.py
 	$(PY) bench/projector_browser.py
 	$(PY) bench/alerts.py
+	$(PY) bench/notebook_cost.py
 
 lab: $(LAB) $(STATIC)
 	$(VENV)/bin/jupyter lab nbboard/notebooks

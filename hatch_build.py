@@ -33,7 +33,7 @@ except ImportError:  # run as a script (make, the tests): only ensure_js() is us
     BuildHookInterface = object  # type: ignore[assignment,misc]
 
 #: What `npm run build` (js/build.mjs) writes, relative to the root.
-BUILT = tuple(f"nbboard/static/{name}" for name in ("runtime.js", "view.js", "graph.js", "export.js"))
+BUILT = tuple(f"nbboard/static/{name}" for name in ("runtime.js", "view.js", "graph.js", "scene3d.js", "export.js"))
 NPM_INSTALL = ("install", "--no-save", "--no-audit", "--no-fund")
 
 

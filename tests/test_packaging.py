@@ -27,7 +27,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-BUILT = ("runtime.js", "view.js", "graph.js", "export.js")
+BUILT = ("runtime.js", "view.js", "graph.js", "scene3d.js", "export.js")
 TOOLS = ("node", "nodejs", "npm", "npx")
 
 

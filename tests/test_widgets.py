@@ -264,6 +264,9 @@ display(Board({str(tmp_path / 'runs')!r}))
     assert len(runtimes) == 1 and len(views) == 3
     code = runtimes[0]["state"]["code"]
     assert len(code) > 50_000
+    # only what scalar charts need: no three.js (the 3-D bundle), no dagre (the graph bundle)
+    assert "WebGLRenderer" not in code and "nbboard-graph-styles" not in code
+    assert len(json.dumps(nb)) < 400_000  # was ~1 MB when every library rode in the runtime
     snippet = code[len(code) // 2: len(code) // 2 + 200]
     assert sum(snippet in m["state"].get("code", "") + m["state"].get("_esm", "") for m in state.values()) == 1
     for v in views:
@@ -271,6 +274,39 @@ display(Board({str(tmp_path / 'runs')!r}))
     for cell_out in nb.cells[0].outputs:
         if "data" in cell_out:
             assert cell_out["data"]["application/vnd.nbboard+json"]["kind"] in ("scalars", "board")
+
+
+def test_saved_notebook_holds_the_3d_bundle_only_with_a_3d_view(tmp_path):
+    """Meshes shown (lone and in a Board): the 3-D bundle (three.js) saved once beside the runtime."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(f"""
+import numpy as np
+from nbboard.writer import SummaryWriter
+from nbboard import Board, Meshes
+with SummaryWriter({str(tmp_path / 'runs' / 'a')!r}) as w:
+    w.add_scalar('loss', 1.0, 0)
+    w.add_mesh('cloud', np.random.rand(1, 50, 3).astype('float32'), global_step=0)
+display(Meshes({str(tmp_path / 'runs')!r}))
+b = Board({str(tmp_path / 'runs')!r})
+display(b)
+import time
+t0 = time.monotonic()
+while b._scene3d is None and time.monotonic() - t0 < 60:  # the Board reads the logdir on its thread
+    time.sleep(0.05)
+""")]
+    NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    libs = {m["state"]["digest"].split("-")[0]: m["state"]["code"] for m in state.values() if "code" in m["state"]}
+    assert len(libs) == 2 and "scene3d" in libs  # the main runtime (digest without prefix) and scene3d
+    assert "WebGLRenderer" in libs["scene3d"]
+    assert all("WebGLRenderer" not in code for name, code in libs.items() if name != "scene3d")
+    views = [m["state"] for m in state.values() if m["state"].get("kind") in ("meshes", "board")]
+    ids = {f"IPY_MODEL_{k}" for k, m in state.items() if m["state"].get("code") == libs["scene3d"]}
+    assert len(views) == 2 and all(v.get("_scene3d") in ids for v in views)
 
 
 def test_messages_are_numbered_and_hello_gets_the_count(store):

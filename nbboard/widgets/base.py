@@ -85,6 +85,12 @@ def static_runtime(name: str, load: Callable[[], str] | None = None, digest_pref
         return rt
 
 
+def library_trait() -> traitlets.Instance:
+    """A view's reference to a page library model (`_plotly`, `_graph`, `_scene3d`): None until
+    the kernel attaches the library, then the Runtime model the page imports its code from."""
+    return traitlets.Instance(Runtime, allow_none=True).tag(sync=True, **ipywidgets.widget_serialization)
+
+
 def page_library(name: str) -> Runtime:
     """The kernel's model of a page library a kind needs (plotly.js), made on first use."""
     return static_runtime(name, lambda: library_source(name), digest_prefix=f"{name}-")

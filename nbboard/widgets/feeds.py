@@ -17,13 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import ipywidgets
 import traitlets
 
 from nbboard.kinds import REGISTRY, load_attr
 from nbboard.store import Store
 
-from .base import Rebuilt, Runtime, View, check_regex, page_library
+from .base import Rebuilt, View, check_regex, library_trait, page_library
 from .source import resolve_source, source_title
 from .wire import pack_parts
 
@@ -169,6 +168,12 @@ def board_feeds(store: Store, wake: Callable[[], None] | None = None) -> list[An
     return feeds
 
 
+def has_kind(feed: Any, kind: str) -> bool:
+    """Whether a Board feed has seen records of `kind` (a feed without `has_kind` carries none)."""
+    check = getattr(feed, "has_kind", None)
+    return bool(check is not None and check(kind))
+
+
 def board_options(feeds: list[Any]) -> dict[str, Any]:
     """The options the Board's feeds give its tabs (the projector's projection buttons)."""
     out: dict[str, Any] = {}
@@ -260,10 +265,9 @@ class BoardRecords(View):
     """
 
     ui = traitlets.Dict().tag(sync=True)
-    _plotly = traitlets.Instance(Runtime, allow_none=True).tag(
-        sync=True, **ipywidgets.widget_serialization)
-    _graph = traitlets.Instance(Runtime, allow_none=True).tag(
-        sync=True, **ipywidgets.widget_serialization)
+    _plotly = library_trait()
+    _graph = library_trait()
+    _scene3d = library_trait()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -284,7 +288,7 @@ class BoardRecords(View):
     def _poll(self) -> tuple[dict, list[bytes]] | None:
         msg = poll_all(self, self._board_feeds, super()._poll())
         for name, library in list(self._libraries.items()):
-            if self._records.has_kind(name):  # the Board has a `_<library>` trait for each
+            if any(has_kind(f, name) for f in self._board_feeds):  # a `_<library>` trait for each
                 setattr(self, f"_{library}", page_library(library))
                 del self._libraries[name]
         return msg

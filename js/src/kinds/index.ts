@@ -2,7 +2,8 @@
  * The kinds table: every view the page runtime can draw, by the view kind the kernel names. The
  * runtime draws a lone view by looking its kind up here; the Board shows a tab per entry with data,
  * in `order`. (The graph view itself ships in its own bundle, kinds/graph/runtime.ts: the Board's
- * Graph tab, kinds/graph/board.ts, imports it when first shown.)
+ * Graph tab, kinds/graph/board.ts, imports it when first shown; the projector and mesh views ship
+ * in the 3-D bundle, scene3d.ts, which their specs import when first drawn.)
  */
 import { alertsView } from "./alerts/view";
 import { audioView } from "./audio/view";
@@ -12,9 +13,9 @@ import { graphView } from "./graph/board";
 import { distributionsView, histogramsView } from "./histograms/view";
 import { hparamsView } from "./hparams/view";
 import { imagesView } from "./images/view";
-import { meshView } from "./mesh/view";
+import { meshView } from "./mesh/spec";
 import { prCurvesView } from "./pr_curves/view";
-import { projectorView } from "./projector/view";
+import { projectorView } from "./projector/spec";
 import { scalarsView } from "./scalars/view";
 import { textView } from "./text/view";
 import { videosView } from "./videos/view";

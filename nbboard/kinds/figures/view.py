@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import ipywidgets
 import traitlets
 
 from nbboard.kinds.figures.read import FIGURES
-from nbboard.widgets.base import Runtime, page_library
+from nbboard.widgets.base import library_trait, page_library
 from nbboard.widgets.feeds import RecordView
 
 
@@ -19,7 +18,7 @@ class Figures(RecordView):
     KINDS = (FIGURES,)
     LIBRARIES = ("plotly",)
     kind = traitlets.Unicode("figures").tag(sync=True)
-    _plotly = traitlets.Instance(Runtime, allow_none=True).tag(sync=True, **ipywidgets.widget_serialization)
+    _plotly = library_trait()
 
     def __init__(self, source: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault("_plotly", page_library("plotly"))

@@ -10,4 +10,6 @@ KIND = Kind(
     merge_event=read.merge_event,
     feed=feed.encode,
     views={"Meshes": "nbboard.kinds.mesh.view:Meshes"},
+    # Meshes are drawn by the 3-D bundle the projector kind ships (three.js, once per page).
+    library=("scene3d", "nbboard.kinds.projector.view:scene3d_source"),
 )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import traitlets
 
 from nbboard.kinds.mesh.read import MESH
+from nbboard.kinds.projector.view import SCENE3D
+from nbboard.widgets.base import library_trait, page_library
 from nbboard.widgets.feeds import RecordView
 
 
@@ -13,3 +17,10 @@ class Meshes(RecordView):
 
     KINDS = (MESH,)
     kind = traitlets.Unicode("meshes").tag(sync=True)
+    LIBRARIES = (SCENE3D,)
+    #: the 3-D bundle (three.js and this view's code), shipped to the page with the first such view
+    _scene3d = library_trait()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("_scene3d", page_library(SCENE3D))
+        super().__init__(*args, **kwargs)

@@ -10,5 +10,7 @@ KIND = Kind(
     read_side_file=read.read_side_file,
     views={"Projector": "nbboard.kinds.projector.view:Projector"},
     board_feed="nbboard.kinds.projector.feed:board_feed",
+    # the 3-D bundle (three.js, the projector and mesh views): on the page only once they are shown
+    library=("scene3d", "nbboard.kinds.projector.view:scene3d_source"),
     report=("## Embeddings", "projector"),
 )

@@ -172,6 +172,10 @@ class ProjectorFeed:
         self._full = True
         self.options: dict[str, Any] = {}  # what a Board's tab needs of this feed (board_feed)
 
+    def has_kind(self, kind: str) -> bool:
+        """Whether this feed has found embeddings (a Board then attaches the 3-D bundle)."""
+        return kind == PROJECTOR and bool(self._pairs)
+
     def reset(self) -> None:
         """Forget what was sent (the page asked for everything again)."""
         for p in self._pairs.values():

@@ -11,8 +11,17 @@ import traitlets
 from nbboard.kinds.projector import projection
 from nbboard.kinds.projector.feed import ProjectorFeed
 from nbboard.store import Store
-from nbboard.widgets.base import Rebuilt, View
+from nbboard.widgets.base import Rebuilt, View, _read_static, library_trait, page_library
 from nbboard.widgets.source import resolve_source
+
+#: The 3-D bundle's name on the page (the views' trait `_scene3d`, the kinds' `library`).
+SCENE3D = "scene3d"
+
+
+def scene3d_source() -> str:
+    """The 3-D bundle's code (static/scene3d.js: three.js, the projector and mesh views, the
+    t-SNE/UMAP worker), shipped to a page only once embeddings or meshes are shown there."""
+    return _read_static("scene3d.js")
 
 
 class Projector(View):
@@ -28,6 +37,9 @@ class Projector(View):
 
     kind = traitlets.Unicode("projector").tag(sync=True)
     ui = traitlets.Dict().tag(sync=True)
+    LIBRARIES = (SCENE3D,)
+    #: the 3-D bundle (three.js, this view's code and its t-SNE/UMAP worker)
+    _scene3d = library_trait()
 
     def __init__(self, source: Any = None, *, tags: str | None = None,
                  methods: tuple[str, ...] = projection.METHODS, max_points: dict[str, int] | None = None,
@@ -49,6 +61,7 @@ class Projector(View):
         if color_by is not None:
             opts["color_by"] = str(color_by)
         kwargs.setdefault("title", logdir or "")
+        kwargs.setdefault("_scene3d", page_library(SCENE3D))
         super().__init__(options=opts, ui=dict(ui or {}), max_rate=max_rate, **kwargs)
         self.store = store
         self.logdir = logdir
@@ -59,7 +72,8 @@ class Projector(View):
         """The projections the live view computed (all of them, waited for by the exporter)."""
         opts = dict(desc.get("options") or {})
         methods = tuple(m for m in (opts.get("methods") or projection.METHODS) if m in projection.METHODS)
-        return Rebuilt([ProjectorFeed(store, methods or ("pca",), None, opts.get("tag_filter"))], opts, {"ui": {}})
+        return Rebuilt([ProjectorFeed(store, methods or ("pca",), None, opts.get("tag_filter"))], opts, {"ui": {}},
+                       list(cls.LIBRARIES))
 
     def _poll(self) -> tuple[dict, list[bytes]] | None:
         return self._feed.poll()

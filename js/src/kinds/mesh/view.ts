@@ -1,5 +1,5 @@
 /**
- * Meshes and point clouds from add_mesh, drawn with three.js (shared through the runtime bundle):
+ * Meshes and point clouds from add_mesh, drawn with three.js (in the 3-D bundle, scene3d.ts):
  * a card per run and tag with a step slider, orbit controls, vertex colours and faces.
  * Each card holds one WebGL context only while it is on the page.
  */
@@ -7,7 +7,7 @@ import * as THREE from "three";
 import { OrbitControls } from "three/examples/jsm/controls/OrbitControls.js";
 import { meshParts, meshSamples } from "./mesh";
 import { type Rec, type RecordSeries } from "../../lib/records";
-import { hasRecords, type ViewContext, type ViewSpec } from "../../view/context";
+import type { ViewContext } from "../../view/context";
 import { CardGrid, mountGrid, seriesItems, StepSlider, type CardImpl } from "../../view/cards";
 import { el } from "../../view/dom";
 import { toolbar } from "../../view/filters";
@@ -229,7 +229,8 @@ function disposeObject(o: THREE.Object3D): void {
   else mat?.dispose();
 }
 
-function render(host: HTMLElement, ctx: ViewContext): () => void {
+/** Draws the mesh cards into `host` (the 3-D bundle's entry for view kind "meshes"). */
+export function renderMeshes(host: HTMLElement, ctx: ViewContext): () => void {
   const clear = () => new THREE.Color(cssColor(readTheme(host).background));
   let background = clear();
   const bar = toolbar(ctx.filters, [], () => ctx.records.lastData);
@@ -241,4 +242,3 @@ function render(host: HTMLElement, ctx: ViewContext): () => void {
   return mountGrid(host, bar, grid, { onTheme: () => (background = clear()) });
 }
 
-export const meshView: ViewSpec = { kind: "meshes", label: "Mesh", order: 70, present: hasRecords("mesh"), render };

@@ -9,7 +9,7 @@
  * Metadata strings are untrusted: they reach the page through textContent only.
  */
 import { schedule, unschedule, type Frameable } from "../../scheduler";
-import { hasRecords, type ViewContext, type ViewSpec } from "../../view/context";
+import type { ViewContext } from "../../view/context";
 import { el, injectCss } from "../../view/dom";
 import { colorize, compileSearch, fitUnit, fmtNum, nearest, pointStates, searchMask, type Coloring, type Distance } from "./data";
 import { EmbeddingIndex, METHOD_LABEL, type Embedding, type Method } from "./embeddings";
@@ -976,13 +976,8 @@ class ProjectorView implements Frameable {
   }
 }
 
-export const projectorView: ViewSpec = {
-  kind: "projector",
-  label: "Projector",
-  order: 80,
-  present: hasRecords("projector"),
-  render(root, ctx) {
-    const v = new ProjectorView(root, ctx);
-    return () => v.dispose();
-  },
-};
+/** Draws the projector into `root` (the 3-D bundle's entry for view kind "projector"). */
+export function renderProjector(root: HTMLElement, ctx: ViewContext): () => void {
+  const v = new ProjectorView(root, ctx);
+  return () => v.dispose();
+}
