@@ -11,7 +11,7 @@ import textwrap
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.lab import knn_accuracy, open_notebook, run_cell
+from tests.browser.lab import knn_accuracy, open_notebook, run_cell, wait_for_output
 
 SETUP = textwrap.dedent("""
     from sklearn.datasets import load_digits
@@ -47,6 +47,24 @@ LIVE = textwrap.dedent("""
     print("trained")
 """)
 
+# A Board shown before any embedding exists: its Projector tab, and the 3-D bundle the tab's view
+# lives in (attached by the kernel only once the Board's feed has seen embeddings), arrive live.
+BOARD = textwrap.dedent("""
+    import time
+    from nbboard import Board
+    bstore = Store()
+    bw = SummaryWriter({logdir!r} + "/board", store=bstore)
+    board = Board(bstore)
+    display(board)
+    for i in range(20):
+        bw.add_scalar("loss", 1 / (i + 1), i)
+    time.sleep(3)
+    print("scene3d before:", board._scene3d is None)
+    bw.add_embedding(d.data[:300], metadata=d.target[:300].tolist(), tag="board_emb")
+    time.sleep(20)
+    print("board done")
+""")
+
 ROOT = ".jp-OutputArea-output .nbb-pj"
 JS_VIEW = "[...window.__nbboard__.projectors].at(-1)"
 
@@ -63,7 +81,8 @@ def shot(page: Page, path) -> None:
 @pytest.fixture(scope="module")
 def nb(browser, jupyter_server, tmp_path_factory):
     logdir = tmp_path_factory.mktemp("projector") / "runs"
-    name = jupyter_server.notebook("projector.ipynb", [SETUP.format(logdir=str(logdir)), LIVE.format(logdir=str(logdir))])
+    name = jupyter_server.notebook("projector.ipynb", [SETUP.format(logdir=str(logdir)), LIVE.format(logdir=str(logdir)),
+                                                            BOARD.format(logdir=str(logdir))])
     ctx = browser.new_context(viewport={"width": 1300, "height": 1000}, device_scale_factor=1)
     page = ctx.new_page()
     errors: list[str] = []
@@ -307,3 +326,21 @@ def shot_of(page: Page, loc, path) -> None:
     b = loc.bounding_box()
     page.screenshot(path=str(path), clip={"x": b["x"] - 4, "y": max(b["y"] - 4, 0), "width": b["width"] + 8,
                                           "height": b["height"] + 8})
+
+
+def test_board_projector_tab_arrives_live(nb: Page, artifacts):
+    """A Board shown with scalars only: no Projector tab and no 3-D bundle; an embedding logged while
+    the cell runs brings the tab, and the view (from the bundle the kernel then attaches) draws it."""
+    run_cell(nb, 2)
+    wait_for_output(nb, "scene3d before: True", timeout=60_000)  # no 3-D bundle for scalars alone
+    board = nb.locator(".jp-Notebook .jp-Cell").nth(2).locator(".jp-OutputArea-output").first
+    tab = board.locator(".nbb-tab", has_text="Projector")
+    expect(tab).to_be_visible(timeout=30_000)
+    assert "[*]" in nb.locator(".jp-Notebook .jp-Cell").nth(2).locator(".jp-InputPrompt").inner_text()
+    tab.click()
+    pj = board.locator(".nbb-pj")
+    expect(pj).to_have_attribute("data-method", "pca", timeout=60_000)
+    assert nb.evaluate("() => [...window.__nbboard__.projectors].at(-1).api.state().n") == 300
+    expect(pj.locator(".nbb-pj-legend-row")).to_have_count(10)
+    shot_of(nb, pj, artifacts / "board-projector-live.png")
+    assert not nb.errors  # type: ignore[attr-defined]
