@@ -107,3 +107,79 @@ BAD = [
 def test_bad_input_is_rejected_and_changes_nothing(tmp_path, store, call, words):
     assert_rejected(tmp_path, store, call, words,
                     then=lambda w: w.add_hparams({"lr": 0.1}, {"m": 1.0}, run_name="ok"))
+
+
+# ---- sweeps: hyperparameters in the files Ray Tune and Lightning leave beside the event files ----
+
+def _trial(root, name: str, params: dict | str, losses: list[float], file: str = "params.json") -> None:
+    """A sweep's trial folder as Ray Tune's TBXLogger leaves it: tensorboardX's events + the file."""
+    from tensorboardX import SummaryWriter as TBXWriter
+
+    d = root / name
+    with TBXWriter(str(d)) as w:
+        for i, v in enumerate(losses):
+            w.add_scalar("ray/tune/loss", v, i)
+            w.add_scalar("ray/tune/acc", 1 - v, i)
+    text = params if isinstance(params, str) else __import__("json").dumps(params)
+    (d / file).write_text(text)
+
+
+def test_ray_tune_params_json_are_the_runs_hparams(tmp_path):
+    import nbboard
+
+    _trial(tmp_path, "trial_0001", {"lr": 0.01, "model": {"depth": 3, "act": "relu"}, "layers": [64, 32],
+                                    "amp": True, "seed": None}, [0.9, 0.5, 0.3])
+    _trial(tmp_path, "trial_0002", {"lr": 0.1, "model": {"depth": 5, "act": "gelu"}, "layers": [8],
+                                    "amp": False, "seed": 7}, [0.8, 0.7])
+    store = nbboard.load(str(tmp_path))
+    hp = store.hparams("trial_0001")
+    assert hp.hparams == {"lr": 0.01, "model/depth": 3.0, "model/act": "relu", "layers": "[64, 32]",
+                          "amp": True, "seed": "null"}
+    # no experiment summary names the metrics: every scalar of the trial is one, at its last value
+    assert hp.metrics == pytest.approx({"ray/tune/loss": 0.3, "ray/tune/acc": 0.7})
+    assert store.hparams("trial_0002").hparams["model/act"] == "gelu"
+    assert store.hparams("trial_0002").metrics["ray/tune/loss"] == pytest.approx(0.7)
+
+
+def test_lightning_hparams_yaml_merges_with_the_logged_session(tmp_path):
+    """Lightning's version_N/hparams.yaml (nested) beside an add_hparams session: the session's
+    values win where both name one, the file adds what the session could not hold."""
+    import nbboard
+    from nbboard import SummaryWriter
+
+    d = tmp_path / "lightning_logs" / "version_0"
+    with SummaryWriter(str(d)) as w:
+        w.add_hparams({"lr": 0.5}, {"hp_metric": 0.1}, run_name=".")
+        w.add_scalar("val_loss", 0.4, 0)
+    (d / "hparams.yaml").write_text("lr: 0.001\noptimizer:\n  name: adamw\n  betas: [0.9, 0.99]\nbatch_size: 32\n")
+    store = nbboard.load(str(tmp_path))
+    hp = store.hparams("lightning_logs/version_0")
+    assert hp.hparams == {"lr": 0.5, "optimizer/name": "adamw", "optimizer/betas": "[0.9, 0.99]",
+                          "batch_size": 32.0}
+    assert hp.metrics == {"hp_metric": pytest.approx(0.1)}  # the experiment's own metric list
+
+
+def test_a_bad_params_file_is_named_and_nothing_else_is_lost(tmp_path, caplog):
+    """A params.json that is not JSON: a warning naming the file; the trial's scalars are read; a
+    later poll reads the file once it is fixed (a tailing Board sees the hparams arrive)."""
+    from nbboard.logdir.reader import LogdirReader
+    from nbboard.store import Store
+
+    _trial(tmp_path, "trial_bad", "{'lr': 0.1,", [0.5, 0.25])
+    store = Store(str(tmp_path))
+    reader = LogdirReader(str(tmp_path), store)
+    with caplog.at_level("WARNING", logger="nbboard"):
+        reader.poll()
+    assert any("trial_bad/params.json: not JSON (Expecting property name" in r.getMessage() for r in caplog.records)
+    assert store.scalars("trial_bad", "ray/tune/loss").values.tolist() == [0.5, 0.25]
+    assert store.hparams("trial_bad") is None
+    (tmp_path / "trial_bad" / "params.json").write_text('{"lr": 0.1, "note": "fixed"}')
+    reader.poll()
+    assert store.hparams("trial_bad").hparams == {"lr": 0.1, "note": "fixed"}
+    assert store.hparams("trial_bad").metrics["ray/tune/loss"] == pytest.approx(0.25)
+    (tmp_path / "trial_bad" / "params.json").write_text("[1, 2]")  # a list is no set of hparams
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="nbboard"):
+        reader.poll()
+    assert any("holds a list, not a mapping" in r.getMessage() for r in caplog.records)
+    assert store.hparams("trial_bad").hparams == {"lr": 0.1, "note": "fixed"}  # what was read stays

@@ -246,6 +246,7 @@ class LogdirReader:
         """Read new or changed files beside the event files that a kind reads (torch's projector
         config and embeddings); each (tag, step) is added once."""
         changed = False
+        rebuild: set[str] = set()
         seen = self.shared.side_seen  # shared, like the event files: read once per Store data
         for path, (rel, pattern, mtime, size) in sorted(self.fs.side.items()):
             if seen.get(path) == (mtime, size):
@@ -257,7 +258,7 @@ class LogdirReader:
             try:
                 found = kind.read_side_file(path)  # type: ignore[misc]
             except Exception as e:  # a half-written or foreign file: try again when it changes
-                log.warning("nbboard: could not read %s: %r", path, e)
+                log.warning("nbboard: could not read %s: %s", path, e if isinstance(e, ValueError) else repr(e))
                 continue
             run = self._run_state(self.fs.run_key(rel))
             for item in found:
@@ -265,8 +266,14 @@ class LogdirReader:
                 if key in run.side_seen:
                     continue
                 run.side_seen.add(key)
-                self._append_one(run, item.tag, kind.name, item.step, item.value, mtime, Damage(path))
+                if kind.fold is not None:  # a piece of a run-level record (a sweep's hparams file)
+                    kind.fold(run.folded.setdefault(kind.name, {}), item.value)
+                    rebuild.add(run.key)
+                else:
+                    self._append_one(run, item.tag, kind.name, item.step, item.value, mtime, Damage(path))
                 changed = True
+        for key in rebuild:
+            self._build_run_records(self.runs[key])
         return changed
 
     def _append_fast(self, run: _RunState, fast: dict[str, Any], a: int, b: int) -> None:

@@ -10,6 +10,8 @@ KIND = Kind(
     read=read.read,
     fold=read.fold,
     build=read.build,
+    side_files=read.SIDE_FILES,
+    read_side_file=read.read_side_file,
     feed=feed.encode,
     views={"HParams": "nbboard.kinds.hparams.view:HParams"},
 )

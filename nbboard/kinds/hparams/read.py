@@ -3,18 +3,24 @@ metadata content), gathered per run and built, with the run's metric scalars, in
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from collections.abc import Mapping
 from typing import Any
 
-from nbboard.kinds.contract import Decoded, Metadata
+from nbboard.kinds.contract import Decoded, Metadata, SideFile
 from nbboard.kinds.hparams.record import HParamsData
 from nbboard.tfevents.protos import f64, fields, string
 from nbboard.tfevents.wire import I64, LEN, VARINT
 
 HPARAMS = "hparams"
 SCALARS = "scalars"
-
-
+#: Files sweeps leave beside a run's event files with its hyperparameters: Ray Tune's trial
+#: `params.json`, Lightning's `version_N/hparams.yaml`.
+SIDE_FILES = ("params.json", "hparams.yaml")
+#: Nested configs are flattened to keys joined by this (`optimizer/lr`).
+SEP = "/"
 
 
 def _pb_value(buf: bytes) -> Any:
@@ -97,6 +103,53 @@ def read(tag: str, md: Metadata, tensor: bytes | None) -> list[Decoded]:
     return [Decoded(HPARAMS, tag, parse_hparams(md.content))]
 
 
+def _flat(value: Any, prefix: str, out: dict[str, float | str | bool]) -> None:
+    """A config's leaves as hparams: numbers as float, bools and strings kept, nested mappings
+    flattened (`optimizer/lr`), anything else (lists, None) as its JSON text."""
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            _flat(v, f"{prefix}{SEP}{k}" if prefix else str(k), out)
+        return
+    if not prefix:
+        return
+    if isinstance(value, bool | str):
+        out[prefix] = value
+    elif isinstance(value, int | float):
+        out[prefix] = float(value)
+    else:
+        out[prefix] = json.dumps(value, default=str)
+
+
+def read_side_file(path: str) -> list[SideFile]:
+    """A run's hyperparameters from a sweep's file (params.json, hparams.yaml); its content's
+    digest tells a rewritten file from the one already read. A file that is not a mapping of
+    that format raises ValueError saying why (the reader reports it with the path and reads on)."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    name = os.path.basename(path)
+    if name.endswith(".json"):
+        try:
+            config = json.loads(raw)
+        except ValueError as e:
+            raise ValueError(f"not JSON ({e}); the run's hyperparameters in it were not read") from None
+    else:
+        try:
+            import yaml
+        except ImportError:
+            raise ValueError("reading it needs PyYAML (pip install pyyaml)") from None
+        try:
+            config = yaml.safe_load(raw)
+        except yaml.YAMLError as e:
+            raise ValueError(f"not YAML ({e}); the run's hyperparameters in it were not read") from None
+    if config is None:
+        return []  # an empty file (being written): read again when it changes
+    if not isinstance(config, Mapping):
+        raise ValueError(f"holds a {type(config).__name__}, not a mapping of hyperparameters")
+    flat: dict[str, float | str | bool] = {}
+    _flat(config, "", flat)
+    return [SideFile(name, 0, {"file_hparams": flat}, key=hashlib.sha1(raw).hexdigest())]
+
+
 def fold(state: dict[str, Any], pieces: dict[str, Any]) -> None:
     """Keep the newest experiment / session-start / session-end piece."""
     state.setdefault("pieces", {}).update(pieces)
@@ -106,17 +159,20 @@ def build(state: dict[str, Any], series: Mapping[str, Any]) -> HParamsData | Non
     """The run's session: its hyperparameters and the last value of each metric's scalar series
     (None until an experiment or a session start has been read)."""
     hp = state.get("pieces", {})
-    if "session_start" not in hp and "experiment" not in hp:
+    if "session_start" not in hp and "experiment" not in hp and "file_hparams" not in hp:
         return None
     exp = hp.get("experiment", {})
     ssi = hp.get("session_start", {})
     metrics: dict[str, float] = {}
-    for name in exp.get("metrics", []):
+    # A sweep's file names no metrics: every scalar of the run is one (TensorBoard's default).
+    names = exp["metrics"] if "metrics" in exp else [t for t, s in series.items() if s.kind == SCALARS]
+    for name in names:
         s = series.get(name)
         if s is not None and s.kind == SCALARS and len(s):
             metrics[name] = float(s.values[-1])
     infos = exp.get("hparam_infos", {})
     domains = {k: v for k, v in infos.items() if v is not None}
-    return HParamsData(hparams=dict(ssi.get("hparams", {})), metrics=metrics,
+    # the writer's own session wins over a file's value of the same name
+    return HParamsData(hparams={**hp.get("file_hparams", {}), **ssi.get("hparams", {})}, metrics=metrics,
                        hparam_domains=domains or None, group_name=ssi.get("group_name", ""),
                        start_time_secs=ssi.get("start_time_secs", 0.0))
