@@ -160,3 +160,121 @@ def test_file_url_logdir_is_a_local_path(tmp_path):
         w.add_scalar("x", 2.0, 1)
     s = load("file://" + str(tmp_path))
     assert s.runs() == ["r"] and s.scalars("r", "x").values.tolist() == [2.0]
+
+
+def test_an_object_store_outage_keeps_training_and_loses_nothing(s3, monkeypatch):
+    """The S3 endpoint goes away mid-run and comes back: logging calls never raise or block, one
+    warning says uploads fail, one says they resumed, and every point is in the bucket, in order."""
+    import warnings
+
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", endpoint)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # fail fast while down (botocore's own retries)
+    s3fs.S3FileSystem.clear_instance_cache()
+    fs = s3fs.S3FileSystem(anon=False, client_kwargs={"endpoint_url": endpoint})
+    fs.mkdir("outage")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            w = nbboard.SummaryWriter("s3://outage/run", store=Store())
+            for i in range(100):
+                w.add_scalar("loss", float(i), i)
+            w.flush()
+            server.stop()  # the endpoint is gone: uploads fail, training goes on
+            for i in range(100, 200):
+                w.add_scalar("loss", float(i), i)
+            w.flush()  # no exception: the records wait in memory
+            for i in range(200, 300):
+                w.add_scalar("loss", float(i), i)
+            w.flush()
+            server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+            server.start()  # back (moto keeps its buckets in this process)
+            time.sleep(1.1)  # retries are paced at one per second at most
+            w.flush()
+            w.close()
+        texts = [str(c.message) for c in caught if "nbboard" in str(c.message)]
+        assert sum("cannot upload s3://outage/run/" in t for t in texts) == 1, texts
+        assert sum("uploading s3://outage/run/" in t and "resumed" in t for t in texts) == 1, texts
+        s3fs.S3FileSystem.clear_instance_cache()
+        assert load("s3://outage").scalars("run", "loss").steps.tolist() == list(range(300))
+    finally:
+        server.stop()
+        s3fs.S3FileSystem.clear_instance_cache()
+
+
+def test_the_backlog_of_a_failing_upload_is_bounded():
+    """While uploads fail, records past the backlog are dropped and counted, never half-kept."""
+    import warnings
+
+    from nbboard.tfevents.remote import RollingObjectFile
+
+    class Flaky:
+        protocol = ("s3",)
+        down = True
+        parts: dict[str, bytes] = {}
+
+        def pipe_file(self, name, body):
+            if self.down:
+                raise ConnectionError("endpoint down")
+            self.parts[name] = body
+
+    fs = Flaky()
+    f = RollingObjectFile(fs, "b/run/events.out.tfevents.1.h", part_bytes=100, roll_secs=0, backlog_bytes=250)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(5):
+            f.write(b"x" * 100)  # 100 B records: two fit the 250 B backlog, three are dropped
+        f.flush()
+        fs.down = False
+        f._retry_at = 0.0
+        f.flush()
+        f.close()
+    texts = [str(c.message) for c in caught]
+    assert len(texts) == 2 and "cannot upload s3://b/run/" in texts[0]
+    assert "resumed; 300 bytes of records over the 0 MiB buffer were dropped" in texts[1]
+    assert list(fs.parts) == ["b/run/events.out.tfevents.1.h.part000000"]
+    assert fs.parts["b/run/events.out.tfevents.1.h.part000000"] == b"x" * 200
+
+
+WRITER = """
+import sys, time
+import nbboard
+rank = int(sys.argv[1])
+w = nbboard.SummaryWriter(f"s3://bucket/eight/rank{rank}", store=nbboard.Store())
+for i in range(60):
+    w.add_scalar("loss", rank * 1000 + i, i)
+    if i % 10 == 9:
+        w.flush()
+        time.sleep(0.2)
+w.close()
+"""
+
+
+def test_eight_processes_write_one_prefix_while_a_notebook_tails_it(s3):
+    """8 writer processes on one bucket prefix (each its run), a follower tailing the prefix:
+    every point arrives, in order per process; new runs are picked up as they appear."""
+    import subprocess
+    import sys
+
+    s3.pipe_file("bucket/eight/README", b"runs of 8 writers")  # the prefix exists before any run
+    store = load("s3://bucket/eight", follow=True, interval=0.1)
+    assert store.runs() == []
+    try:
+        procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(r)]) for r in range(8)]
+        for p in procs:
+            assert p.wait(timeout=240) == 0
+        want = {f"rank{r}" for r in range(8)}
+        _wait(lambda: want <= set(store.runs())
+              and all(len(store.scalars(f"rank{r}", "loss")) == 60 for r in range(8)), timeout=30)
+    finally:
+        store.stop_following()
+    for r in range(8):
+        s = store.scalars(f"rank{r}", "loss")
+        assert s.steps.tolist() == list(range(60))
+        assert s.values.tolist() == [r * 1000 + i for i in range(60)]

@@ -17,12 +17,25 @@ from nbboard.tfevents.filewriter import written_paths
 log = logging.getLogger("nbboard.logdir")
 
 
-class Follower:
-    """A stoppable background thread that polls a LogdirReader every `interval` seconds."""
+#: How far an idle follower backs off: × its interval (local listings are cheap; an object store
+#: bills each LIST, and its writers upload a part every few seconds anyway).
+BACKOFF_LOCAL = 4
+BACKOFF_REMOTE = 10
 
-    def __init__(self, reader: LogdirReader, interval: float = 0.5) -> None:
+
+class Follower:
+    """A stoppable background thread that polls a LogdirReader every `interval` seconds, backing
+    off (doubling the wait, up to `max_interval`) while polls find nothing new, and back to
+    `interval` as soon as one does: an idle logdir of 1,000 runs costs little to tail."""
+
+    def __init__(self, reader: LogdirReader, interval: float = 0.5, max_interval: float | None = None) -> None:
         self.reader = reader
         self.interval = interval
+        if max_interval is None:
+            remote = "://" in reader.logdir and not reader.logdir.startswith("file://")
+            max_interval = interval * (BACKOFF_REMOTE if remote else BACKOFF_LOCAL)
+        self.max_interval = max(max_interval, interval)
+        self.polls = 0  # polls made (benchmarks read it)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -41,15 +54,19 @@ class Follower:
 
     def _run(self) -> None:
         last_error = ""
+        wait = self.interval
         while not self._stop.is_set():
+            changed = False
             try:
-                self.reader.poll()
+                changed = self.reader.poll()
                 last_error = ""
             except Exception as e:  # keep tailing through transient errors, logging each once
                 if repr(e) != last_error:
                     last_error = repr(e)
                     log.warning("nbboard: tailing %s: %s", self.reader.logdir, last_error)
-            self._stop.wait(self.interval)
+            self.polls += 1
+            wait = self.interval if changed else min(wait * 2, self.max_interval)
+            self._stop.wait(wait)
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop polling and wait for the thread to end."""
