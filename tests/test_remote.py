@@ -278,3 +278,25 @@ def test_eight_processes_write_one_prefix_while_a_notebook_tails_it(s3):
         s = store.scalars(f"rank{r}", "loss")
         assert s.steps.tolist() == list(range(60))
         assert s.values.tolist() == [r * 1000 + i for i in range(60)]
+
+
+def test_a_bucket_that_disappears_is_said_once_and_what_was_read_stays(s3, caplog):
+    from nbboard.logdir.reader import LogdirReader
+
+    s3.mkdir("goes")
+    w = nbboard.SummaryWriter("s3://goes/run", store=Store())
+    for i in range(5):
+        w.add_scalar("loss", float(i), i)
+    w.close()
+    store = Store("s3://goes")
+    reader = LogdirReader("s3://goes", store)
+    reader.poll()
+    assert store.scalars("run", "loss").steps.tolist() == list(range(5))
+    s3.rm("goes", recursive=True)
+    s3.invalidate_cache()
+    with caplog.at_level("WARNING", logger="nbboard"):
+        for _ in range(3):
+            assert reader.poll() is False
+    said = [r.getMessage() for r in caplog.records if "cannot list s3://goes" in r.getMessage()]
+    assert len(said) == 1, said
+    assert store.scalars("run", "loss").steps.tolist() == list(range(5))

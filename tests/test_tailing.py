@@ -176,3 +176,36 @@ def test_follow_into_waits_for_a_logdir_that_does_not_exist_yet(tmp_path):
         wait_for(lambda: n_points(store, "r", "x") == 1)
     finally:
         f.stop()
+
+
+def test_an_unreadable_run_folder_is_named_once_and_the_others_read(tmp_path, monkeypatch, caplog):
+    """A run folder the process may not read (tests run as root, so its scandir is made to fail
+    as a permission error would): a warning names it, once; every other run is read."""
+    import os
+
+    import nbboard
+    from nbboard.logdir.reader import LogdirReader
+
+    for run in ("ok", "locked"):
+        with nbboard.SummaryWriter(str(tmp_path / run), store=nbboard.Store()) as w:
+            w.add_scalar("loss", 1.0, 0)
+    real = os.scandir
+    locked = str(tmp_path / "locked")
+
+    def scandir(path):
+        if os.fspath(path) == locked:
+            raise PermissionError(13, "Permission denied", locked)
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    store = nbboard.Store(str(tmp_path))
+    reader = LogdirReader(str(tmp_path), store)
+    with caplog.at_level("WARNING", logger="nbboard"):
+        reader.poll()
+        reader.poll()
+    said = [r.getMessage() for r in caplog.records if "cannot read the folder" in r.getMessage()]
+    assert len(said) == 1 and locked in said[0] and "Permission denied" in said[0]
+    assert store.runs() == ["ok"]
+    monkeypatch.setattr(os, "scandir", real)  # readable again: its run joins
+    reader.poll()
+    assert sorted(store.runs()) == ["locked", "ok"]

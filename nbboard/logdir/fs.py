@@ -29,6 +29,7 @@ class LocalFS:
         self.root = os.path.abspath(os.path.expanduser(root))
         self.side_patterns = side_patterns
         self.side: dict[str, tuple[str, str, float, int]] = {}
+        self._unreadable: set[str] = set()  # folders reported as unreadable (once each)
 
     def check(self) -> None:
         if not os.path.isdir(self.root):
@@ -50,8 +51,13 @@ class LocalFS:
             d = stack.pop()
             try:
                 it = os.scandir(d)
-            except OSError:
+            except OSError as e:  # no read permission, or gone: its runs are left out, said once
+                if d not in self._unreadable and os.path.exists(d):
+                    self._unreadable.add(d)
+                    log.warning("nbboard: cannot read the folder %s (%s); the runs in it are left out",
+                                d, e.strerror or e)
                 continue
+            self._unreadable.discard(d)
             with it:
                 for e in it:
                     try:
@@ -103,6 +109,7 @@ class RemoteFS:
         self.fs, self.root = fsspec.core.url_to_fs(self.url)
         self.root = self.root.rstrip("/")
         self.protocol = self.url.split("://", 1)[0]
+        self._failing = False  # the last listing failed (warned)
 
     def check(self) -> None:
         try:
@@ -118,9 +125,15 @@ class RemoteFS:
         try:
             self.fs.invalidate_cache()
             found = self.fs.find(self.root, detail=True)
-        except Exception as e:  # a flaky listing: try again at the next poll
-            log.debug("listing %s failed: %r", self.url, e)
+        except Exception as e:  # a flaky listing or a bucket gone: said once, tried at each poll
+            if not self._failing:
+                self._failing = True
+                log.warning("nbboard: cannot list %s (%s); what was read stays, and listing is "
+                            "retried at each poll", self.url, e)
             return []
+        if self._failing:
+            self._failing = False
+            log.warning("nbboard: listing %s works again", self.url)
         out = []
         for path, info in found.items():
             base = path.rsplit("/", 1)[-1]
