@@ -152,6 +152,7 @@ def test_board_sweep_run_table(page: Page, jupyter_server, artifacts, tmp_path):
     page.wait_for_function(f"() => (globalThis.__nbboard__.painted['val/loss'] || []).length === {TRIALS}")
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     after = _chart_has(page, card, list(VIRIDIS_ENDS))
+    board.screenshot(path=str(artifacts / "board-sweep-all-lr.png"))
     assert before == [0, 0] and after[0] > 20 and after[1] > 20, (before, after)
 
     # colour by a categorical hparam, grouped: a heading per optimizer with its tick

@@ -306,6 +306,8 @@ export class ChartCard {
     ctx.rect(left, top, width, height);
     ctx.clip();
     const many = this.series().length > MANY_LINES;
+    // sparse series get a dot per point, unless so many lines overlap that dots would be a blur
+    const crowded = this.series().length > 20;
     ctx.lineJoin = many ? "bevel" : "round";
     ctx.lineCap = many ? "butt" : "round";
     const markers: [number, number, string][] = [];
@@ -313,7 +315,7 @@ export class ChartCard {
       const color = this.view.colors.get(s.run);
       const d = this.downsampled(s, x0, x1, cols);
       points += d.raw.points;
-      const dots = (ds: typeof d.raw) => ds.points > 0 && ds.points * 10 < cols;
+      const dots = (ds: typeof d.raw) => !crowded && ds.points > 0 && ds.points * 10 < cols;
       if (smoothing) {
         if (!many) strokeDownsampled(u, d.raw, color, 0.28, 1, o.log_y, false, pr);
         strokeDownsampled(u, d.sm, color, 1, 1.6, o.log_y, dots(d.sm), pr);
