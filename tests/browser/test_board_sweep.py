@@ -13,7 +13,7 @@ import textwrap
 import numpy as np
 from playwright.sync_api import Page, expect
 
-from tests.browser.lab import open_notebook, run_cell
+from tests.browser.lab import add_cell, open_notebook, run_cell, wait_for_output
 
 TRIALS = 60
 STEPS = 30
@@ -81,7 +81,8 @@ def test_board_sweep_run_table(page: Page, jupyter_server, artifacts, tmp_path):
     """)
     code = textwrap.dedent(f"""
         from nbboard.widgets.board import Board
-        Board({str(tmp_path / 'sweep')!r})
+        b = Board({str(tmp_path / 'sweep')!r})
+        b
     """)
     nb = jupyter_server.notebook("sweep.ipynb", [code])
     open_notebook(page, jupyter_server.lab(nb))
@@ -178,3 +179,13 @@ def test_board_sweep_run_table(page: Page, jupyter_server, artifacts, tmp_path):
     board.locator(".nbb-tab[data-kind='hparams']").click()
     expect(board.locator(".nbb-v-hparams")).to_be_visible()
     assert np.isfinite(last[best[0]])
+    # the table's state is the Board's `ui` state, in the kernel
+    page.wait_for_timeout(800)  # (the page saves `ui` 300 ms after a change)
+    add_cell(page, "import json; print('UI ' + json.dumps({k: b.ui.get(k) for k in "
+                   "('run_sort', 'run_top', 'run_k', 'run_color', 'run_group')}))")
+    run_cell(page, 1)
+    wait_for_output(page, "UI {")
+    text = page.locator(".jp-OutputArea-output", has_text="UI {").first.inner_text()
+    ui = json.loads(text.split("UI ", 1)[1].strip())
+    assert ui == {"run_sort": {"tag": "val/loss", "stat": "last", "dir": 1}, "run_top": 0, "run_k": 5,
+                  "run_color": "optimizer", "run_group": True}
