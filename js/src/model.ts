@@ -83,7 +83,7 @@ export class ModelData {
         m.set(c.run, s);
         if (!this.runs.has(c.run)) {
           this.runs.add(c.run);
-          this.colors.get(c.run);
+          this.colors.own(c.run);
         }
         structural = true;
       }

@@ -35,6 +35,8 @@ export interface ViewContext {
   focus: Set<(run: string, tag: string, step: number) => void>;
   /** False in a page with no kernel (an exported HTML file). */
   live: boolean;
+  /** True in a Board: its run table lists, ticks and colours the runs (views need no run list of their own). */
+  inBoard: boolean;
 }
 
 export interface ViewSpec {
@@ -118,5 +120,5 @@ export function contextFor(model: AnyModel, scalars: ModelData, inBoard: boolean
     ui.get<string[]>("hidden_runs", Array.isArray(opts.hidden_runs) ? (opts.hidden_runs as string[]) : []),
   );
   const live = !(model as { isStatic?: boolean }).isStatic;
-  return { model, records, scalars, colors: inBoard ? scalars.colors : pageColors, filters, ui, focus: new Set(), live };
+  return { model, records, scalars, colors: inBoard ? scalars.colors : pageColors, filters, ui, focus: new Set(), live, inBoard };
 }

@@ -32,6 +32,10 @@ export class SharedFilters {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
+  /** Something every view draws changed without the filters changing (the run colours): views redraw. */
+  touch(): void {
+    for (const fn of this.listeners) fn();
+  }
   private changed(): void {
     this.save({ ...this.values, hidden_runs: this.hiddenRuns() });
     for (const fn of this.listeners) fn();

@@ -33,6 +33,10 @@ export interface ChartHost {
 }
 
 const CHART_H = 220;
+/** Past this many lines in one chart (a sweep with All ticked) the faded raw line under each
+ * smoothed one is left out and joins are bevelled: the raw haze of hundreds of runs hides nothing
+ * the smoothed lines do not show, and stroking it doubles the draw. */
+export const MANY_LINES = 100;
 const CHART_H_EXPANDED = 440;
 
 function csvField(s: string): string {
@@ -301,16 +305,19 @@ export class ChartCard {
     ctx.beginPath();
     ctx.rect(left, top, width, height);
     ctx.clip();
-    ctx.lineJoin = "round";
-    ctx.lineCap = "round";
+    const many = this.series().length > MANY_LINES;
+    // sparse series get a dot per point, unless so many lines overlap that dots would be a blur
+    const crowded = this.series().length > 20;
+    ctx.lineJoin = many ? "bevel" : "round";
+    ctx.lineCap = many ? "butt" : "round";
     const markers: [number, number, string][] = [];
     for (const s of this.series()) {
       const color = this.view.colors.get(s.run);
       const d = this.downsampled(s, x0, x1, cols);
       points += d.raw.points;
-      const dots = (ds: typeof d.raw) => ds.points > 0 && ds.points * 10 < cols;
+      const dots = (ds: typeof d.raw) => !crowded && ds.points > 0 && ds.points * 10 < cols;
       if (smoothing) {
-        strokeDownsampled(u, d.raw, color, 0.28, 1, o.log_y, false, pr);
+        if (!many) strokeDownsampled(u, d.raw, color, 0.28, 1, o.log_y, false, pr);
         strokeDownsampled(u, d.sm, color, 1, 1.6, o.log_y, dots(d.sm), pr);
       } else {
         strokeDownsampled(u, d.raw, color, 1, 1.6, o.log_y, dots(d.raw), pr);

@@ -59,6 +59,10 @@ class ScalarsView implements Frameable, ChartHost {
   private paints = 0;
   private alerts = new Map<string, AlertInfo[]>();
   private records: RecordData;
+  /** In a Board the run table is the run list: no chips of our own (1,000 of them would cost every selection change). */
+  private inBoard: boolean;
+  /** the colour map's version last drawn (a Board's colour-by-hparam bumps it) */
+  private colorVersion: number;
 
   constructor(
     readonly root: HTMLElement,
@@ -69,6 +73,8 @@ class ScalarsView implements Frameable, ChartHost {
     this.records = ctx.records;
     this.colors = ctx.colors;
     this.filters = ctx.filters;
+    this.inBoard = ctx.inBoard;
+    this.colorVersion = ctx.colors.version;
     const given = (model.get("options") ?? {}) as Partial<ScalarOptions>;
     this.opts = { ...DEFAULTS, ...given };
     // The view's own saved filters seed the shared ones where those are empty; else they follow them.
@@ -282,6 +288,11 @@ class ScalarsView implements Frameable, ChartHost {
       this.opts.hidden_runs = hidden;
       changed = true;
     }
+    if (this.colors.version !== this.colorVersion) {
+      this.colorVersion = this.colors.version;
+      if (!this.inBoard) this.structureDirty = true; // the chips' swatches
+      this.allDirty();
+    }
     if (!changed) return;
     this.structureDirty = true;
     this.allDirty();
@@ -386,7 +397,7 @@ class ScalarsView implements Frameable, ChartHost {
     for (const c of this.cards.values()) c.invalidate(); // new series, or the run filter changed
     // runs legend
     this.runsEl.replaceChildren();
-    const runs = [...this.data.runs].filter((r) => this.runMatches(r)).sort();
+    const runs = this.inBoard ? [] : [...this.data.runs].filter((r) => this.runMatches(r)).sort();
     for (const run of runs) {
       const chip = el("button", "nbb-chip");
       chip.type = "button";
