@@ -1,0 +1,534 @@
+/**
+ * The profiler view (the Board's Profiler tab, or `nbboard.Profiler(...)` alone): one profile
+ * (a run's worker at one profiler cycle) at a time, with tabs for the overview (time breakdown,
+ * step times across every cycle of the worker), operators (sortable, searchable, by input shape,
+ * call stack and module), kernels, memory, modules and recommendations. A tab without data is not
+ * shown. Logged names go into the page as text only.
+ */
+import type { ViewContext, ViewSpec } from "../../view/context";
+import { hasRecords } from "../../view/context";
+import { sizeCanvas } from "../../view/charts";
+import { el, injectCss } from "../../view/dom";
+import css from "./profiler.css";
+import {
+  collectProfiles,
+  fmtBytes,
+  fmtUs,
+  hasChildren,
+  KIND,
+  opRows,
+  ROLE_COLORS,
+  ROLE_LABELS,
+  ROLES,
+  shares,
+  tabsFor,
+  visibleModules,
+  type OpRow,
+  type ProfileInfo,
+  type SortKey,
+  type StepRow,
+} from "./logic";
+
+const TAB_LABELS: Record<string, string> = {
+  overview: "Overview",
+  operators: "Operators",
+  kernels: "GPU Kernels",
+  memory: "Memory",
+  modules: "Modules",
+  advice: "Recommendations",
+};
+const MAX_ROWS = 400;
+
+function cssVar(node: HTMLElement, name: string, fallback: string): string {
+  const v = getComputedStyle(node).getPropertyValue(name).trim();
+  return v || fallback;
+}
+
+function th(label: string, title = ""): HTMLTableCellElement {
+  const c = el("th", undefined, label);
+  if (title) c.title = title;
+  return c;
+}
+
+function td(text: string, cls?: string): HTMLTableCellElement {
+  return el("td", cls, text);
+}
+
+function stat(label: string, value: string): HTMLElement {
+  const box = el("div", "nbb-prof-stat");
+  box.append(el("div", "nbb-prof-stat-value", value), el("div", "nbb-prof-stat-label", label));
+  return box;
+}
+
+// ---- overview ---------------------------------------------------------------------------------
+function drawSteps(canvas: HTMLCanvasElement, steps: readonly StepRow[], width: number, fg: string, grid: string): void {
+  const h = 180;
+  const g = sizeCanvas(canvas, width, h);
+  const left = 64, bottom = 28, top = 10, right = 10;
+  const plotW = Math.max(10, width - left - right), plotH = h - top - bottom;
+  const max = Math.max(1, ...steps.map((s) => s.duration));
+  g.font = "11px sans-serif";
+  g.fillStyle = fg;
+  g.strokeStyle = grid;
+  g.lineWidth = 1;
+  for (let i = 0; i <= 4; i++) {
+    const v = (max * i) / 4;
+    const y = top + plotH - (plotH * i) / 4;
+    g.beginPath();
+    g.moveTo(left, Math.round(y) + 0.5);
+    g.lineTo(left + plotW, Math.round(y) + 0.5);
+    g.stroke();
+    g.textAlign = "right";
+    g.textBaseline = "middle";
+    g.fillText(fmtUs(v), left - 6, y);
+  }
+  const n = steps.length;
+  const slot = plotW / Math.max(n, 1);
+  const bw = Math.max(2, Math.min(48, slot * 0.7));
+  steps.forEach((s, i) => {
+    const x = left + slot * i + (slot - bw) / 2;
+    let y = top + plotH;
+    for (const r of ROLES) {
+      const hh = (plotH * (s[r] ?? 0)) / max;
+      if (hh <= 0) continue;
+      g.fillStyle = ROLE_COLORS[r];
+      g.fillRect(x, y - hh, bw, hh);
+      y -= hh;
+    }
+    if (n <= 40 || i % Math.ceil(n / 40) === 0) {
+      g.fillStyle = fg;
+      g.textAlign = "center";
+      g.textBaseline = "top";
+      g.fillText(s.name, x + bw / 2, top + plotH + 6);
+    }
+  });
+}
+
+function overview(p: ProfileInfo, all: readonly ProfileInfo[], root: HTMLElement): HTMLElement {
+  const box = el("div", "nbb-prof-overview");
+  const m = p.meta;
+  const stats = el("div", "nbb-prof-stats");
+  stats.append(
+    stat("average step", fmtUs(m.average.duration ?? 0)),
+    stat("steps in this cycle", String(m.steps.length)),
+    stat("events", m.span.events.toLocaleString()),
+  );
+  if (m.device.utilisation !== undefined) stats.append(stat("device utilisation", `${(100 * m.device.utilisation).toFixed(1)}%`));
+  if (m.device.occupancy !== undefined && m.device.occupancy !== null) stats.append(stat("est. achieved occupancy", `${m.device.occupancy.toFixed(1)}%`));
+  if (!m.span.kernels) stats.append(stat("device", "none recorded (CPU only)"));
+  box.append(stats);
+
+  const parts = shares(m.average);
+  const bar = el("div", "nbb-prof-bar");
+  const legend = el("table", "nbb-prof-table nbb-prof-breakdown");
+  const lh = el("tr");
+  lh.append(th("Category"), th("Time per step"), th("Share"));
+  legend.append(el("thead"), el("tbody"));
+  legend.tHead!.append(lh);
+  for (const x of parts) {
+    const seg = el("div", "nbb-prof-seg");
+    seg.style.width = `${(100 * x.share).toFixed(3)}%`;
+    seg.style.background = ROLE_COLORS[x.role];
+    seg.title = `${ROLE_LABELS[x.role]}: ${fmtUs(x.us)} (${(100 * x.share).toFixed(1)}%)`;
+    bar.append(seg);
+    const tr = el("tr");
+    const name = el("td");
+    const sw = el("span", "nbb-prof-swatch");
+    sw.style.background = ROLE_COLORS[x.role];
+    name.append(sw, document.createTextNode(ROLE_LABELS[x.role]));
+    tr.dataset.role = x.role;
+    tr.append(name, td(fmtUs(x.us), "nbb-num"), td(`${(100 * x.share).toFixed(1)}%`, "nbb-num"));
+    legend.tBodies[0].append(tr);
+  }
+  box.append(el("h4", undefined, "Execution summary (average step)"), bar, legend);
+
+  // step times across every cycle of this worker
+  const steps = all.filter((q) => q.run === p.run && q.worker === p.worker).flatMap((q) => q.meta.steps);
+  box.append(el("h4", undefined, `Step time (${steps.length} profiled steps of ${p.worker})`));
+  const canvas = el("canvas", "nbb-prof-steps");
+  box.append(canvas);
+  const draw = () => drawSteps(canvas, steps, Math.max(320, (root.clientWidth || 760) - 24), cssVar(root, "--nbb-fg2", "#555"), cssVar(root, "--nbb-border", "#ddd"));
+  requestAnimationFrame(draw);
+  draw();
+  return box;
+}
+
+// ---- operators ---------------------------------------------------------------------------------
+interface OpState {
+  query: string;
+  key: SortKey;
+  desc: boolean;
+  byShape: boolean;
+  selected: string;
+}
+
+function operators(p: ProfileInfo, st: OpState, save: () => void): HTMLElement {
+  const box = el("div", "nbb-prof-ops");
+  const bar = el("div", "nbb-toolbar");
+  const search = el("input", "nbb-prof-search");
+  search.type = "search";
+  search.placeholder = "Search operators, shapes, modules";
+  search.value = st.query;
+  const shapeBox = el("label", "nbb-prof-check");
+  const shape = el("input");
+  shape.type = "checkbox";
+  shape.checked = st.byShape;
+  shapeBox.append(shape, document.createTextNode(" Group by input shape"));
+  const count = el("span", "nbb-status-text");
+  bar.append(search, shapeBox, count);
+  const table = el("table", "nbb-prof-table nbb-prof-optable");
+  const detail = el("div", "nbb-prof-detail");
+  box.append(bar, table, detail);
+  const cols: [SortKey, string, string][] = [
+    ["name", "Name", "the operator"],
+    ["calls", "Calls", "how many times it ran"],
+    ["host_self", "Host self", "host time in the operator itself, children excluded (key_averages' Self CPU)"],
+    ["host_total", "Host total", "host time including the operators it called (CPU total)"],
+    ["device_self", "Device self", "kernel time launched by the operator itself"],
+    ["device_total", "Device total", "kernel time launched by it and its children"],
+    ["self_memory", "Self memory", "bytes allocated minus freed in the operator itself"],
+  ];
+  const draw = () => {
+    const rows = opRows(st.byShape ? p.meta.operators_by_shape : p.meta.operators, st.query, st.key, st.desc);
+    count.textContent = `${rows.length} operator${rows.length === 1 ? "" : "s"}${rows.length > MAX_ROWS ? ` (first ${MAX_ROWS} shown)` : ""}`;
+    const head = el("tr");
+    const shown = st.byShape ? [...cols.slice(0, 1), ["shape", "Input shape", "Input Dims as recorded (record_shapes)"] as [SortKey, string, string], ...cols.slice(1)] : cols;
+    for (const [key, label, title] of shown) {
+      const c = th(label + (st.key === key ? (st.desc ? " ▼" : " ▲") : ""), title);
+      c.className = "nbb-prof-sortable";
+      c.dataset.key = key;
+      c.addEventListener("click", () => {
+        if (st.key === key) st.desc = !st.desc;
+        else {
+          st.key = key;
+          st.desc = key !== "name" && key !== "shape";
+        }
+        save();
+        draw();
+      });
+      head.append(c);
+    }
+    const thead = el("thead");
+    thead.append(head);
+    const body = el("tbody");
+    for (const r of rows.slice(0, MAX_ROWS)) {
+      const tr = el("tr");
+      const id = r.name + "\u0000" + (r.shape ?? "");
+      tr.dataset.name = r.name;
+      if (id === st.selected) tr.classList.add("nbb-on");
+      const cells = [td(r.name, "nbb-prof-name")];
+      if (st.byShape) cells.push(td(r.shape ?? "", "nbb-prof-shape"));
+      cells.push(td(r.calls.toLocaleString(), "nbb-num"), td(fmtUs(r.host_self), "nbb-num"), td(fmtUs(r.host_total), "nbb-num"),
+        td(r.device_total ? fmtUs(r.device_self) : "", "nbb-num"), td(r.device_total ? fmtUs(r.device_total) : "", "nbb-num"),
+        td(r.self_memory ? fmtBytes(r.self_memory) : "", "nbb-num"));
+      cells[0].title = r.name;
+      tr.append(...cells);
+      tr.addEventListener("click", () => {
+        st.selected = id;
+        save();
+        draw();
+      });
+      body.append(tr);
+    }
+    table.replaceChildren(thead, body);
+    const sel = rows.find((r) => r.name + "\u0000" + (r.shape ?? "") === st.selected);
+    showDetail(detail, sel);
+  };
+  search.addEventListener("input", () => {
+    st.query = search.value;
+    save();
+    draw();
+  });
+  shape.addEventListener("change", () => {
+    st.byShape = shape.checked;
+    save();
+    draw();
+  });
+  draw();
+  return box;
+}
+
+function showDetail(box: HTMLElement, r: OpRow | undefined): void {
+  if (!r) {
+    box.replaceChildren(el("div", "nbb-prof-hint", "Click an operator for its call stack and module (recorded with with_stack / with_modules)."));
+    return;
+  }
+  const parts: HTMLElement[] = [el("div", "nbb-prof-detail-name", r.name)];
+  if (r.types) parts.push(el("div", undefined, `Input types: ${r.types}`));
+  parts.push(el("div", undefined, r.module ? `Module: ${r.module}` : "Module: not recorded (with_modules=True)"));
+  if (r.stack.length) {
+    parts.push(el("div", undefined, "Call stack (innermost first, its longest call):"));
+    const ol = el("ol", "nbb-prof-stack");
+    for (const f of r.stack) ol.append(el("li", undefined, f));
+    parts.push(ol);
+  } else parts.push(el("div", undefined, "Call stack: not recorded (with_stack=True)"));
+  box.replaceChildren(...parts);
+}
+
+// ---- kernels ---------------------------------------------------------------------------------
+function kernels(p: ProfileInfo): HTMLElement {
+  const box = el("div");
+  const table = el("table", "nbb-prof-table");
+  const head = el("tr");
+  for (const h of ["Kernel", "Calls", "Total", "Mean", "Max", "Blocks/SM", "Occupancy", "Tensor cores", "Launched by"]) head.append(th(h));
+  const thead = el("thead");
+  thead.append(head);
+  const body = el("tbody");
+  for (const k of p.meta.kernels.slice(0, MAX_ROWS)) {
+    const tr = el("tr");
+    const name = td(k.name, "nbb-prof-name");
+    name.title = k.name;
+    tr.append(name, td(String(k.calls), "nbb-num"), td(fmtUs(k.total), "nbb-num"), td(fmtUs(k.mean), "nbb-num"), td(fmtUs(k.max), "nbb-num"),
+      td(k.blocks_per_sm === null ? "" : k.blocks_per_sm.toFixed(2), "nbb-num"), td(k.occupancy === null ? "" : `${k.occupancy.toFixed(1)}%`, "nbb-num"),
+      td(k.tensor_cores ? "yes" : "no"), td(k.op, "nbb-prof-name"));
+    body.append(tr);
+  }
+  table.append(thead, body);
+  box.append(el("div", "nbb-prof-hint", "Per kernel name: figures from kineto's CUDA activity records (not yet seen on a real CUDA trace by nbboard's tests)."), table);
+  return box;
+}
+
+// ---- memory -------------------------------------------------------------------------------------
+function drawMemory(canvas: HTMLCanvasElement, t: number[], alloc: (number | null)[], reserved: (number | null)[], peakT: number, width: number, fg: string, grid: string): void {
+  const h = 200;
+  const g = sizeCanvas(canvas, width, h);
+  const left = 72, bottom = 26, top = 10, right = 10;
+  const plotW = Math.max(10, width - left - right), plotH = h - top - bottom;
+  const vals = [...alloc, ...reserved].filter((v): v is number => v !== null);
+  const max = Math.max(1, ...vals);
+  const t0 = t.length ? t[0] : 0, t1 = t.length ? t[t.length - 1] : 1;
+  const X = (x: number) => left + ((x - t0) / Math.max(t1 - t0, 1e-9)) * plotW;
+  const Y = (v: number) => top + plotH - (v / max) * plotH;
+  g.font = "11px sans-serif";
+  g.strokeStyle = grid;
+  g.fillStyle = fg;
+  for (let i = 0; i <= 4; i++) {
+    const y = top + plotH - (plotH * i) / 4;
+    g.beginPath();
+    g.moveTo(left, Math.round(y) + 0.5);
+    g.lineTo(left + plotW, Math.round(y) + 0.5);
+    g.stroke();
+    g.textAlign = "right";
+    g.textBaseline = "middle";
+    g.fillText(fmtBytes((max * i) / 4), left - 6, y);
+  }
+  g.textAlign = "center";
+  g.textBaseline = "top";
+  for (let i = 0; i <= 4; i++) g.fillText(fmtUs(((t1 - t0) * i) / 4), left + (plotW * i) / 4, top + plotH + 6);
+  const line = (vs: (number | null)[], color: string) => {
+    g.strokeStyle = color;
+    g.lineWidth = 1.5;
+    g.beginPath();
+    let on = false;
+    vs.forEach((v, i) => {
+      if (v === null) {
+        on = false;
+        return;
+      }
+      // a step line: memory stays at a value until the next event
+      if (on) g.lineTo(X(t[i]), Y(vs[i - 1] as number));
+      if (on) g.lineTo(X(t[i]), Y(v));
+      else g.moveTo(X(t[i]), Y(v));
+      on = true;
+    });
+    g.stroke();
+  };
+  if (reserved.some((v) => v !== null && v > 0)) line(reserved, "#ff9900");
+  line(alloc, "#3366cc");
+  g.strokeStyle = "#d62728";
+  g.setLineDash([4, 3]);
+  g.beginPath();
+  g.moveTo(X(peakT), top);
+  g.lineTo(X(peakT), top + plotH);
+  g.stroke();
+  g.setLineDash([]);
+}
+
+function memory(p: ProfileInfo, root: HTMLElement): HTMLElement {
+  const box = el("div");
+  for (const [dev, c] of Object.entries(p.meta.memory)) {
+    box.append(el("h4", undefined, `${dev}: peak ${fmtBytes(c.peak)} allocated at ${fmtUs(c.peak_t)} (${c.events} memory events)`));
+    const legend = el("div", "nbb-prof-legend");
+    const a = el("span", undefined, "allocated");
+    a.style.borderColor = "#3366cc";
+    legend.append(a);
+    if (c.reserved.some((v) => v !== null && v > 0)) {
+      const r = el("span", undefined, "reserved");
+      r.style.borderColor = "#ff9900";
+      legend.append(r);
+    }
+    const pk = el("span", undefined, "peak");
+    pk.style.borderColor = "#d62728";
+    legend.append(pk);
+    const canvas = el("canvas", "nbb-prof-mem");
+    canvas.dataset.device = dev;
+    box.append(legend, canvas);
+    const draw = () => drawMemory(canvas, c.t, c.allocated, c.reserved, c.peak_t, Math.max(320, (root.clientWidth || 760) - 24), cssVar(root, "--nbb-fg2", "#555"), cssVar(root, "--nbb-border", "#ddd"));
+    requestAnimationFrame(draw);
+    draw();
+  }
+  if (p.meta.top_allocators.length) {
+    box.append(el("h4", undefined, "Operators that allocate most"));
+    const table = el("table", "nbb-prof-table");
+    const head = el("tr");
+    head.append(th("Operator"), th("Allocations"), th("Bytes allocated"));
+    const thead = el("thead");
+    thead.append(head);
+    const body = el("tbody");
+    for (const r of p.meta.top_allocators) {
+      const tr = el("tr");
+      tr.append(td(r.name, "nbb-prof-name"), td(String(r.allocations), "nbb-num"), td(fmtBytes(r.bytes), "nbb-num"));
+      body.append(tr);
+    }
+    table.append(thead, body);
+    box.append(table);
+  }
+  return box;
+}
+
+// ---- modules ---------------------------------------------------------------------------------------
+function modules(p: ProfileInfo, collapsed: Set<string>, save: () => void): HTMLElement {
+  const box = el("div");
+  const table = el("table", "nbb-prof-table nbb-prof-modules");
+  const rowsAll = p.meta.modules;
+  const maxT = Math.max(1, ...rowsAll.map((r) => r.host_total));
+  const draw = () => {
+    const head = el("tr");
+    head.append(th("Module"), th("Calls"), th("Host total"), th("Device total"), th(""));
+    const thead = el("thead");
+    thead.append(head);
+    const body = el("tbody");
+    for (const r of visibleModules(rowsAll, collapsed)) {
+      const tr = el("tr");
+      tr.dataset.path = r.path;
+      const name = el("td", "nbb-prof-name");
+      name.style.paddingLeft = `${8 + 16 * r.depth}px`;
+      const kids = hasChildren(rowsAll, r.path);
+      const tog = el("span", "nbb-prof-toggle", kids ? (collapsed.has(r.path) ? "▸" : "▾") : "·");
+      name.append(tog, document.createTextNode(r.name));
+      if (kids) {
+        name.style.cursor = "pointer";
+        name.addEventListener("click", () => {
+          if (collapsed.has(r.path)) collapsed.delete(r.path);
+          else collapsed.add(r.path);
+          save();
+          draw();
+        });
+      }
+      const barCell = el("td", "nbb-prof-barcell");
+      const b = el("div", "nbb-prof-minibar");
+      b.style.width = `${(100 * r.host_total) / maxT}%`;
+      barCell.append(b);
+      tr.append(name, td(String(r.calls), "nbb-num"), td(fmtUs(r.host_total), "nbb-num"), td(r.device_total ? fmtUs(r.device_total) : "", "nbb-num"), barCell);
+      body.append(tr);
+    }
+    table.replaceChildren(thead, body);
+  };
+  draw();
+  box.append(table);
+  return box;
+}
+
+// ---- recommendations -----------------------------------------------------------------------------------
+function advice(p: ProfileInfo): HTMLElement {
+  const box = el("div", "nbb-prof-advice");
+  if (!p.meta.recommendations.length) box.append(el("div", "nbb-empty", "Nothing to recommend for this profile."));
+  for (const r of p.meta.recommendations) {
+    const card = el("div", "nbb-prof-card");
+    card.dataset.id = r.id;
+    card.append(el("div", "nbb-prof-figure", r.figure), el("div", undefined, r.text));
+    box.append(card);
+  }
+  return box;
+}
+
+// ---- the view ----------------------------------------------------------------------------------------
+function render(root: HTMLElement, ctx: ViewContext): () => void {
+  injectCss("nbboard-profiler-1", css, root);
+  const top = el("div", "nbb-toolbar");
+  const pick = el("select", "nbb-prof-pick");
+  pick.title = "Profile: run · worker · step (one profiler cycle)";
+  const info = el("span", "nbb-status-text");
+  top.append(pick, info);
+  const tabsBar = el("div", "nbb-prof-tabs");
+  const body = el("div", "nbb-prof-body");
+  const empty = el("div", "nbb-empty", "No profiles yet. Profile with on_trace_ready=writer.profiler_handler() or torch.profiler.tensorboard_trace_handler(logdir).");
+  root.append(top, empty, tabsBar, body);
+  const ops: OpState = { query: "", key: "host_total", desc: true, byShape: false, selected: "", ...ctx.ui.get<Partial<OpState>>("profiler_ops", {}) } as OpState;
+  const collapsed = new Set<string>(ctx.ui.get<string[]>("profiler_collapsed", []));
+  let tab = ctx.ui.get<string>("profiler_tab", "overview");
+  let chosen = ctx.ui.get<string>("profiler_profile", ""); // "" follows the newest profile
+  let profiles: ProfileInfo[] = [];
+  let shownKey = "";
+  const saveOps = () => ctx.ui.set("profiler_ops", { ...ops });
+  const saveTree = () => ctx.ui.set("profiler_collapsed", [...collapsed]);
+
+  const current = (): ProfileInfo | undefined => profiles.find((p) => p.id === chosen) ?? profiles[profiles.length - 1];
+
+  const drawBody = () => {
+    const p = current();
+    if (!p) return;
+    const tabs = tabsFor(p.meta);
+    if (!tabs.includes(tab)) tab = "overview";
+    tabsBar.replaceChildren(...tabs.map((t) => {
+      const b = el("button", `nbb-btn nbb-prof-tab${t === tab ? " nbb-on" : ""}`, TAB_LABELS[t]);
+      b.type = "button";
+      b.dataset.tab = t;
+      b.addEventListener("click", () => {
+        tab = t;
+        ctx.ui.set("profiler_tab", t);
+        drawBody();
+      });
+      return b;
+    }));
+    root.dataset.tab = tab;
+    const content =
+      tab === "operators" ? operators(p, ops, saveOps)
+      : tab === "kernels" ? kernels(p)
+      : tab === "memory" ? memory(p, root)
+      : tab === "modules" ? modules(p, collapsed, saveTree)
+      : tab === "advice" ? advice(p)
+      : overview(p, profiles, root);
+    body.replaceChildren(content);
+  };
+
+  const draw = () => {
+    profiles = collectProfiles(ctx.records.ofKind(KIND)).filter((p) => ctx.filters.runShown(p.run));
+    root.dataset.profiles = String(profiles.length);
+    empty.style.display = profiles.length ? "none" : "";
+    tabsBar.style.display = body.style.display = top.style.display = profiles.length ? "" : "none";
+    pick.replaceChildren(...profiles.map((p) => {
+      const o = el("option", undefined, `${p.run} · ${p.worker} · step ${p.step}`);
+      o.value = p.id;
+      return o;
+    }));
+    const p = current();
+    if (!p) return;
+    pick.value = p.id;
+    const recd = p.meta.span.recorded ?? {};
+    const on = Object.entries(recd).filter(([, v]) => v).map(([k]) => k);
+    info.textContent = `${p.meta.span.events.toLocaleString()} events · ${p.meta.steps.length} steps${on.length ? " · " + on.join(", ") : ""}`;
+    const key = p.id + "|" + profiles.length;
+    if (key !== shownKey) {
+      shownKey = key;
+      drawBody();
+    }
+  };
+  pick.addEventListener("change", () => {
+    const last = profiles[profiles.length - 1];
+    chosen = pick.value === last?.id ? "" : pick.value;
+    ctx.ui.set("profiler_profile", chosen);
+    draw();
+  });
+  draw();
+  const unsub = ctx.records.subscribe((changed, structural) => {
+    if (structural || [...changed].some((s) => s.kind === KIND)) draw();
+  });
+  const unfilter = ctx.filters.subscribe(() => draw());
+  return () => {
+    unsub();
+    unfilter();
+  };
+}
+
+export const profilerView: ViewSpec = { kind: "profiler", label: "Profiler", order: 75, present: hasRecords(KIND), render };
