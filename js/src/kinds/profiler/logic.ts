@@ -167,6 +167,7 @@ export function fmtUs(us: number): string {
   if (a >= 1e6) return `${(us / 1e6).toFixed(2)} s`;
   if (a >= 1e3) return `${(us / 1e3).toFixed(a >= 1e5 ? 0 : a >= 1e4 ? 1 : 2)} ms`;
   if (a >= 100) return `${us.toFixed(0)} µs`;
+  if (us === 0) return "0";
   return `${us.toFixed(a >= 10 ? 1 : 2)} µs`;
 }
 

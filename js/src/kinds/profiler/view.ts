@@ -188,11 +188,14 @@ function operators(p: ProfileInfo, st: OpState, save: () => void): HTMLElement {
     ["device_total", "Device total", "kernel time launched by it and its children"],
     ["self_memory", "Self memory", "bytes allocated minus freed in the operator itself"],
   ];
+  // device columns only when the profile has device activity
+  const device = p.meta.operators.some((o) => o.device_total > 0);
   const draw = () => {
     const rows = opRows(st.byShape ? p.meta.operators_by_shape : p.meta.operators, st.query, st.key, st.desc);
     count.textContent = `${rows.length} operator${rows.length === 1 ? "" : "s"}${rows.length > MAX_ROWS ? ` (first ${MAX_ROWS} shown)` : ""}`;
     const head = el("tr");
-    const shown = st.byShape ? [...cols.slice(0, 1), ["shape", "Input shape", "Input Dims as recorded (record_shapes)"] as [SortKey, string, string], ...cols.slice(1)] : cols;
+    const base = device ? cols : cols.filter(([k]) => k !== "device_self" && k !== "device_total");
+    const shown = st.byShape ? [...base.slice(0, 1), ["shape", "Input shape", "Input Dims as recorded (record_shapes)"] as [SortKey, string, string], ...base.slice(1)] : base;
     for (const [key, label, title] of shown) {
       const c = th(label + (st.key === key ? (st.desc ? " ▼" : " ▲") : ""), title);
       c.className = "nbb-prof-sortable";
@@ -218,9 +221,9 @@ function operators(p: ProfileInfo, st: OpState, save: () => void): HTMLElement {
       if (id === st.selected) tr.classList.add("nbb-on");
       const cells = [td(r.name, "nbb-prof-name")];
       if (st.byShape) cells.push(td(r.shape ?? "", "nbb-prof-shape"));
-      cells.push(td(r.calls.toLocaleString(), "nbb-num"), td(fmtUs(r.host_self), "nbb-num"), td(fmtUs(r.host_total), "nbb-num"),
-        td(r.device_total ? fmtUs(r.device_self) : "", "nbb-num"), td(r.device_total ? fmtUs(r.device_total) : "", "nbb-num"),
-        td(r.self_memory ? fmtBytes(r.self_memory) : "", "nbb-num"));
+      cells.push(td(r.calls.toLocaleString(), "nbb-num"), td(fmtUs(r.host_self), "nbb-num"), td(fmtUs(r.host_total), "nbb-num"));
+      if (device) cells.push(td(r.device_total ? fmtUs(r.device_self) : "", "nbb-num"), td(r.device_total ? fmtUs(r.device_total) : "", "nbb-num"));
+      cells.push(td(r.self_memory ? fmtBytes(r.self_memory) : "", "nbb-num"));
       cells[0].title = r.name;
       tr.append(...cells);
       tr.addEventListener("click", () => {
