@@ -75,6 +75,7 @@ bench: $(TEST) $(STATIC) chromium
 	$(PY) bench/projector_browser.py
 	$(PY) bench/alerts.py
 	$(PY) bench/notebook_cost.py
+	$(PY) bench/profiler.py
 
 lab: $(LAB) $(STATIC)
 	$(VENV)/bin/jupyter lab nbboard/notebooks

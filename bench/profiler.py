@@ -7,7 +7,8 @@
    generator: what its `RunLoader` does per file, without its worker process). Target: ≥ 5×.
 2. Handler: per profiler cycle on the training thread, torch's `tensorboard_trace_handler`
    against `writer.profiler_handler()` (which exports the same file and records the profile off
-   the thread); interleaved rounds, medians. Target: no slower.
+   the thread); cycles of one run alternate between the two, medians. Target: no slower. And the
+   whole profiled loop with either handler (the background read included).
 
 Run: .venv/bin/python bench/profiler.py [--tile N] [--rounds N]
 """
@@ -97,24 +98,55 @@ def _export(prof, tmp: str) -> str:
 
 
 def bench_handler(tmp: str, rounds: int) -> None:
+    """The call on the training thread: cycles of one profiled training alternate between the two
+    handlers (same model, same moment), so machine load hits both alike. nbboard's background read
+    of each cycle is waited for after its timed call, so it cannot land in another cycle's call
+    (a decode holds the GIL); part 3 measures what it costs the loop."""
     import torch
 
-    torch_times: list[float] = []
-    nb_times: list[float] = []
+    times: dict[str, list[float]] = {"torch": [], "nbboard": []}
     for r in range(rounds):
         th = torch.profiler.tensorboard_trace_handler(os.path.join(tmp, f"torch{r}"))
         w = SummaryWriter(os.path.join(tmp, f"nb{r}"), store=Store())
-        nh = w.profiler_handler()
-        for handler, times in ((th, torch_times), (nh, nb_times)) if r % 2 == 0 else ((nh, nb_times), (th, torch_times)):
-            def timed(p, h=handler, out=times):
-                t = time.perf_counter()
-                h(p)
-                out.append(time.perf_counter() - t)
-            profile_training(timed, repeat=3)
+        handlers = [("torch", th), ("nbboard", w.profiler_handler())]
+        if r % 2:
+            handlers.reverse()
+        k = [0]
+
+        def on_ready(p, hs=handlers, k=k):
+            name, h = hs[k[0] % 2]
+            k[0] += 1
+            t = time.perf_counter()
+            h(p)
+            times[name].append(time.perf_counter() - t)
+            if name == "nbboard":  # its background read, outside the timed call (part 3 counts it)
+                h.wait()
+
+        profile_training(on_ready, repeat=6)
         w.close()
-    t, n = statistics.median(torch_times), statistics.median(nb_times)
-    print(f"2. handler per cycle ({len(torch_times)} cycles each, median): torch {t * 1e3:.1f} ms, "
+    t, n = statistics.median(times["torch"]), statistics.median(times["nbboard"])
+    print(f"2. handler per cycle, alternating cycles ({len(times['torch'])} each, median): torch {t * 1e3:.1f} ms, "
           f"nbboard {n * 1e3:.1f} ms, ratio nbboard/torch {n / t:.2f}")
+
+
+def bench_loop(tmp: str, rounds: int) -> None:
+    """The whole profiled training (6 cycles) with one handler or the other, interleaved rounds:
+    what the background read costs the loop beside the handler call."""
+    import torch
+
+    times: dict[str, list[float]] = {"torch": [], "nbboard": []}
+    for r in range(rounds):
+        for name in (("torch", "nbboard") if r % 2 == 0 else ("nbboard", "torch")):
+            w = SummaryWriter(os.path.join(tmp, f"loop{r}{name}"), store=Store())
+            h = (torch.profiler.tensorboard_trace_handler(os.path.join(tmp, f"loopt{r}")) if name == "torch"
+                 else w.profiler_handler())
+            t = time.perf_counter()
+            profile_training(h, repeat=6)
+            times[name].append(time.perf_counter() - t)
+            w.close()  # nbboard: waits for the last cycle's read (not timed: the loop is done)
+    t, n = statistics.median(times["torch"]), statistics.median(times["nbboard"])
+    print(f"3. whole profiled loop, 24 steps, 6 cycles ({rounds} rounds, median): torch {t:.2f} s, "
+          f"nbboard {n:.2f} s, ratio {n / t:.2f}")
 
 
 def main() -> None:
@@ -126,6 +158,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bench_parse(tmp, a.tile)
         bench_handler(tmp, a.rounds)
+        bench_loop(tmp, a.rounds)
 
 
 if __name__ == "__main__":

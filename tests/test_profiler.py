@@ -202,7 +202,7 @@ def test_memory_modules_and_recommendations(profiled):
     net = next(m for m in a.modules if m["path"] == "Net_0")
     assert net["calls"] == 2 and net["host_total"] > 0
     ids = {r["id"] for r in a.recommendations}
-    assert "dataloader" in ids and "cpu_bound" in ids
+    assert "cpu_bound" in ids and ("dataloader" in ids) == (a.average["dataloader"] / a.average["duration"] > 0.05)
     assert all(r["figure"] for r in a.recommendations)
     conv = next(o for o in a.operators if o["name"] == "aten::conv2d")
     assert conv["module"].startswith("Net_0 › Sequential_0 › Conv2d_")
@@ -219,6 +219,25 @@ def test_memory_per_event(profiled):
     rec = _series(profiled).values[0]
     per = rec.nbytes / len(rec)
     assert per < 56  # 49 bytes per duration event, 38 per memory event (record.py)
+
+
+def test_recommendations_name_their_figure():
+    from nbboard.kinds.profiler.analysis import recommendations
+
+    avg = {"duration": 1000.0, "dataloader": 300.0, "cpu_exec": 600.0, "runtime": 50.0, "kernel": 100.0,
+           "memcpy": 150.0, "memset": 0.0}
+    kern = [{"calls": 5000, "mean": 4.0, "total": 20000.0, "tensor_cores": False}]
+    ops = [{"name": "aten::mm", "device_total": 15000.0, "types": '["float", "float"]'}]
+    recs = {r["id"]: r["figure"] for r in recommendations(avg, kern, ops, 10, True)}
+    assert recs == {
+        "dataloader": "30.0% of the step in DataLoader",
+        "utilisation": "device busy 25.0% of the step",
+        "tiny_kernels": "5000 of 5000 kernels under 10 µs (500 per step)",
+        "memcpy": "15.0% of the step in memcpy",
+        "fp32_matmul": "75.0% of kernel time in float32 matmuls/convolutions, 0.0% on tensor cores",
+        "cpu_bound": "host 65.0% vs kernels 10.0% of the step",
+    }
+    assert [r["id"] for r in recommendations({"duration": 100.0, "cpu_exec": 90.0}, [], [], 1, False)] == ["cpu_bound"]
 
 
 # ---- bad input ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from nbboard.kinds.profiler.quiet import tick
 from nbboard.kinds.profiler.record import CAT, KERNEL_FIELDS, Profile
 
 #: The overview's categories, in the order each claims time.
@@ -92,6 +93,8 @@ def parents(prof: Profile) -> np.ndarray:
     stack: list[int] = []  # positions in `rows`
     cur_lane = None
     for k in range(len(rows)):
+        if not k & 511:
+            tick()
         if lanes[k] != cur_lane:
             stack.clear()
             cur_lane = lanes[k]
@@ -139,6 +142,8 @@ def _launchers(prof: Profile, parent: np.ndarray, dev: np.ndarray) -> np.ndarray
     by_corr = dict(zip(prof.corr[rt].tolist(), rt.tolist()))
     out = np.full(len(dev), -1, np.int64)
     for k, (e, c) in enumerate(zip(prof.ext[dev].tolist(), prof.corr[dev].tolist())):
+        if not k & 511:
+            tick()
         row = by_ext.get(e, -1) if e >= 0 else -1
         if row < 0 and c >= 0:
             r = by_corr.get(c, -1)
@@ -237,7 +242,9 @@ def _device_steps(prof: Profile, s: np.ndarray, e: np.ndarray) -> None:
     rt_by_corr = dict(zip(prof.corr[rt].tolist(), rt.tolist()))
     dmax = np.full(len(s), -np.inf)
     matched = False
-    for d in dev.tolist():
+    for k, d in enumerate(dev.tolist()):
+        if not k & 511:
+            tick()
         r = rt_by_corr.get(int(prof.corr[d]))
         if r is None:
             continue
@@ -331,11 +338,14 @@ def operators(prof: Profile, parent: np.ndarray, dself: np.ndarray, dtotal: np.n
     rep = np.full(len(u), -1, np.int64)
     best = np.full(len(u), -np.inf)
     d = prof.dur[ops]
+    tick()
     for g, r, v in zip(inv.tolist(), ops.tolist(), d.tolist()):
         if v > best[g]:
             best[g], rep[g] = v, r
     out = []
     for g in range(len(u)):
+        if not g & 127:
+            tick()
         r = int(rep[g])
         frames, module = _ancestry(prof, parent, r)
         row = {"name": prof.names[int(prof.name[r])], "calls": int(counts[g]),
@@ -407,7 +417,9 @@ def _memory_owner(prof: Profile, parent: np.ndarray) -> np.ndarray:
         starts = prof.ts[lo]
         mi = np.flatnonzero(prof.mem_lane == ln)
         cand = np.searchsorted(starts, prof.mem_ts[mi], "right") - 1
-        for m, c in zip(mi.tolist(), cand.tolist()):
+        for k, (m, c) in enumerate(zip(mi.tolist(), cand.tolist())):
+            if not k & 511:
+                tick()
             t = prof.mem_ts[m]
             r = int(lo[c]) if c >= 0 else -1
             # walk up from the latest op starting before t to one still open at t

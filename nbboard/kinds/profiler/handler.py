@@ -3,7 +3,10 @@ writes the trace file torch's `tensorboard_trace_handler` writes (same name patt
 torch's own exporter), so torch-tb-profiler and Perfetto read the logdir too.
 
 The training thread only exports the file (the call torch's handler makes); a background thread
-then reads it into columns and appends the record, so the handler costs what torch's does.
+then reads it into columns and appends the record, so the handler costs what torch's does. The
+read starts `SETTLE` seconds after the export (at once on `wait()`, flush, close): msgspec's
+decode holds the GIL for its whole call, and started at once it would stall the training thread
+before on_trace_ready returned.
 (Reading the profiler object's events from Python costs more than the file: listing the events of
 a 2,000-event cycle through `kineto_results.events()` alone takes longer than parsing its JSON,
 and they lack the allocator totals the `[memory]` events carry.)
@@ -20,11 +23,16 @@ from typing import Any
 
 from nbboard import store as st
 from nbboard.kinds.profiler import NAME
+from nbboard.kinds.profiler.analysis import of
+from nbboard.kinds.profiler.quiet import tick, unprofiled
 from nbboard.kinds.profiler.read import side_file
 from nbboard.kinds.profiler.trace import read_trace
 from nbboard.tfevents.filewriter import written_paths
 
 __all__ = ["ProfilerHandler", "profiler_handler"]
+
+#: Seconds between a cycle's export and its read into the Store (see the module's docstring).
+SETTLE = 0.25
 
 
 class ProfilerHandler:
@@ -41,7 +49,8 @@ class ProfilerHandler:
         self.use_gzip = use_gzip
         self.cycles = 0
         self.errors: list[str] = []
-        self._queue: queue.Queue[tuple[str, float, int] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[str, float, int, float] | None] = queue.Queue()
+        self._hurry = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
@@ -54,7 +63,7 @@ class ProfilerHandler:
         written_paths.add(os.path.abspath(path))  # this kernel's tailing readers leave it alone
         prof.export_chrome_trace(path)
         self.cycles += 1
-        self._queue.put((path, time.time(), self.cycles - 1))
+        self._queue.put((path, time.time(), self.cycles - 1, time.monotonic() + SETTLE))
         self._start()
         return path
 
@@ -76,7 +85,10 @@ class ProfilerHandler:
                 continue
             try:
                 if item is not None:
-                    self._record(*item)
+                    path, wall_time, index, due = item
+                    self._hurry.wait(max(0.0, due - time.monotonic()))
+                    with unprofiled():  # not profiled into the user's next cycle (quiet.py)
+                        self._record(path, wall_time, index)
             finally:
                 self._queue.task_done()
 
@@ -86,17 +98,23 @@ class ProfilerHandler:
         except Exception as e:  # keep the training going; say what went wrong on wait()
             self.errors.append(f"{os.path.basename(path)}: {e}")
             return
+        tick()  # a cycle may have started meanwhile
+        of(prof)  # the analysis, here rather than on the pusher thread during a profiled cycle
         rec = side_file(prof, index)
         self.store.append(self.key, rec.tag, NAME, rec.step, rec.value, wall_time)
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until every exported cycle is in the Store."""
-        if timeout is None:
-            self._queue.join()
-            return
-        end = time.monotonic() + timeout
-        while self._queue.unfinished_tasks and time.monotonic() < end:
-            time.sleep(0.01)
+        self._hurry.set()
+        try:
+            if timeout is None:
+                self._queue.join()
+                return
+            end = time.monotonic() + timeout
+            while self._queue.unfinished_tasks and time.monotonic() < end:
+                time.sleep(0.01)
+        finally:
+            self._hurry.clear()
 
     def __repr__(self) -> str:
         return f"ProfilerHandler({self.run_dir!r}, worker={self.worker_name!r}, cycles={self.cycles})"

@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 import numpy as np
 
+from nbboard.kinds.profiler.quiet import tick
 from nbboard.kinds.profiler.record import CAT, KERNEL_FIELDS, Profile
 
 __all__ = ["FILE_PATTERNS", "TraceError", "parse_trace", "read_trace", "worker_of"]
@@ -147,7 +148,9 @@ def _columns(events: list[_Event]) -> Profile:
     kernel_cat = CAT["kernel"]
     nan = float("nan")
     i = 0
-    for e in events:
+    for j, e in enumerate(events):
+        if not j & 511:
+            tick()
         ph = e.ph
         if ph == "X":
             n = names.get(e.name)
