@@ -97,3 +97,25 @@ def test_profile_renders_live_and_responds(page: Page, jupyter_server, artifacts
     page.wait_for_function("el => Number(el.dataset.profiles || 0) >= 3", arg=alone.element_handle(), timeout=60_000)
     expect(alone.locator(".nbb-prof-breakdown tr[data-role='cpu_exec']")).to_be_visible()
     assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+
+def test_exported_report_shows_the_profile_offline(browser, tmp_path, artifacts):
+    """`nbboard report` of a logdir of torch's trace files: the Profiler tab works from file://."""
+    import torch
+
+    from nbboard.export import export_report
+    from tests.profiler_model import profile_training
+
+    profile_training(torch.profiler.tensorboard_trace_handler(str(tmp_path / "logs" / "exp")), repeat=1)
+    out = tmp_path / "report.html"
+    export_report(str(tmp_path / "logs"), out)
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(out.as_uri())
+    page.locator(".nbb-tab[data-kind='profiler']").click(timeout=30_000)
+    expect(page.locator(".nbb-prof-breakdown tr[data-role='cpu_exec']")).to_be_visible()
+    page.locator(".nbb-prof-tab[data-tab='modules']").click()
+    expect(page.locator(".nbb-prof-modules tr[data-path='Net_0']")).to_be_visible()
+    page.close()
+    assert not errors, errors

@@ -317,7 +317,10 @@ function drawMemory(canvas: HTMLCanvasElement, t: number[], alloc: (number | nul
   }
   g.textAlign = "center";
   g.textBaseline = "top";
-  for (let i = 0; i <= 4; i++) g.fillText(fmtUs(((t1 - t0) * i) / 4), left + (plotW * i) / 4, top + plotH + 6);
+  for (let i = 0; i <= 4; i++) {
+    g.textAlign = i === 0 ? "left" : i === 4 ? "right" : "center";
+    g.fillText(fmtUs(((t1 - t0) * i) / 4), left + (plotW * i) / 4, top + plotH + 6);
+  }
   const line = (vs: (number | null)[], color: string) => {
     g.strokeStyle = color;
     g.lineWidth = 1.5;
