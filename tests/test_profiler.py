@@ -210,9 +210,20 @@ def test_memory_modules_and_recommendations(profiled):
 
 
 def test_feed_is_json(profiled):
-    meta, parts = encode(_series(profiled).values[0])
-    assert parts == [] and json.loads(json.dumps(meta))["worker"] == "w0"
-    assert {"steps", "operators", "memory", "modules", "recommendations"} <= set(meta)
+    rec = _series(profiled).values[0]
+    meta, parts = encode(rec)
+    assert json.loads(json.dumps(meta))["worker"] == "w0"
+    assert {"steps", "operators", "memory", "modules", "recommendations", "timeline"} <= set(meta)
+    # the timeline: every duration event but the profiler's own span, as columns
+    n = meta["timeline"]["n"]
+    assert n == len(rec.name) - 1
+    start = np.frombuffer(parts[0], np.float64)
+    dur = np.frombuffer(parts[1], np.float32)
+    names = np.frombuffer(parts[2], np.int32)
+    depth = np.frombuffer(parts[4], np.int32)
+    assert len(start) == len(dur) == len(names) == n and start.min() == 0
+    steps = [i for i, k in enumerate(names) if meta["timeline"]["names"][k].startswith("ProfilerStep#")]
+    assert len(steps) == 2 and depth.max() > 3
 
 
 def test_memory_per_event(profiled):

@@ -49,7 +49,7 @@ def test_profile_renders_live_and_responds(page: Page, jupyter_server, artifacts
     expect(view.locator(".nbb-prof-breakdown tr[data-role='cpu_exec']")).to_be_visible()
     expect(view.locator(".nbb-prof-breakdown tr[data-role='dataloader']")).to_be_visible()
     expect(view.locator("canvas.nbb-prof-steps")).to_be_visible()
-    expect(view.locator(".nbb-prof-tab")).to_have_text(["Overview", "Operators", "Memory", "Modules", "Recommendations"])
+    expect(view.locator(".nbb-prof-tab")).to_have_text(["Overview", "Operators", "Trace", "Memory", "Modules", "Recommendations"])
     wait_for_output(page, "done", timeout=120_000)
     wait_cell_done(page, 0)
     view.scroll_into_view_if_needed()
@@ -75,6 +75,31 @@ def test_profile_renders_live_and_responds(page: Page, jupyter_server, artifacts
     expect(view.locator(".nbb-prof-optable th", has_text="Input shape")).to_be_visible()
     expect(view.locator(".nbb-prof-optable td.nbb-prof-shape", has_text="[[32, 1, 8, 8]")).to_have_count(2)
     page.screenshot(path=str(artifacts / "profiler-operators.png"), full_page=False)
+
+    # Trace: the timeline draws, zooms on the wheel, searches, and a click shows an event
+    view.locator(".nbb-prof-tab[data-tab='trace']").click()
+    canvas = view.locator("canvas.nbb-prof-trace-canvas")
+    expect(canvas).to_be_visible()
+    page.wait_for_function("el => Number(el.dataset.drawn || 0) > 100", arg=canvas.element_handle())
+    full = canvas.get_attribute("data-window")
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + 40)
+    for _ in range(6):
+        page.mouse.wheel(0, -200)
+    page.wait_for_function("([el, w]) => el.dataset.window !== w", arg=[canvas.element_handle(), full])
+    a, b = (float(x) for x in canvas.get_attribute("data-window").split(","))
+    f0, f1 = (float(x) for x in full.split(","))
+    assert b - a < (f1 - f0) / 2
+    view.locator(".nbb-prof-trace-search").fill("conv2d")
+    expect(view.locator(".nbb-prof-trace .nbb-status-text")).to_contain_text("events match")
+    view.locator(".nbb-prof-trace button", has_text="Reset zoom").click()
+    page.wait_for_function("([el, w]) => el.dataset.window === w", arg=[canvas.element_handle(), full])
+    view.locator(".nbb-prof-trace-search").fill("")
+    box = canvas.bounding_box()  # the toolbar may have wrapped meanwhile
+    page.mouse.click(box["x"] + 150 + (box["width"] - 150) * 0.5, box["y"] + 20 + 8)  # the first row
+    expect(view.locator(".nbb-prof-trace .nbb-prof-detail")).to_contain_text("duration")
+    view.locator(".nbb-prof-trace-search").fill("ProfilerStep")
+    page.screenshot(path=str(artifacts / "profiler-trace.png"), full_page=False)
 
     # Memory, Modules, Recommendations
     view.locator(".nbb-prof-tab[data-tab='memory']").click()

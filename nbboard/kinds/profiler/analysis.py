@@ -37,6 +37,8 @@ _MATMUL = re.compile(r"^aten::(mm|addmm|bmm|baddbmm|matmul|linear|conv\w*|_convo
 _CPU_CATS = (CAT["cpu_op"], CAT["user_annotation"], CAT["python_function"], CAT["cuda_runtime"],
              CAT["cuda_driver"], CAT["other"])
 _DEVICE_CATS = (CAT["kernel"], CAT["gpu_memcpy"], CAT["gpu_memset"])
+#: The profiler's own span event ("PyTorch Profiler (0)"), left out of the timeline.
+TRACE_CAT = CAT["Trace"]
 
 
 @dataclass
@@ -127,7 +129,7 @@ def _device_times(prof: Profile, parent: np.ndarray) -> tuple[np.ndarray, np.nda
     np.add.at(dself, owner[ok], prof.dur[dev][ok])
     total = dself.copy()
     # children before parents: deeper rows first (parent chains are short; iterate by depth)
-    depth = _depths(parent)
+    depth = depths(parent)
     for d in range(int(depth.max()), 0, -1):
         rows = np.flatnonzero((depth == d) & (total > 0))
         np.add.at(total, parent[rows], total[rows])
@@ -152,7 +154,8 @@ def _launchers(prof: Profile, parent: np.ndarray, dev: np.ndarray) -> np.ndarray
     return out
 
 
-def _depths(parent: np.ndarray) -> np.ndarray:
+def depths(parent: np.ndarray) -> np.ndarray:
+    """Each row's number of ancestors in the tree `parent` gives."""
     depth = np.zeros(len(parent), np.int64)
     cur = parent.copy()
     while True:
@@ -489,7 +492,7 @@ def modules(prof: Profile, parent: np.ndarray, dtotal: np.ndarray) -> list[dict[
     rows = np.flatnonzero((prof.cat == CAT["python_function"]) & np.isin(prof.name, list(mod_ids)))
     path_of: dict[int, str] = {}
     agg: dict[str, list[float]] = {}
-    for r in rows[np.argsort(_depths(parent)[rows], kind="stable")].tolist():
+    for r in rows[np.argsort(depths(parent)[rows], kind="stable")].tolist():
         p = int(parent[r])
         while p >= 0 and p not in path_of:
             p = int(parent[p])

@@ -29,8 +29,9 @@ describe("profiles", () => {
       kernels: [{ name: "k", calls: 1, total: 1, mean: 1, min: 1, max: 1, blocks_per_sm: null, occupancy: null, registers: null, shared_memory: null, grid: null, block: null, tensor_cores: false, op: "" }],
       memory: { CPU: { t: [0], allocated: [1], reserved: [null], peak: 1, peak_t: 0, events: 1 } },
       modules: [{ path: "Net_0", name: "Net_0", depth: 0, calls: 1, host_total: 1, device_total: 0 }],
+      timeline: { n: 3 },
     });
-    expect(tabsFor(full)).toEqual(["overview", "operators", "kernels", "memory", "modules", "advice"]);
+    expect(tabsFor(full)).toEqual(["overview", "operators", "kernels", "trace", "memory", "modules", "advice"]);
   });
 });
 

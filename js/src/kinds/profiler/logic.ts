@@ -4,7 +4,7 @@
  * visible rows and the figures' formatting. Every string here came from the logs: callers put
  * them in the page as text only.
  */
-import type { RecordSeries } from "../../lib/records";
+import type { Rec, RecordSeries } from "../../lib/records";
 
 export const KIND = "pytorch_profiler";
 
@@ -103,6 +103,8 @@ export interface ProfileMeta {
   recommendations: Advice[];
   device: { utilisation?: number; occupancy?: number | null };
   span: { start: number; end: number; events: number; memory_events: number; kernels: number; recorded?: Record<string, boolean> };
+  /** the timeline's names and lanes (its events are the record's parts) */
+  timeline?: { n: number };
 }
 
 export interface ProfileInfo {
@@ -112,6 +114,8 @@ export interface ProfileInfo {
   worker: string;
   step: number;
   meta: ProfileMeta;
+  /** the record (its parts hold the timeline's events) */
+  rec?: Rec;
 }
 
 /** Every profile of the given record series, by run, worker, then step. */
@@ -122,7 +126,7 @@ export function collectProfiles(series: readonly RecordSeries[]): ProfileInfo[] 
     for (const r of s.recs) {
       const meta = r.meta as ProfileMeta;
       if (!meta || !Array.isArray(meta.steps)) continue;
-      out.push({ id: `${s.run}\u0000${s.tag}\u0000${r.step}`, run: s.run, worker: s.tag, step: r.step, meta });
+      out.push({ id: `${s.run}\u0000${s.tag}\u0000${r.step}`, run: s.run, worker: s.tag, step: r.step, meta, rec: r });
     }
   }
   out.sort((a, b) => (a.run < b.run ? -1 : a.run > b.run ? 1 : a.worker < b.worker ? -1 : a.worker > b.worker ? 1 : a.step - b.step));
@@ -199,6 +203,7 @@ export function shares(avg: ProfileMeta["average"]): { role: Role; us: number; s
 export function tabsFor(meta: ProfileMeta): string[] {
   const tabs = ["overview", "operators"];
   if (meta.kernels.length) tabs.push("kernels");
+  if (meta.timeline && meta.timeline.n > 0) tabs.push("trace");
   if (Object.keys(meta.memory).length) tabs.push("memory");
   if (meta.modules.length) tabs.push("modules");
   tabs.push("advice");

@@ -10,6 +10,8 @@ import { hasRecords } from "../../view/context";
 import { sizeCanvas } from "../../view/charts";
 import { el, injectCss } from "../../view/dom";
 import css from "./profiler.css";
+import { decodeTimeline, hit, layoutLanes, nameColor, pan, searchMask, zoom, type Timeline } from "./timeline";
+import type { Rec } from "../../lib/records";
 import {
   collectProfiles,
   fmtBytes,
@@ -36,6 +38,7 @@ const TAB_LABELS: Record<string, string> = {
   memory: "Memory",
   modules: "Modules",
   advice: "Recommendations",
+  trace: "Trace",
 };
 const MAX_ROWS = 400;
 
@@ -448,6 +451,175 @@ function advice(p: ProfileInfo): HTMLElement {
   return box;
 }
 
+// ---- trace timeline ----------------------------------------------------------------------------------
+const ROW_H = 16;
+const LABEL_W = 150;
+
+function traceView(t: Timeline, root: HTMLElement, st: { query: string }, save: () => void): { el: HTMLElement; dispose: () => void } {
+  const box = el("div", "nbb-prof-trace");
+  const bar = el("div", "nbb-toolbar");
+  const search = el("input", "nbb-prof-search nbb-prof-trace-search");
+  search.type = "search";
+  search.placeholder = "Search events by name";
+  search.value = st.query;
+  const count = el("span", "nbb-status-text");
+  const reset = el("button", "nbb-btn", "Reset zoom");
+  reset.type = "button";
+  bar.append(search, reset, count, el("span", "nbb-prof-hint", "wheel: zoom · drag: pan · click: details"));
+  const wrap = el("div", "nbb-prof-trace-wrap");
+  const canvas = el("canvas", "nbb-prof-trace-canvas");
+  wrap.append(canvas);
+  const detail = el("div", "nbb-prof-detail");
+  detail.append(el("div", "nbb-prof-hint", "Click an event for its details."));
+  box.append(bar, wrap, detail);
+  const lanes = layoutLanes(t);
+  const rows = lanes.reduce((a, l) => a + l.rows, 0);
+  const axisH = 20;
+  const height = axisH + rows * ROW_H + 4;
+  let t0 = 0, t1 = Math.max(t.end, 1);
+  let mask = searchMask(t, st.query);
+  let selected = -1;
+  let frame = 0;
+  const width = () => Math.max(400, (root.clientWidth || 900) - 24);
+  const draw = () => {
+    frame = 0;
+    const w = width();
+    const g = sizeCanvas(canvas, w, height);
+    const plotW = w - LABEL_W;
+    const scale = plotW / (t1 - t0);
+    const fg = cssVar(root, "--nbb-fg2", "#555"), grid = cssVar(root, "--nbb-border", "#ddd");
+    g.font = "11px sans-serif";
+    g.textBaseline = "middle";
+    // time axis
+    g.fillStyle = fg;
+    g.strokeStyle = grid;
+    for (let i = 0; i <= 6; i++) {
+      const x = LABEL_W + (plotW * i) / 6;
+      g.beginPath();
+      g.moveTo(Math.round(x) + 0.5, axisH - 4);
+      g.lineTo(Math.round(x) + 0.5, height);
+      g.stroke();
+      g.textAlign = i === 0 ? "left" : i === 6 ? "right" : "center";
+      g.fillText(fmtUs(t0 + ((t1 - t0) * i) / 6), x, 8);
+    }
+    // lanes
+    for (const l of lanes) {
+      const y = axisH + l.row0 * ROW_H;
+      g.fillStyle = fg;
+      g.textAlign = "left";
+      g.fillText(t.lanes[l.lane] ?? String(l.lane), 4, y + ROW_H / 2, LABEL_W - 8);
+      g.strokeStyle = grid;
+      g.beginPath();
+      g.moveTo(0, y + 0.5);
+      g.lineTo(w, y + 0.5);
+      g.stroke();
+    }
+    const rowOf = new Map(lanes.map((l) => [l.lane, l.row0]));
+    // events: skip those out of the window; at most one sub-pixel event per pixel column and row
+    const lastPx = new Float64Array(rows).fill(-1);
+    let shown = 0;
+    for (let i = 0; i < t.n; i++) {
+      const a = t.start[i], b = a + t.dur[i];
+      if (b < t0 || a > t1) continue;
+      const row = (rowOf.get(t.lane[i]) ?? 0) + t.depth[i];
+      const x0 = LABEL_W + Math.max(a - t0, 0) * scale;
+      const x1 = LABEL_W + Math.min(b - t0, t1 - t0) * scale;
+      const wpx = Math.max(x1 - x0, 1);
+      if (wpx < 1.5 && Math.floor(x0) === lastPx[row]) continue;
+      lastPx[row] = Math.floor(x0);
+      const y = axisH + row * ROW_H + 1;
+      const dim = mask !== null && !mask[i];
+      g.globalAlpha = dim ? 0.15 : 1;
+      g.fillStyle = nameColor(t.names[t.name[i]] ?? "");
+      g.fillRect(x0, y, wpx, ROW_H - 2);
+      if (i === selected) {
+        g.globalAlpha = 1;
+        g.strokeStyle = "#d62728";
+        g.lineWidth = 2;
+        g.strokeRect(x0, y, wpx, ROW_H - 2);
+        g.lineWidth = 1;
+      }
+      if (wpx > 40 && !dim) {
+        g.fillStyle = "#111";
+        g.textAlign = "left";
+        g.fillText(t.names[t.name[i]] ?? "", x0 + 3, y + (ROW_H - 2) / 2, wpx - 6);
+      }
+      shown++;
+    }
+    g.globalAlpha = 1;
+    canvas.dataset.drawn = String(shown);
+    canvas.dataset.window = `${t0.toFixed(3)},${t1.toFixed(3)}`;
+  };
+  const later = () => {
+    if (!frame) frame = requestAnimationFrame(draw);
+  };
+  const timeAt = (clientX: number) => {
+    const r = canvas.getBoundingClientRect();
+    return t0 + ((clientX - r.left - LABEL_W) / (r.width - LABEL_W)) * (t1 - t0);
+  };
+  canvas.addEventListener("wheel", (e) => {
+    e.preventDefault();
+    [t0, t1] = zoom(t0, t1, timeAt(e.clientX), e.deltaY > 0 ? 1.25 : 0.8, Math.max(t.end, 1));
+    later();
+  }, { passive: false });
+  let drag: { x: number; t0: number; t1: number; moved: boolean } | null = null;
+  canvas.addEventListener("pointerdown", (e) => {
+    drag = { x: e.clientX, t0, t1, moved: false };
+    canvas.setPointerCapture?.(e.pointerId);
+  });
+  canvas.addEventListener("pointermove", (e) => {
+    if (!drag) return;
+    const r = canvas.getBoundingClientRect();
+    const dx = e.clientX - drag.x;
+    if (Math.abs(dx) > 2) drag.moved = true;
+    [t0, t1] = pan(drag.t0, drag.t1, (-dx / (r.width - LABEL_W)) * (drag.t1 - drag.t0), Math.max(t.end, 1));
+    later();
+  });
+  canvas.addEventListener("pointerup", (e) => {
+    const d = drag;
+    drag = null;
+    if (!d || d.moved) return;
+    const r = canvas.getBoundingClientRect();
+    const row = Math.floor((e.clientY - r.top - axisH) / ROW_H);
+    const slack = (3 / (r.width - LABEL_W)) * (t1 - t0);
+    selected = hit(t, lanes, row, timeAt(e.clientX), slack);
+    showEvent(detail, t, selected);
+    later();
+  });
+  reset.addEventListener("click", () => {
+    [t0, t1] = [0, Math.max(t.end, 1)];
+    later();
+  });
+  const setCount = () => {
+    let k = 0;
+    if (mask) for (let i = 0; i < t.n; i++) k += mask[i];
+    count.textContent = mask ? `${k.toLocaleString()} of ${t.n.toLocaleString()} events match` : `${t.n.toLocaleString()} events`;
+  };
+  search.addEventListener("input", () => {
+    st.query = search.value;
+    save();
+    mask = searchMask(t, st.query);
+    setCount();
+    later();
+  });
+  setCount();
+  requestAnimationFrame(draw);
+  draw();
+  return { el: box, dispose: () => cancelAnimationFrame(frame) };
+}
+
+function showEvent(box: HTMLElement, t: Timeline, i: number): void {
+  if (i < 0) {
+    box.replaceChildren(el("div", "nbb-prof-hint", "Click an event for its details."));
+    return;
+  }
+  box.replaceChildren(
+    el("div", "nbb-prof-detail-name", t.names[t.name[i]] ?? ""),
+    el("div", undefined, `Category: ${t.cats[t.cat[i]] ?? ""} · lane ${t.lanes[t.lane[i]] ?? ""} · depth ${t.depth[i]}`),
+    el("div", undefined, `Start ${fmtUs(t.start[i])} · duration ${fmtUs(t.dur[i])}`),
+  );
+}
+
 // ---- the view ----------------------------------------------------------------------------------------
 function render(root: HTMLElement, ctx: ViewContext): () => void {
   injectCss("nbboard-profiler-1", css, root);
@@ -469,6 +641,20 @@ function render(root: HTMLElement, ctx: ViewContext): () => void {
   const saveOps = () => ctx.ui.set("profiler_ops", { ...ops });
   const saveTree = () => ctx.ui.set("profiler_collapsed", [...collapsed]);
 
+  const traceState = { query: ctx.ui.get<string>("profiler_trace_query", "") };
+  let disposeTrace = () => {};
+  const timelines = new Map<Rec, Timeline | null>();
+  const traceTab = (p: ProfileInfo): HTMLElement => {
+    let t = p.rec ? timelines.get(p.rec) : null;
+    if (t === undefined && p.rec) {
+      t = decodeTimeline(p.rec);
+      timelines.set(p.rec, t);
+    }
+    if (!t) return el("div", "nbb-empty", "This profile has no timeline.");
+    const v = traceView(t, root, traceState, () => ctx.ui.set("profiler_trace_query", traceState.query));
+    disposeTrace = v.dispose;
+    return v.el;
+  };
   const current = (): ProfileInfo | undefined => profiles.find((p) => p.id === chosen) ?? profiles[profiles.length - 1];
 
   const drawBody = () => {
@@ -488,12 +674,15 @@ function render(root: HTMLElement, ctx: ViewContext): () => void {
       return b;
     }));
     root.dataset.tab = tab;
+    disposeTrace();
+    disposeTrace = () => {};
     const content =
       tab === "operators" ? operators(p, ops, saveOps)
       : tab === "kernels" ? kernels(p)
       : tab === "memory" ? memory(p, root)
       : tab === "modules" ? modules(p, collapsed, saveTree)
       : tab === "advice" ? advice(p)
+      : tab === "trace" ? traceTab(p)
       : overview(p, profiles, root);
     body.replaceChildren(content);
   };
@@ -534,6 +723,7 @@ function render(root: HTMLElement, ctx: ViewContext): () => void {
   return () => {
     unsub();
     unfilter();
+    disposeTrace();
   };
 }
 
