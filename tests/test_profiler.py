@@ -352,3 +352,25 @@ def test_cuda_views_on_kinetos_format(tmp_path):
     for x in a.steps:
         x.pop("start")
     _close(a.steps, theirs)
+
+
+def test_handler_on_a_logdir_and_no_double_read_by_this_kernels_follower(tmp_path):
+    """`nbboard.profiler_handler(logdir)` records into the kernel's Store under that run; a
+    follower tailing the same Store in this kernel does not read the handler's files again."""
+    from nbboard.kinds.profiler.handler import profiler_handler
+    from nbboard.logdir.follow import follow_into
+    from nbboard.store import default_store
+
+    run = tmp_path / "logs" / "exp"
+    h = profiler_handler(str(run), worker_name="solo")
+    follower = follow_into(default_store(), str(tmp_path / "logs"), interval=0.05)
+    try:
+        profile_training(h, repeat=2, with_stack=False)
+        h.wait()
+        time.sleep(0.3)  # the follower polls a few times meanwhile
+        store = default_store().select(str(tmp_path / "logs"))
+        assert store.tags("exp") == {NAME: ["solo"]}
+        assert store.profiles("exp", "solo").steps.tolist() == [3, 7]
+        assert sorted(os.listdir(run))[0].startswith("solo.") and len(os.listdir(run)) == 2
+    finally:
+        follower.stop()
