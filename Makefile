@@ -77,6 +77,7 @@ bench: $(TEST) $(STATIC) chromium
 	$(PY) bench/alerts.py
 	$(PY) bench/notebook_cost.py
 	$(PY) bench/s3_tail.py
+	$(PY) bench/profiler.py
 
 lab: $(LAB) $(STATIC)
 	$(VENV)/bin/jupyter lab nbboard/notebooks

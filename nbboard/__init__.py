@@ -28,6 +28,7 @@ _LAZY = {
     "metric": "nbboard.kinds.alerts.rules",
     "AlertError": "nbboard.kinds.alerts.engine",
     "AlertWarning": "nbboard.kinds.alerts.engine",
+    "profiler_handler": "nbboard.kinds.profiler.handler",
 }
 
 __all__ = ["SummaryWriter", "Store", "InputError", "load", "default_store",

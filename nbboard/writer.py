@@ -172,6 +172,7 @@ class SummaryWriter:
         self._facades: dict[str, FileWriter] = {}  # torch-style FileWriters per run folder
         self._summaries: dict[str, dict[str, Any]] = {}  # run key → add_summary's decode state
         self._exported: dict[int, int] = {}  # export_scalars_to_json: id(series) → points exported
+        self._profilers: list[Any] = []  # profiler_handler()s: flush/close wait for their cycles
         if write_to_disk and "://" not in self.log_dir and os.path.isdir(self.log_dir):
             jr.recover_dir(self.log_dir)  # a crashed writer's points its files lack
         if purge_step is not None:
@@ -818,12 +819,25 @@ class SummaryWriter:
         with open(path, "w") as f:
             json.dump(out, f)
 
+    # ---- the profiler ------------------------------------------------------------------
+    def profiler_handler(self, worker_name: str | None = None, use_gzip: bool = False) -> Any:
+        """`on_trace_ready` for torch.profiler: each cycle's profile is recorded into this
+        writer's Store (kind `pytorch_profiler`, tag the worker, step its last ProfilerStep) and
+        written to this writer's log_dir as torch's `tensorboard_trace_handler` writes it."""
+        from nbboard.kinds.profiler.handler import profiler_handler
+
+        self._file(self.log_dir)  # the run exists (and this kernel's readers skip its folder)
+        self._profilers.append(h := profiler_handler(self, worker_name, use_gzip))
+        return h
+
     # ---- lifecycle ---------------------------------------------------------------------
     def flush(self) -> None:
         """Write everything logged so far to the event files (flushed to the OS); values logged
         from a device are waited for (their copies, not the device)."""
         if dm.DEFERRED.queue:
             dm.DEFERRED.wait(self)
+        for h in self._profilers:
+            h.wait()
         if self._summaries:
             self._build_summaries()
         if self._thread is not None:
@@ -833,6 +847,8 @@ class SummaryWriter:
         """Flush, fsync and close every event file. Logging again reopens new files, like torch."""
         if dm.DEFERRED.queue:
             dm.DEFERRED.wait(self)
+        for h in self._profilers:
+            h.wait()
         if self._summaries:
             self._build_summaries()
         with self._lock:

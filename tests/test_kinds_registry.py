@@ -40,7 +40,7 @@ def _string_constants(path: Path) -> list[tuple[int, str]]:
 
 def test_every_kind_is_a_folder_with_its_kind():
     folders = {p.name for p in (ROOT / "kinds").iterdir() if (p / "__init__.py").exists()}
-    assert len(REGISTRY) == len(folders) == 15
+    assert len(REGISTRY) == len(folders) == 16
     kinds = {importlib.import_module(f"nbboard.kinds.{f}").KIND.name for f in folders}
     assert kinds == set(REGISTRY)  # each folder's KIND is registered, and nothing else is
     for name, k in REGISTRY.items():

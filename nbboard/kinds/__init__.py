@@ -21,6 +21,7 @@ from nbboard.kinds import (
     images,
     mesh,
     pr_curves,
+    profiler,
     projector,
     scalars,
     tensor,
@@ -45,6 +46,7 @@ REGISTRY: dict[str, Kind] = {k.name: k for k in (
     graph.KIND,
     projector.KIND,
     alerts.KIND,
+    profiler.KIND,
     tensor.KIND,
 )}
 

@@ -15,6 +15,7 @@ import { hparamsView } from "./hparams/view";
 import { imagesView } from "./images/view";
 import { meshView } from "./mesh/spec";
 import { prCurvesView } from "./pr_curves/view";
+import { profilerView } from "./profiler/view";
 import { projectorView } from "./projector/spec";
 import { scalarsView } from "./scalars/view";
 import { textView } from "./text/view";
@@ -38,6 +39,7 @@ export const VIEWS: readonly ViewSpec[] = [
   hparamsView,
   meshView,
   projectorView,
+  profilerView,
 ].sort((a, b) => a.order - b.order);
 
 const byKind = new Map(VIEWS.map((s) => [s.kind, s]));

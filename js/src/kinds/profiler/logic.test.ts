@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { RecordSeries } from "../../lib/records";
+import { collectProfiles, fmtBytes, fmtUs, hasChildren, opRows, shares, tabsFor, visibleModules, type ModuleRow, type OpRow, type ProfileMeta } from "./logic";
+
+const op = (name: string, host_total: number, extra: Partial<OpRow> = {}): OpRow => ({
+  name, calls: 1, host_self: host_total / 2, host_total, device_self: 0, device_total: 0, self_memory: 0, stack: [], module: "", ...extra,
+});
+
+const meta = (over: Partial<ProfileMeta> = {}): ProfileMeta => ({
+  worker: "w", file: "w.1.pt.trace.json", steps: [], average: {}, operators: [], operators_by_shape: [], kernels: [], memory: {},
+  top_allocators: [], modules: [], recommendations: [], device: {}, span: { start: 0, end: 0, events: 0, memory_events: 0, kernels: 0 }, ...over,
+});
+
+describe("profiles", () => {
+  it("collects the records of the profiler kind, ordered by run, worker and step", () => {
+    const a = new RecordSeries(1, "pytorch_profiler", "run", "w1");
+    a.recs.push({ step: 7, wall: 0, meta: meta(), parts: [] }, { step: 3, wall: 0, meta: meta(), parts: [] });
+    const other = new RecordSeries(2, "text", "run", "t");
+    other.recs.push({ step: 1, wall: 0, meta: { text: "x" }, parts: [] });
+    const bad = new RecordSeries(3, "pytorch_profiler", "a", "w0");
+    bad.recs.push({ step: 1, wall: 0, meta: {}, parts: [] });
+    const got = collectProfiles([a, other, bad]);
+    expect(got.map((p) => [p.run, p.worker, p.step])).toEqual([["run", "w1", 3], ["run", "w1", 7]]);
+  });
+
+  it("shows only the tabs a profile has data for", () => {
+    expect(tabsFor(meta())).toEqual(["overview", "operators", "advice"]);
+    const full = meta({
+      kernels: [{ name: "k", calls: 1, total: 1, mean: 1, min: 1, max: 1, blocks_per_sm: null, occupancy: null, registers: null, shared_memory: null, grid: null, block: null, tensor_cores: false, op: "" }],
+      memory: { CPU: { t: [0], allocated: [1], reserved: [null], peak: 1, peak_t: 0, events: 1 } },
+      modules: [{ path: "Net_0", name: "Net_0", depth: 0, calls: 1, host_total: 1, device_total: 0 }],
+      timeline: { n: 3 },
+    });
+    expect(tabsFor(full)).toEqual(["overview", "operators", "kernels", "trace", "memory", "modules", "advice"]);
+  });
+});
+
+describe("operator table", () => {
+  const rows = [op("aten::mm", 30), op("aten::conv2d", 50, { shape: "[[32, 1, 8, 8]]" }), op("aten::relu", 10, { module: "Net_0 › ReLU_0" })];
+  it("sorts by a column, both ways, names breaking ties", () => {
+    expect(opRows(rows, "", "host_total", true).map((r) => r.name)).toEqual(["aten::conv2d", "aten::mm", "aten::relu"]);
+    expect(opRows(rows, "", "host_total", false).map((r) => r.name)).toEqual(["aten::relu", "aten::mm", "aten::conv2d"]);
+    expect(opRows(rows, "", "name", false).map((r) => r.name)).toEqual(["aten::conv2d", "aten::mm", "aten::relu"]);
+  });
+  it("searches names, shapes and modules, ignoring case", () => {
+    expect(opRows(rows, "CONV", "name", false).map((r) => r.name)).toEqual(["aten::conv2d"]);
+    expect(opRows(rows, "32, 1", "name", false).map((r) => r.name)).toEqual(["aten::conv2d"]);
+    expect(opRows(rows, "relu_0", "name", false).map((r) => r.name)).toEqual(["aten::relu"]);
+    expect(rows.map((r) => r.name)).toEqual(["aten::mm", "aten::conv2d", "aten::relu"]); // not sorted in place
+  });
+});
+
+describe("module tree", () => {
+  const m = (path: string): ModuleRow => ({ path, name: path.split("/").pop()!, depth: path.split("/").length - 1, calls: 1, host_total: 1, device_total: 0 });
+  const rows = [m("Net_0"), m("Net_0/Seq_0"), m("Net_0/Seq_0/Conv_0"), m("Net_0/Head_0"), m("Loss_0")];
+  it("hides the rows under a collapsed module", () => {
+    expect(visibleModules(rows, new Set()).length).toBe(5);
+    expect(visibleModules(rows, new Set(["Net_0/Seq_0"])).map((r) => r.path)).toEqual(["Net_0", "Net_0/Seq_0", "Net_0/Head_0", "Loss_0"]);
+    expect(visibleModules(rows, new Set(["Net_0"])).map((r) => r.path)).toEqual(["Net_0", "Loss_0"]);
+    expect(hasChildren(rows, "Net_0/Seq_0")).toBe(true);
+    expect(hasChildren(rows, "Net_0/Head_0")).toBe(false);
+  });
+});
+
+describe("figures", () => {
+  it("formats microseconds and bytes", () => {
+    expect(fmtUs(3.456)).toBe("3.46 µs");
+    expect(fmtUs(850)).toBe("850 µs");
+    expect(fmtUs(12345)).toBe("12.3 ms");
+    expect(fmtUs(2.5e6)).toBe("2.50 s");
+    expect(fmtBytes(512)).toBe("512 B");
+    expect(fmtBytes(1536)).toBe("1.50 KiB");
+    expect(fmtBytes(-3 * 1024 * 1024)).toBe("-3.00 MiB");
+  });
+  it("gives the average step's shares, largest first", () => {
+    const s = shares({ duration: 100, cpu_exec: 60, dataloader: 15, other: 25, kernel: 0 });
+    expect(s.map((x) => [x.role, x.share])).toEqual([["cpu_exec", 0.6], ["other", 0.25], ["dataloader", 0.15]]);
+    expect(shares({})).toEqual([]);
+  });
+});

@@ -1,0 +1,211 @@
+/**
+ * The profiler view's pure logic: the profiles of a model's `pytorch_profiler` records (format:
+ * nbboard/kinds/profiler/feed.py), sorting and searching the operator table, the module tree's
+ * visible rows and the figures' formatting. Every string here came from the logs: callers put
+ * them in the page as text only.
+ */
+import type { Rec, RecordSeries } from "../../lib/records";
+
+export const KIND = "pytorch_profiler";
+
+export const ROLES = ["kernel", "memcpy", "memset", "communication", "runtime", "dataloader", "cpu_exec", "other"] as const;
+export type Role = (typeof ROLES)[number];
+export const ROLE_LABELS: Record<Role, string> = {
+  kernel: "Kernel",
+  memcpy: "Memcpy",
+  memset: "Memset",
+  communication: "Communication",
+  runtime: "Runtime",
+  dataloader: "DataLoader",
+  cpu_exec: "CPU Exec",
+  other: "Other",
+};
+/** torch-tb-profiler's overview colours, one per role. */
+export const ROLE_COLORS: Record<Role, string> = {
+  kernel: "#3366cc",
+  memcpy: "#dc3912",
+  memset: "#ff9900",
+  communication: "#109618",
+  runtime: "#990099",
+  dataloader: "#0099c6",
+  cpu_exec: "#dd4477",
+  other: "#66aa00",
+};
+
+export type StepRow = { name: string; start: number; duration: number } & Record<Role, number>;
+
+export interface OpRow {
+  name: string;
+  calls: number;
+  host_self: number;
+  host_total: number;
+  device_self: number;
+  device_total: number;
+  self_memory: number;
+  stack: string[];
+  module: string;
+  shape?: string;
+  types?: string;
+}
+
+export interface KernelRow {
+  name: string;
+  calls: number;
+  total: number;
+  mean: number;
+  min: number;
+  max: number;
+  blocks_per_sm: number | null;
+  occupancy: number | null;
+  registers: number | null;
+  shared_memory: number | null;
+  grid: number[] | null;
+  block: number[] | null;
+  tensor_cores: boolean;
+  op: string;
+}
+
+export interface MemoryCurve {
+  t: number[];
+  allocated: (number | null)[];
+  reserved: (number | null)[];
+  peak: number;
+  peak_t: number;
+  events: number;
+}
+
+export interface ModuleRow {
+  path: string;
+  name: string;
+  depth: number;
+  calls: number;
+  host_total: number;
+  device_total: number;
+}
+
+export interface Advice {
+  id: string;
+  figure: string;
+  text: string;
+}
+
+export interface ProfileMeta {
+  worker: string;
+  file: string;
+  steps: StepRow[];
+  average: Partial<Record<Role | "duration", number>>;
+  operators: OpRow[];
+  operators_by_shape: OpRow[];
+  kernels: KernelRow[];
+  memory: Record<string, MemoryCurve>;
+  top_allocators: { name: string; allocations: number; bytes: number }[];
+  modules: ModuleRow[];
+  recommendations: Advice[];
+  device: { utilisation?: number; occupancy?: number | null };
+  span: { start: number; end: number; events: number; memory_events: number; kernels: number; recorded?: Record<string, boolean> };
+  /** the timeline's names and lanes (its events are the record's parts) */
+  timeline?: { n: number };
+}
+
+export interface ProfileInfo {
+  /** run, worker and step: one profiler cycle */
+  id: string;
+  run: string;
+  worker: string;
+  step: number;
+  meta: ProfileMeta;
+  /** the record (its parts hold the timeline's events) */
+  rec?: Rec;
+}
+
+/** Every profile of the given record series, by run, worker, then step. */
+export function collectProfiles(series: readonly RecordSeries[]): ProfileInfo[] {
+  const out: ProfileInfo[] = [];
+  for (const s of series) {
+    if (s.kind !== KIND) continue;
+    for (const r of s.recs) {
+      const meta = r.meta as ProfileMeta;
+      if (!meta || !Array.isArray(meta.steps)) continue;
+      out.push({ id: `${s.run}\u0000${s.tag}\u0000${r.step}`, run: s.run, worker: s.tag, step: r.step, meta, rec: r });
+    }
+  }
+  out.sort((a, b) => (a.run < b.run ? -1 : a.run > b.run ? 1 : a.worker < b.worker ? -1 : a.worker > b.worker ? 1 : a.step - b.step));
+  return out;
+}
+
+export type SortKey = "name" | "calls" | "host_self" | "host_total" | "device_self" | "device_total" | "self_memory" | "shape";
+
+/** Rows whose name (or shape, module) contains `query` (case-insensitive), sorted by `key`. */
+export function opRows(rows: readonly OpRow[], query: string, key: SortKey, desc: boolean): OpRow[] {
+  const q = query.trim().toLowerCase();
+  const kept = q ? rows.filter((r) => r.name.toLowerCase().includes(q) || (r.shape ?? "").toLowerCase().includes(q) || r.module.toLowerCase().includes(q)) : rows.slice();
+  const sign = desc ? -1 : 1;
+  kept.sort((a, b) => {
+    const x = key === "name" ? a.name : key === "shape" ? (a.shape ?? "") : a[key];
+    const y = key === "name" ? b.name : key === "shape" ? (b.shape ?? "") : b[key];
+    if (x < y) return -sign;
+    if (x > y) return sign;
+    return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  });
+  return kept;
+}
+
+/** The module rows to show: every row whose ancestors are all expanded. */
+export function visibleModules(rows: readonly ModuleRow[], collapsed: ReadonlySet<string>): ModuleRow[] {
+  return rows.filter((r) => {
+    const parts = r.path.split("/");
+    for (let i = 1; i < parts.length; i++) if (collapsed.has(parts.slice(0, i).join("/"))) return false;
+    return true;
+  });
+}
+
+/** Whether a module row has children among `rows`. */
+export function hasChildren(rows: readonly ModuleRow[], path: string): boolean {
+  return rows.some((r) => r.path.startsWith(path + "/"));
+}
+
+/** Microseconds as text: "850 µs", "12.3 ms", "1.20 s". */
+export function fmtUs(us: number): string {
+  if (!Number.isFinite(us)) return "";
+  const a = Math.abs(us);
+  if (a >= 1e6) return `${(us / 1e6).toFixed(2)} s`;
+  if (a >= 1e3) return `${(us / 1e3).toFixed(a >= 1e5 ? 0 : a >= 1e4 ? 1 : 2)} ms`;
+  if (a >= 100) return `${us.toFixed(0)} µs`;
+  if (us === 0) return "0";
+  return `${us.toFixed(a >= 10 ? 1 : 2)} µs`;
+}
+
+/** Bytes as text, binary units: "512 B", "1.5 KiB", "3.20 MiB". */
+export function fmtBytes(b: number): string {
+  if (!Number.isFinite(b)) return "";
+  const a = Math.abs(b);
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  let v = a;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  const s = i === 0 ? String(Math.round(v)) : v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2);
+  return `${b < 0 ? "-" : ""}${s} ${units[i]}`;
+}
+
+/** The average step's shares per role (fractions of the step), largest first, zero roles left out. */
+export function shares(avg: ProfileMeta["average"]): { role: Role; us: number; share: number }[] {
+  const total = avg.duration ?? 0;
+  if (!(total > 0)) return [];
+  return ROLES.map((role) => ({ role, us: avg[role] ?? 0, share: (avg[role] ?? 0) / total }))
+    .filter((x) => x.us > 0)
+    .sort((a, b) => b.share - a.share);
+}
+
+/** The tabs a profile has data for, in order (a tab without data is not shown). */
+export function tabsFor(meta: ProfileMeta): string[] {
+  const tabs = ["overview", "operators"];
+  if (meta.kernels.length) tabs.push("kernels");
+  if (meta.timeline && meta.timeline.n > 0) tabs.push("trace");
+  if (Object.keys(meta.memory).length) tabs.push("memory");
+  if (meta.modules.length) tabs.push("modules");
+  tabs.push("advice");
+  return tabs;
+}

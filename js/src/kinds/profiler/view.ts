@@ -1,0 +1,730 @@
+/**
+ * The profiler view (the Board's Profiler tab, or `nbboard.Profiler(...)` alone): one profile
+ * (a run's worker at one profiler cycle) at a time, with tabs for the overview (time breakdown,
+ * step times across every cycle of the worker), operators (sortable, searchable, by input shape,
+ * call stack and module), kernels, memory, modules and recommendations. A tab without data is not
+ * shown. Logged names go into the page as text only.
+ */
+import type { ViewContext, ViewSpec } from "../../view/context";
+import { hasRecords } from "../../view/context";
+import { sizeCanvas } from "../../view/charts";
+import { el, injectCss } from "../../view/dom";
+import css from "./profiler.css";
+import { decodeTimeline, hit, layoutLanes, nameColor, pan, searchMask, zoom, type Timeline } from "./timeline";
+import type { Rec } from "../../lib/records";
+import {
+  collectProfiles,
+  fmtBytes,
+  fmtUs,
+  hasChildren,
+  KIND,
+  opRows,
+  ROLE_COLORS,
+  ROLE_LABELS,
+  ROLES,
+  shares,
+  tabsFor,
+  visibleModules,
+  type OpRow,
+  type ProfileInfo,
+  type SortKey,
+  type StepRow,
+} from "./logic";
+
+const TAB_LABELS: Record<string, string> = {
+  overview: "Overview",
+  operators: "Operators",
+  kernels: "GPU Kernels",
+  memory: "Memory",
+  modules: "Modules",
+  advice: "Recommendations",
+  trace: "Trace",
+};
+const MAX_ROWS = 400;
+
+function cssVar(node: HTMLElement, name: string, fallback: string): string {
+  const v = getComputedStyle(node).getPropertyValue(name).trim();
+  return v || fallback;
+}
+
+function th(label: string, title = ""): HTMLTableCellElement {
+  const c = el("th", undefined, label);
+  if (title) c.title = title;
+  return c;
+}
+
+function td(text: string, cls?: string): HTMLTableCellElement {
+  return el("td", cls, text);
+}
+
+function stat(label: string, value: string): HTMLElement {
+  const box = el("div", "nbb-prof-stat");
+  box.append(el("div", "nbb-prof-stat-value", value), el("div", "nbb-prof-stat-label", label));
+  return box;
+}
+
+// ---- overview ---------------------------------------------------------------------------------
+function drawSteps(canvas: HTMLCanvasElement, steps: readonly StepRow[], width: number, fg: string, grid: string): void {
+  const h = 180;
+  const g = sizeCanvas(canvas, width, h);
+  const left = 64, bottom = 28, top = 10, right = 10;
+  const plotW = Math.max(10, width - left - right), plotH = h - top - bottom;
+  const max = Math.max(1, ...steps.map((s) => s.duration));
+  g.font = "11px sans-serif";
+  g.fillStyle = fg;
+  g.strokeStyle = grid;
+  g.lineWidth = 1;
+  for (let i = 0; i <= 4; i++) {
+    const v = (max * i) / 4;
+    const y = top + plotH - (plotH * i) / 4;
+    g.beginPath();
+    g.moveTo(left, Math.round(y) + 0.5);
+    g.lineTo(left + plotW, Math.round(y) + 0.5);
+    g.stroke();
+    g.textAlign = "right";
+    g.textBaseline = "middle";
+    g.fillText(fmtUs(v), left - 6, y);
+  }
+  const n = steps.length;
+  const slot = plotW / Math.max(n, 1);
+  const bw = Math.max(2, Math.min(48, slot * 0.7));
+  steps.forEach((s, i) => {
+    const x = left + slot * i + (slot - bw) / 2;
+    let y = top + plotH;
+    for (const r of ROLES) {
+      const hh = (plotH * (s[r] ?? 0)) / max;
+      if (hh <= 0) continue;
+      g.fillStyle = ROLE_COLORS[r];
+      g.fillRect(x, y - hh, bw, hh);
+      y -= hh;
+    }
+    if (n <= 40 || i % Math.ceil(n / 40) === 0) {
+      g.fillStyle = fg;
+      g.textAlign = "center";
+      g.textBaseline = "top";
+      g.fillText(s.name, x + bw / 2, top + plotH + 6);
+    }
+  });
+}
+
+function overview(p: ProfileInfo, all: readonly ProfileInfo[], root: HTMLElement): HTMLElement {
+  const box = el("div", "nbb-prof-overview");
+  const m = p.meta;
+  const stats = el("div", "nbb-prof-stats");
+  stats.append(
+    stat("average step", fmtUs(m.average.duration ?? 0)),
+    stat("steps in this cycle", String(m.steps.length)),
+    stat("events", m.span.events.toLocaleString()),
+  );
+  if (m.device.utilisation !== undefined) stats.append(stat("device utilisation", `${(100 * m.device.utilisation).toFixed(1)}%`));
+  if (m.device.occupancy !== undefined && m.device.occupancy !== null) stats.append(stat("est. achieved occupancy", `${m.device.occupancy.toFixed(1)}%`));
+  if (!m.span.kernels) stats.append(stat("device", "none recorded (CPU only)"));
+  box.append(stats);
+
+  const parts = shares(m.average);
+  const bar = el("div", "nbb-prof-bar");
+  const legend = el("table", "nbb-prof-table nbb-prof-breakdown");
+  const lh = el("tr");
+  lh.append(th("Category"), th("Time per step"), th("Share"));
+  legend.append(el("thead"), el("tbody"));
+  legend.tHead!.append(lh);
+  for (const x of parts) {
+    const seg = el("div", "nbb-prof-seg");
+    seg.style.width = `${(100 * x.share).toFixed(3)}%`;
+    seg.style.background = ROLE_COLORS[x.role];
+    seg.title = `${ROLE_LABELS[x.role]}: ${fmtUs(x.us)} (${(100 * x.share).toFixed(1)}%)`;
+    bar.append(seg);
+    const tr = el("tr");
+    const name = el("td");
+    const sw = el("span", "nbb-prof-swatch");
+    sw.style.background = ROLE_COLORS[x.role];
+    name.append(sw, document.createTextNode(ROLE_LABELS[x.role]));
+    tr.dataset.role = x.role;
+    tr.append(name, td(fmtUs(x.us), "nbb-num"), td(`${(100 * x.share).toFixed(1)}%`, "nbb-num"));
+    legend.tBodies[0].append(tr);
+  }
+  box.append(el("h4", undefined, "Execution summary (average step)"), bar, legend);
+
+  // step times across every cycle of this worker
+  const steps = all.filter((q) => q.run === p.run && q.worker === p.worker).flatMap((q) => q.meta.steps);
+  box.append(el("h4", undefined, `Step time (${steps.length} profiled steps of ${p.worker})`));
+  const canvas = el("canvas", "nbb-prof-steps");
+  box.append(canvas);
+  const draw = () => drawSteps(canvas, steps, Math.max(320, (root.clientWidth || 760) - 24), cssVar(root, "--nbb-fg2", "#555"), cssVar(root, "--nbb-border", "#ddd"));
+  requestAnimationFrame(draw);
+  draw();
+  return box;
+}
+
+// ---- operators ---------------------------------------------------------------------------------
+interface OpState {
+  query: string;
+  key: SortKey;
+  desc: boolean;
+  byShape: boolean;
+  selected: string;
+}
+
+function operators(p: ProfileInfo, st: OpState, save: () => void): HTMLElement {
+  const box = el("div", "nbb-prof-ops");
+  const bar = el("div", "nbb-toolbar");
+  const search = el("input", "nbb-prof-search");
+  search.type = "search";
+  search.placeholder = "Search operators, shapes, modules";
+  search.value = st.query;
+  const shapeBox = el("label", "nbb-prof-check");
+  const shape = el("input");
+  shape.type = "checkbox";
+  shape.checked = st.byShape;
+  shapeBox.append(shape, document.createTextNode(" Group by input shape"));
+  const count = el("span", "nbb-status-text");
+  bar.append(search, shapeBox, count);
+  const table = el("table", "nbb-prof-table nbb-prof-optable");
+  const detail = el("div", "nbb-prof-detail");
+  box.append(bar, table, detail);
+  const cols: [SortKey, string, string][] = [
+    ["name", "Name", "the operator"],
+    ["calls", "Calls", "how many times it ran"],
+    ["host_self", "Host self", "host time in the operator itself, children excluded (key_averages' Self CPU)"],
+    ["host_total", "Host total", "host time including the operators it called (CPU total)"],
+    ["device_self", "Device self", "kernel time launched by the operator itself"],
+    ["device_total", "Device total", "kernel time launched by it and its children"],
+    ["self_memory", "Self memory", "bytes allocated minus freed in the operator itself"],
+  ];
+  // device columns only when the profile has device activity
+  const device = p.meta.operators.some((o) => o.device_total > 0);
+  const draw = () => {
+    const rows = opRows(st.byShape ? p.meta.operators_by_shape : p.meta.operators, st.query, st.key, st.desc);
+    count.textContent = `${rows.length} operator${rows.length === 1 ? "" : "s"}${rows.length > MAX_ROWS ? ` (first ${MAX_ROWS} shown)` : ""}`;
+    const head = el("tr");
+    const base = device ? cols : cols.filter(([k]) => k !== "device_self" && k !== "device_total");
+    const shown = st.byShape ? [...base.slice(0, 1), ["shape", "Input shape", "Input Dims as recorded (record_shapes)"] as [SortKey, string, string], ...base.slice(1)] : base;
+    for (const [key, label, title] of shown) {
+      const c = th(label + (st.key === key ? (st.desc ? " ▼" : " ▲") : ""), title);
+      c.className = "nbb-prof-sortable";
+      c.dataset.key = key;
+      c.addEventListener("click", () => {
+        if (st.key === key) st.desc = !st.desc;
+        else {
+          st.key = key;
+          st.desc = key !== "name" && key !== "shape";
+        }
+        save();
+        draw();
+      });
+      head.append(c);
+    }
+    const thead = el("thead");
+    thead.append(head);
+    const body = el("tbody");
+    for (const r of rows.slice(0, MAX_ROWS)) {
+      const tr = el("tr");
+      const id = r.name + "\u0000" + (r.shape ?? "");
+      tr.dataset.name = r.name;
+      if (id === st.selected) tr.classList.add("nbb-on");
+      const cells = [td(r.name, "nbb-prof-name")];
+      if (st.byShape) cells.push(td(r.shape ?? "", "nbb-prof-shape"));
+      cells.push(td(r.calls.toLocaleString(), "nbb-num"), td(fmtUs(r.host_self), "nbb-num"), td(fmtUs(r.host_total), "nbb-num"));
+      if (device) cells.push(td(r.device_total ? fmtUs(r.device_self) : "", "nbb-num"), td(r.device_total ? fmtUs(r.device_total) : "", "nbb-num"));
+      cells.push(td(r.self_memory ? fmtBytes(r.self_memory) : "", "nbb-num"));
+      cells[0].title = r.name;
+      tr.append(...cells);
+      tr.addEventListener("click", () => {
+        st.selected = id;
+        save();
+        draw();
+      });
+      body.append(tr);
+    }
+    table.replaceChildren(thead, body);
+    const sel = rows.find((r) => r.name + "\u0000" + (r.shape ?? "") === st.selected);
+    showDetail(detail, sel);
+  };
+  search.addEventListener("input", () => {
+    st.query = search.value;
+    save();
+    draw();
+  });
+  shape.addEventListener("change", () => {
+    st.byShape = shape.checked;
+    save();
+    draw();
+  });
+  draw();
+  return box;
+}
+
+function showDetail(box: HTMLElement, r: OpRow | undefined): void {
+  if (!r) {
+    box.replaceChildren(el("div", "nbb-prof-hint", "Click an operator for its call stack and module (recorded with with_stack / with_modules)."));
+    return;
+  }
+  const parts: HTMLElement[] = [el("div", "nbb-prof-detail-name", r.name)];
+  if (r.types) parts.push(el("div", undefined, `Input types: ${r.types}`));
+  parts.push(el("div", undefined, r.module ? `Module: ${r.module}` : "Module: not recorded (with_modules=True)"));
+  if (r.stack.length) {
+    parts.push(el("div", undefined, "Call stack (innermost first, its longest call):"));
+    const ol = el("ol", "nbb-prof-stack");
+    for (const f of r.stack) ol.append(el("li", undefined, f));
+    parts.push(ol);
+  } else parts.push(el("div", undefined, "Call stack: not recorded (with_stack=True)"));
+  box.replaceChildren(...parts);
+}
+
+// ---- kernels ---------------------------------------------------------------------------------
+function kernels(p: ProfileInfo): HTMLElement {
+  const box = el("div");
+  const table = el("table", "nbb-prof-table");
+  const head = el("tr");
+  for (const h of ["Kernel", "Calls", "Total", "Mean", "Max", "Blocks/SM", "Occupancy", "Tensor cores", "Launched by"]) head.append(th(h));
+  const thead = el("thead");
+  thead.append(head);
+  const body = el("tbody");
+  for (const k of p.meta.kernels.slice(0, MAX_ROWS)) {
+    const tr = el("tr");
+    const name = td(k.name, "nbb-prof-name");
+    name.title = k.name;
+    tr.append(name, td(String(k.calls), "nbb-num"), td(fmtUs(k.total), "nbb-num"), td(fmtUs(k.mean), "nbb-num"), td(fmtUs(k.max), "nbb-num"),
+      td(k.blocks_per_sm === null ? "" : k.blocks_per_sm.toFixed(2), "nbb-num"), td(k.occupancy === null ? "" : `${k.occupancy.toFixed(1)}%`, "nbb-num"),
+      td(k.tensor_cores ? "yes" : "no"), td(k.op, "nbb-prof-name"));
+    body.append(tr);
+  }
+  table.append(thead, body);
+  box.append(el("div", "nbb-prof-hint", "Per kernel name: figures from kineto's CUDA activity records (not yet seen on a real CUDA trace by nbboard's tests)."), table);
+  return box;
+}
+
+// ---- memory -------------------------------------------------------------------------------------
+function drawMemory(canvas: HTMLCanvasElement, t: number[], alloc: (number | null)[], reserved: (number | null)[], peakT: number, width: number, fg: string, grid: string): void {
+  const h = 200;
+  const g = sizeCanvas(canvas, width, h);
+  const left = 72, bottom = 26, top = 10, right = 10;
+  const plotW = Math.max(10, width - left - right), plotH = h - top - bottom;
+  const vals = [...alloc, ...reserved].filter((v): v is number => v !== null);
+  const max = Math.max(1, ...vals);
+  const t0 = t.length ? t[0] : 0, t1 = t.length ? t[t.length - 1] : 1;
+  const X = (x: number) => left + ((x - t0) / Math.max(t1 - t0, 1e-9)) * plotW;
+  const Y = (v: number) => top + plotH - (v / max) * plotH;
+  g.font = "11px sans-serif";
+  g.strokeStyle = grid;
+  g.fillStyle = fg;
+  for (let i = 0; i <= 4; i++) {
+    const y = top + plotH - (plotH * i) / 4;
+    g.beginPath();
+    g.moveTo(left, Math.round(y) + 0.5);
+    g.lineTo(left + plotW, Math.round(y) + 0.5);
+    g.stroke();
+    g.textAlign = "right";
+    g.textBaseline = "middle";
+    g.fillText(fmtBytes((max * i) / 4), left - 6, y);
+  }
+  g.textAlign = "center";
+  g.textBaseline = "top";
+  for (let i = 0; i <= 4; i++) {
+    g.textAlign = i === 0 ? "left" : i === 4 ? "right" : "center";
+    g.fillText(fmtUs(((t1 - t0) * i) / 4), left + (plotW * i) / 4, top + plotH + 6);
+  }
+  const line = (vs: (number | null)[], color: string) => {
+    g.strokeStyle = color;
+    g.lineWidth = 1.5;
+    g.beginPath();
+    let on = false;
+    vs.forEach((v, i) => {
+      if (v === null) {
+        on = false;
+        return;
+      }
+      // a step line: memory stays at a value until the next event
+      if (on) g.lineTo(X(t[i]), Y(vs[i - 1] as number));
+      if (on) g.lineTo(X(t[i]), Y(v));
+      else g.moveTo(X(t[i]), Y(v));
+      on = true;
+    });
+    g.stroke();
+  };
+  if (reserved.some((v) => v !== null && v > 0)) line(reserved, "#ff9900");
+  line(alloc, "#3366cc");
+  g.strokeStyle = "#d62728";
+  g.setLineDash([4, 3]);
+  g.beginPath();
+  g.moveTo(X(peakT), top);
+  g.lineTo(X(peakT), top + plotH);
+  g.stroke();
+  g.setLineDash([]);
+}
+
+function memory(p: ProfileInfo, root: HTMLElement): HTMLElement {
+  const box = el("div");
+  for (const [dev, c] of Object.entries(p.meta.memory)) {
+    box.append(el("h4", undefined, `${dev}: peak ${fmtBytes(c.peak)} allocated at ${fmtUs(c.peak_t)} (${c.events} memory events)`));
+    const legend = el("div", "nbb-prof-legend");
+    const a = el("span", undefined, "allocated");
+    a.style.borderColor = "#3366cc";
+    legend.append(a);
+    if (c.reserved.some((v) => v !== null && v > 0)) {
+      const r = el("span", undefined, "reserved");
+      r.style.borderColor = "#ff9900";
+      legend.append(r);
+    }
+    const pk = el("span", undefined, "peak");
+    pk.style.borderColor = "#d62728";
+    legend.append(pk);
+    const canvas = el("canvas", "nbb-prof-mem");
+    canvas.dataset.device = dev;
+    box.append(legend, canvas);
+    const draw = () => drawMemory(canvas, c.t, c.allocated, c.reserved, c.peak_t, Math.max(320, (root.clientWidth || 760) - 24), cssVar(root, "--nbb-fg2", "#555"), cssVar(root, "--nbb-border", "#ddd"));
+    requestAnimationFrame(draw);
+    draw();
+  }
+  if (p.meta.top_allocators.length) {
+    box.append(el("h4", undefined, "Operators that allocate most"));
+    const table = el("table", "nbb-prof-table");
+    const head = el("tr");
+    head.append(th("Operator"), th("Allocations"), th("Bytes allocated"));
+    const thead = el("thead");
+    thead.append(head);
+    const body = el("tbody");
+    for (const r of p.meta.top_allocators) {
+      const tr = el("tr");
+      tr.append(td(r.name, "nbb-prof-name"), td(String(r.allocations), "nbb-num"), td(fmtBytes(r.bytes), "nbb-num"));
+      body.append(tr);
+    }
+    table.append(thead, body);
+    box.append(table);
+  }
+  return box;
+}
+
+// ---- modules ---------------------------------------------------------------------------------------
+function modules(p: ProfileInfo, collapsed: Set<string>, save: () => void): HTMLElement {
+  const box = el("div");
+  const table = el("table", "nbb-prof-table nbb-prof-modules");
+  const rowsAll = p.meta.modules;
+  const maxT = Math.max(1, ...rowsAll.map((r) => r.host_total));
+  const draw = () => {
+    const head = el("tr");
+    head.append(th("Module"), th("Calls"), th("Host total"), th("Device total"), th(""));
+    const thead = el("thead");
+    thead.append(head);
+    const body = el("tbody");
+    for (const r of visibleModules(rowsAll, collapsed)) {
+      const tr = el("tr");
+      tr.dataset.path = r.path;
+      const name = el("td", "nbb-prof-name");
+      name.style.paddingLeft = `${8 + 16 * r.depth}px`;
+      const kids = hasChildren(rowsAll, r.path);
+      const tog = el("span", "nbb-prof-toggle", kids ? (collapsed.has(r.path) ? "▸" : "▾") : "·");
+      name.append(tog, document.createTextNode(r.name));
+      if (kids) {
+        name.style.cursor = "pointer";
+        name.addEventListener("click", () => {
+          if (collapsed.has(r.path)) collapsed.delete(r.path);
+          else collapsed.add(r.path);
+          save();
+          draw();
+        });
+      }
+      const barCell = el("td", "nbb-prof-barcell");
+      const b = el("div", "nbb-prof-minibar");
+      b.style.width = `${(100 * r.host_total) / maxT}%`;
+      barCell.append(b);
+      tr.append(name, td(String(r.calls), "nbb-num"), td(fmtUs(r.host_total), "nbb-num"), td(r.device_total ? fmtUs(r.device_total) : "", "nbb-num"), barCell);
+      body.append(tr);
+    }
+    table.replaceChildren(thead, body);
+  };
+  draw();
+  box.append(table);
+  return box;
+}
+
+// ---- recommendations -----------------------------------------------------------------------------------
+function advice(p: ProfileInfo): HTMLElement {
+  const box = el("div", "nbb-prof-advice");
+  if (!p.meta.recommendations.length) box.append(el("div", "nbb-empty", "Nothing to recommend for this profile."));
+  for (const r of p.meta.recommendations) {
+    const card = el("div", "nbb-prof-card");
+    card.dataset.id = r.id;
+    card.append(el("div", "nbb-prof-figure", r.figure), el("div", undefined, r.text));
+    box.append(card);
+  }
+  return box;
+}
+
+// ---- trace timeline ----------------------------------------------------------------------------------
+const ROW_H = 16;
+const LABEL_W = 150;
+
+function traceView(t: Timeline, root: HTMLElement, st: { query: string }, save: () => void): { el: HTMLElement; dispose: () => void } {
+  const box = el("div", "nbb-prof-trace");
+  const bar = el("div", "nbb-toolbar");
+  const search = el("input", "nbb-prof-search nbb-prof-trace-search");
+  search.type = "search";
+  search.placeholder = "Search events by name";
+  search.value = st.query;
+  const count = el("span", "nbb-status-text");
+  const reset = el("button", "nbb-btn", "Reset zoom");
+  reset.type = "button";
+  bar.append(search, reset, count, el("span", "nbb-prof-hint", "wheel: zoom · drag: pan · click: details"));
+  const wrap = el("div", "nbb-prof-trace-wrap");
+  const canvas = el("canvas", "nbb-prof-trace-canvas");
+  wrap.append(canvas);
+  const detail = el("div", "nbb-prof-detail");
+  detail.append(el("div", "nbb-prof-hint", "Click an event for its details."));
+  box.append(bar, wrap, detail);
+  const lanes = layoutLanes(t);
+  const rows = lanes.reduce((a, l) => a + l.rows, 0);
+  const axisH = 20;
+  const height = axisH + rows * ROW_H + 4;
+  let t0 = 0, t1 = Math.max(t.end, 1);
+  let mask = searchMask(t, st.query);
+  let selected = -1;
+  let frame = 0;
+  const width = () => Math.max(400, (root.clientWidth || 900) - 24);
+  const draw = () => {
+    frame = 0;
+    const w = width();
+    const g = sizeCanvas(canvas, w, height);
+    const plotW = w - LABEL_W;
+    const scale = plotW / (t1 - t0);
+    const fg = cssVar(root, "--nbb-fg2", "#555"), grid = cssVar(root, "--nbb-border", "#ddd");
+    g.font = "11px sans-serif";
+    g.textBaseline = "middle";
+    // time axis
+    g.fillStyle = fg;
+    g.strokeStyle = grid;
+    for (let i = 0; i <= 6; i++) {
+      const x = LABEL_W + (plotW * i) / 6;
+      g.beginPath();
+      g.moveTo(Math.round(x) + 0.5, axisH - 4);
+      g.lineTo(Math.round(x) + 0.5, height);
+      g.stroke();
+      g.textAlign = i === 0 ? "left" : i === 6 ? "right" : "center";
+      g.fillText(fmtUs(t0 + ((t1 - t0) * i) / 6), x, 8);
+    }
+    // lanes
+    for (const l of lanes) {
+      const y = axisH + l.row0 * ROW_H;
+      g.fillStyle = fg;
+      g.textAlign = "left";
+      g.fillText(t.lanes[l.lane] ?? String(l.lane), 4, y + ROW_H / 2, LABEL_W - 8);
+      g.strokeStyle = grid;
+      g.beginPath();
+      g.moveTo(0, y + 0.5);
+      g.lineTo(w, y + 0.5);
+      g.stroke();
+    }
+    const rowOf = new Map(lanes.map((l) => [l.lane, l.row0]));
+    // events: skip those out of the window; at most one sub-pixel event per pixel column and row
+    const lastPx = new Float64Array(rows).fill(-1);
+    let shown = 0;
+    for (let i = 0; i < t.n; i++) {
+      const a = t.start[i], b = a + t.dur[i];
+      if (b < t0 || a > t1) continue;
+      const row = (rowOf.get(t.lane[i]) ?? 0) + t.depth[i];
+      const x0 = LABEL_W + Math.max(a - t0, 0) * scale;
+      const x1 = LABEL_W + Math.min(b - t0, t1 - t0) * scale;
+      const wpx = Math.max(x1 - x0, 1);
+      if (wpx < 1.5 && Math.floor(x0) === lastPx[row]) continue;
+      lastPx[row] = Math.floor(x0);
+      const y = axisH + row * ROW_H + 1;
+      const dim = mask !== null && !mask[i];
+      g.globalAlpha = dim ? 0.15 : 1;
+      g.fillStyle = nameColor(t.names[t.name[i]] ?? "");
+      g.fillRect(x0, y, wpx, ROW_H - 2);
+      if (i === selected) {
+        g.globalAlpha = 1;
+        g.strokeStyle = "#d62728";
+        g.lineWidth = 2;
+        g.strokeRect(x0, y, wpx, ROW_H - 2);
+        g.lineWidth = 1;
+      }
+      if (wpx > 40 && !dim) {
+        g.fillStyle = "#111";
+        g.textAlign = "left";
+        g.fillText(t.names[t.name[i]] ?? "", x0 + 3, y + (ROW_H - 2) / 2, wpx - 6);
+      }
+      shown++;
+    }
+    g.globalAlpha = 1;
+    canvas.dataset.drawn = String(shown);
+    canvas.dataset.window = `${t0.toFixed(3)},${t1.toFixed(3)}`;
+  };
+  const later = () => {
+    if (!frame) frame = requestAnimationFrame(draw);
+  };
+  const timeAt = (clientX: number) => {
+    const r = canvas.getBoundingClientRect();
+    return t0 + ((clientX - r.left - LABEL_W) / (r.width - LABEL_W)) * (t1 - t0);
+  };
+  canvas.addEventListener("wheel", (e) => {
+    e.preventDefault();
+    [t0, t1] = zoom(t0, t1, timeAt(e.clientX), e.deltaY > 0 ? 1.25 : 0.8, Math.max(t.end, 1));
+    later();
+  }, { passive: false });
+  let drag: { x: number; t0: number; t1: number; moved: boolean } | null = null;
+  canvas.addEventListener("pointerdown", (e) => {
+    drag = { x: e.clientX, t0, t1, moved: false };
+    canvas.setPointerCapture?.(e.pointerId);
+  });
+  canvas.addEventListener("pointermove", (e) => {
+    if (!drag) return;
+    const r = canvas.getBoundingClientRect();
+    const dx = e.clientX - drag.x;
+    if (Math.abs(dx) > 2) drag.moved = true;
+    [t0, t1] = pan(drag.t0, drag.t1, (-dx / (r.width - LABEL_W)) * (drag.t1 - drag.t0), Math.max(t.end, 1));
+    later();
+  });
+  canvas.addEventListener("pointerup", (e) => {
+    const d = drag;
+    drag = null;
+    if (!d || d.moved) return;
+    const r = canvas.getBoundingClientRect();
+    const row = Math.floor((e.clientY - r.top - axisH) / ROW_H);
+    const slack = (3 / (r.width - LABEL_W)) * (t1 - t0);
+    selected = hit(t, lanes, row, timeAt(e.clientX), slack);
+    showEvent(detail, t, selected);
+    later();
+  });
+  reset.addEventListener("click", () => {
+    [t0, t1] = [0, Math.max(t.end, 1)];
+    later();
+  });
+  const setCount = () => {
+    let k = 0;
+    if (mask) for (let i = 0; i < t.n; i++) k += mask[i];
+    count.textContent = mask ? `${k.toLocaleString()} of ${t.n.toLocaleString()} events match` : `${t.n.toLocaleString()} events`;
+  };
+  search.addEventListener("input", () => {
+    st.query = search.value;
+    save();
+    mask = searchMask(t, st.query);
+    setCount();
+    later();
+  });
+  setCount();
+  requestAnimationFrame(draw);
+  draw();
+  return { el: box, dispose: () => cancelAnimationFrame(frame) };
+}
+
+function showEvent(box: HTMLElement, t: Timeline, i: number): void {
+  if (i < 0) {
+    box.replaceChildren(el("div", "nbb-prof-hint", "Click an event for its details."));
+    return;
+  }
+  box.replaceChildren(
+    el("div", "nbb-prof-detail-name", t.names[t.name[i]] ?? ""),
+    el("div", undefined, `Category: ${t.cats[t.cat[i]] ?? ""} · lane ${t.lanes[t.lane[i]] ?? ""} · depth ${t.depth[i]}`),
+    el("div", undefined, `Start ${fmtUs(t.start[i])} · duration ${fmtUs(t.dur[i])}`),
+  );
+}
+
+// ---- the view ----------------------------------------------------------------------------------------
+function render(root: HTMLElement, ctx: ViewContext): () => void {
+  injectCss("nbboard-profiler-1", css, root);
+  const top = el("div", "nbb-toolbar");
+  const pick = el("select", "nbb-prof-pick");
+  pick.title = "Profile: run · worker · step (one profiler cycle)";
+  const info = el("span", "nbb-status-text");
+  top.append(pick, info);
+  const tabsBar = el("div", "nbb-prof-tabs");
+  const body = el("div", "nbb-prof-body");
+  const empty = el("div", "nbb-empty", "No profiles yet. Profile with on_trace_ready=writer.profiler_handler() or torch.profiler.tensorboard_trace_handler(logdir).");
+  root.append(top, empty, tabsBar, body);
+  const ops: OpState = { query: "", key: "host_total", desc: true, byShape: false, selected: "", ...ctx.ui.get<Partial<OpState>>("profiler_ops", {}) } as OpState;
+  const collapsed = new Set<string>(ctx.ui.get<string[]>("profiler_collapsed", []));
+  let tab = ctx.ui.get<string>("profiler_tab", "overview");
+  let chosen = ctx.ui.get<string>("profiler_profile", ""); // "" follows the newest profile
+  let profiles: ProfileInfo[] = [];
+  let shownKey = "";
+  const saveOps = () => ctx.ui.set("profiler_ops", { ...ops });
+  const saveTree = () => ctx.ui.set("profiler_collapsed", [...collapsed]);
+
+  const traceState = { query: ctx.ui.get<string>("profiler_trace_query", "") };
+  let disposeTrace = () => {};
+  const timelines = new Map<Rec, Timeline | null>();
+  const traceTab = (p: ProfileInfo): HTMLElement => {
+    let t = p.rec ? timelines.get(p.rec) : null;
+    if (t === undefined && p.rec) {
+      t = decodeTimeline(p.rec);
+      timelines.set(p.rec, t);
+    }
+    if (!t) return el("div", "nbb-empty", "This profile has no timeline.");
+    const v = traceView(t, root, traceState, () => ctx.ui.set("profiler_trace_query", traceState.query));
+    disposeTrace = v.dispose;
+    return v.el;
+  };
+  const current = (): ProfileInfo | undefined => profiles.find((p) => p.id === chosen) ?? profiles[profiles.length - 1];
+
+  const drawBody = () => {
+    const p = current();
+    if (!p) return;
+    const tabs = tabsFor(p.meta);
+    if (!tabs.includes(tab)) tab = "overview";
+    tabsBar.replaceChildren(...tabs.map((t) => {
+      const b = el("button", `nbb-btn nbb-prof-tab${t === tab ? " nbb-on" : ""}`, TAB_LABELS[t]);
+      b.type = "button";
+      b.dataset.tab = t;
+      b.addEventListener("click", () => {
+        tab = t;
+        ctx.ui.set("profiler_tab", t);
+        drawBody();
+      });
+      return b;
+    }));
+    root.dataset.tab = tab;
+    disposeTrace();
+    disposeTrace = () => {};
+    const content =
+      tab === "operators" ? operators(p, ops, saveOps)
+      : tab === "kernels" ? kernels(p)
+      : tab === "memory" ? memory(p, root)
+      : tab === "modules" ? modules(p, collapsed, saveTree)
+      : tab === "advice" ? advice(p)
+      : tab === "trace" ? traceTab(p)
+      : overview(p, profiles, root);
+    body.replaceChildren(content);
+  };
+
+  const draw = () => {
+    profiles = collectProfiles(ctx.records.ofKind(KIND)).filter((p) => ctx.filters.runShown(p.run));
+    root.dataset.profiles = String(profiles.length);
+    empty.style.display = profiles.length ? "none" : "";
+    tabsBar.style.display = body.style.display = top.style.display = profiles.length ? "" : "none";
+    pick.replaceChildren(...profiles.map((p) => {
+      const o = el("option", undefined, `${p.run} · ${p.worker} · step ${p.step}`);
+      o.value = p.id;
+      return o;
+    }));
+    const p = current();
+    if (!p) return;
+    pick.value = p.id;
+    const recd = p.meta.span.recorded ?? {};
+    const on = Object.entries(recd).filter(([, v]) => v).map(([k]) => k);
+    info.textContent = `${p.meta.span.events.toLocaleString()} events · ${p.meta.steps.length} steps${on.length ? " · " + on.join(", ") : ""}`;
+    const key = p.id + "|" + profiles.length;
+    if (key !== shownKey) {
+      shownKey = key;
+      drawBody();
+    }
+  };
+  pick.addEventListener("change", () => {
+    const last = profiles[profiles.length - 1];
+    chosen = pick.value === last?.id ? "" : pick.value;
+    ctx.ui.set("profiler_profile", chosen);
+    draw();
+  });
+  draw();
+  const unsub = ctx.records.subscribe((changed, structural) => {
+    if (structural || [...changed].some((s) => s.kind === KIND)) draw();
+  });
+  const unfilter = ctx.filters.subscribe(() => draw());
+  return () => {
+    unsub();
+    unfilter();
+    disposeTrace();
+  };
+}
+
+export const profilerView: ViewSpec = { kind: "profiler", label: "Profiler", order: 75, present: hasRecords(KIND), render };

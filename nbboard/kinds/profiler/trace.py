@@ -1,0 +1,232 @@
+"""Reading a PyTorch profiler trace (kineto's Chrome-trace JSON, `*.pt.trace.json[.gz]`, as
+`torch.profiler.tensorboard_trace_handler` writes it) into a `Profile` of numpy columns.
+
+msgspec decodes the file into typed structs (the args fields nbboard reads, nothing else), then one
+pass fills the columns; names, lanes and shapes are interned.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+from typing import Any
+
+import msgspec
+import numpy as np
+
+from nbboard.kinds.profiler.quiet import tick
+from nbboard.kinds.profiler.record import CAT, KERNEL_FIELDS, Profile
+
+__all__ = ["FILE_PATTERNS", "TraceError", "parse_trace", "read_trace", "worker_of"]
+
+#: The trace files torch's handler writes: `<worker>.<ns timestamp>.pt.trace.json[.gz]`.
+FILE_PATTERNS = ("*.pt.trace.json", "*.pt.trace.json.gz")
+_STEP = re.compile(r"ProfilerStep#(\d+)$")
+
+
+class TraceError(ValueError):
+    """A file that is not a readable profiler trace (truncated, not JSON, no traceEvents)."""
+
+
+class _Args(msgspec.Struct):
+    ext: int | None = msgspec.field(name="External id", default=None)
+    corr: int | None = msgspec.field(name="correlation", default=None)
+    dims: msgspec.Raw = msgspec.field(name="Input Dims", default_factory=msgspec.Raw)
+    types: msgspec.Raw = msgspec.field(name="Input type", default_factory=msgspec.Raw)
+    nbytes: int | None = msgspec.field(name="Bytes", default=None)
+    allocated: float | None = msgspec.field(name="Total Allocated", default=None)
+    reserved: float | None = msgspec.field(name="Total Reserved", default=None)
+    device_type: int | None = msgspec.field(name="Device Type", default=None)
+    device_id: int | None = msgspec.field(name="Device Id", default=None)
+    grid: list[int] | None = None
+    block: list[int] | None = None
+    registers: float | None = msgspec.field(name="registers per thread", default=None)
+    shared: float | None = msgspec.field(name="shared memory", default=None)
+    blocks_per_sm: float | None = msgspec.field(name="blocks per SM", default=None)
+    warps_per_sm: float | None = msgspec.field(name="warps per SM", default=None)
+    occupancy: float | None = msgspec.field(name="est. achieved occupancy %", default=None)
+
+
+class _Event(msgspec.Struct):
+    ph: str = ""
+    cat: str = ""
+    name: str = ""
+    pid: int | str = 0
+    tid: int | str = 0
+    ts: float = 0.0
+    dur: float = 0.0
+    args: _Args | None = None
+
+
+class _Trace(msgspec.Struct):
+    traceEvents: list[_Event]  # noqa: N815 (the trace's field name)
+
+
+_DECODER = msgspec.json.Decoder(_Trace)
+_META_SKIP = {"traceEvents"}
+
+
+def _meta(data: bytes) -> dict[str, Any]:
+    """The trace's top-level fields but its events, decoded leniently."""
+    try:
+        top = msgspec.json.decode(data, type=dict[str, msgspec.Raw])
+    except msgspec.DecodeError:
+        return {}
+    out: dict[str, Any] = {}
+    for k, raw in top.items():
+        if k in _META_SKIP:
+            continue
+        try:
+            out[k] = msgspec.json.decode(raw)
+        except msgspec.DecodeError:
+            continue
+    return out
+
+
+def worker_of(path: str) -> str:
+    """The worker a trace file is named for (`<worker>.<timestamp>.pt.trace.json`): its name up to
+    the first dot, or the whole name without its suffix."""
+    base = os.path.basename(path)
+    for suffix in (".pt.trace.json.gz", ".pt.trace.json", ".json.gz", ".json"):
+        if base.endswith(suffix):
+            base = base[: -len(suffix)]
+            break
+    head, dot, span = base.rpartition(".")
+    return head if dot and span.isdigit() else base
+
+
+def read_trace(path: str) -> Profile:
+    """The profile in trace file `path` (gzip by its `.gz` suffix). TraceError when the file is
+    truncated, not JSON or not a profiler trace."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    if path.endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as e:
+            raise TraceError(f"{os.path.basename(path)}: not a whole gzip file ({e})") from None
+    prof = parse_trace(data, name=os.path.basename(path))
+    prof.worker = worker_of(path)
+    prof.file = os.path.basename(path)
+    return prof
+
+
+def parse_trace(data: bytes, name: str = "trace") -> Profile:
+    """The profile in a trace's JSON bytes."""
+    if not data.strip():
+        raise TraceError(f"{name}: empty file")
+    try:
+        trace = _DECODER.decode(data)
+    except msgspec.ValidationError as e:
+        raise TraceError(f"{name}: not a PyTorch profiler trace this version reads ({e})") from None
+    except msgspec.DecodeError as e:
+        raise TraceError(f"{name}: not JSON or truncated ({e})") from None
+    prof = _columns(trace.traceEvents)
+    prof.meta = _meta(data)
+    return prof
+
+
+def _columns(events: list[_Event]) -> Profile:
+    names: dict[str, int] = {}
+    lanes: dict[tuple[str, str], int] = {}
+    shapes: dict[bytes, int] = {}
+    n_x = sum(1 for e in events if e.ph == "X")
+    name = np.empty(n_x, np.int32)
+    cat = np.zeros(n_x, np.uint8)
+    lane = np.empty(n_x, np.int32)
+    ts = np.empty(n_x, np.float64)
+    dur = np.empty(n_x, np.float64)
+    ext = np.full(n_x, -1, np.int64)
+    corr = np.full(n_x, -1, np.int64)
+    shape = np.full(n_x, -1, np.int32)
+    dtype = np.full(n_x, -1, np.int32)
+    mem: list[tuple[float, int, float, float, int, int]] = []
+    kernels: list[int] = []
+    kinfo: list[tuple[float, ...]] = []
+    cats = CAT
+    kernel_cat = CAT["kernel"]
+    nan = float("nan")
+    i = 0
+    for j, e in enumerate(events):
+        if not j & 511:
+            tick()
+        ph = e.ph
+        if ph == "X":
+            n = names.get(e.name)
+            if n is None:
+                n = names[e.name] = len(names)
+            lk = (str(e.pid), str(e.tid))
+            ln = lanes.get(lk)
+            if ln is None:
+                ln = lanes[lk] = len(lanes)
+            c = cats.get(e.cat, 0)
+            name[i] = n
+            cat[i] = c
+            lane[i] = ln
+            ts[i] = e.ts
+            dur[i] = e.dur
+            a = e.args
+            if a is not None:
+                if a.ext is not None:
+                    ext[i] = a.ext
+                if a.corr is not None:
+                    corr[i] = a.corr
+                if a.dims:
+                    k = bytes(a.dims)
+                    s = shapes.get(k)
+                    if s is None:
+                        s = shapes[k] = len(shapes)
+                    shape[i] = s
+                if a.types:
+                    k = bytes(a.types)
+                    s = shapes.get(k)
+                    if s is None:
+                        s = shapes[k] = len(shapes)
+                    dtype[i] = s
+                if c == kernel_cat:
+                    g = a.grid or [0, 0, 0]
+                    b = a.block or [0, 0, 0]
+                    kernels.append(i)
+                    kinfo.append((*(g + [0, 0, 0])[:3], *(b + [0, 0, 0])[:3],
+                                  _f(a.registers), _f(a.shared), _f(a.blocks_per_sm),
+                                  _f(a.warps_per_sm), _f(a.occupancy)))
+            elif c == kernel_cat:
+                kernels.append(i)
+                kinfo.append((nan,) * len(KERNEL_FIELDS))
+            i += 1
+        elif ph == "i" and e.name == "[memory]" and e.args is not None:
+            a = e.args
+            lk = (str(e.pid), str(e.tid))
+            ln = lanes.get(lk)
+            if ln is None:
+                ln = lanes[lk] = len(lanes)
+            dt = a.device_type or 0
+            dev = -1 if dt == 0 else (a.device_id or 0) + (1000 * dt if dt > 1 else 0)
+            mem.append((e.ts, a.nbytes or 0, _f(a.allocated), _f(a.reserved), dev, ln))
+    m = np.array(mem, dtype=np.float64).reshape(-1, 6)
+    shape_names = [k.decode("utf-8", "replace") for k in shapes]
+    return Profile(
+        names=list(names), lanes=list(lanes), shapes=shape_names,
+        name=name, cat=cat, lane=lane, ts=ts, dur=dur, ext=ext, corr=corr, shape=shape, dtype=dtype,
+        mem_ts=m[:, 0].copy(), mem_bytes=m[:, 1].astype(np.int64), mem_allocated=m[:, 2].copy(),
+        mem_reserved=m[:, 3].copy(), mem_device=m[:, 4].astype(np.int16),
+        mem_lane=m[:, 5].astype(np.int32),
+        kernel_row=np.array(kernels, np.int32),
+        kernel_info=np.array(kinfo, np.float32).reshape(-1, len(KERNEL_FIELDS)),
+    )
+
+
+def _f(x: float | None) -> float:
+    return float("nan") if x is None else float(x)
+
+
+def profile_step(prof: Profile) -> int | None:
+    """The number of the last `ProfilerStep#N` the profile holds (its cycle's step), if any."""
+    best = None
+    for i, n in enumerate(prof.names):
+        m = _STEP.match(n)
+        if m is not None and (prof.name == i).any():
+            k = int(m.group(1))
+            best = k if best is None else max(best, k)
+    return best

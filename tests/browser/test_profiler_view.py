@@ -1,0 +1,146 @@
+"""The profiler in a real JupyterLab: a profiled training cell (a CNN on digits, nbboard's
+handler) shows its Profiler tab on the Board while it runs; the tabs switch, the operator table
+sorts and searches, a row shows its call stack and module; `nbboard.Profiler(...)` alone renders."""
+
+from __future__ import annotations
+
+import textwrap
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.lab import (
+    CELLS,
+    add_cell,
+    open_notebook,
+    prompt,
+    run_cell,
+    wait_cell_done,
+    wait_for_output,
+)
+
+TRAIN = textwrap.dedent("""
+    import time, warnings
+    import nbboard
+    warnings.filterwarnings("ignore", ".*Profiler clears events")
+    from tests.profiler_model import profile_training
+    w = nbboard.SummaryWriter("prof-runs/cnn")
+    display(nbboard.Board("prof-runs"))
+    profile_training(w.profiler_handler(worker_name="trainer"), repeat=3)
+    w.flush()
+    time.sleep(6)  # the cell is still running while the page shows the profiles
+    w.close()
+    print("done")
+""")
+
+
+def test_profile_renders_live_and_responds(page: Page, jupyter_server, artifacts):
+    nb = jupyter_server.notebook("profiler.ipynb", [TRAIN])
+    open_notebook(page, jupyter_server.lab(nb))
+    run_cell(page)
+    board = ".jp-OutputArea-output .nbb-board"
+    tab = page.locator(f"{board} .nbb-tab[data-kind='profiler']")
+    expect(tab).to_be_visible(timeout=120_000)
+    tab.click()
+    view = page.locator(f"{board} .nbb-v-profiler")
+    page.wait_for_function("el => Number(el.dataset.profiles || 0) >= 3", arg=view.element_handle(), timeout=60_000)
+    assert "*" in prompt(page), "the profiles must show while the training cell runs"
+
+    # Overview: the breakdown (CPU exec and DataLoader) and the step-time chart
+    expect(view.locator(".nbb-prof-breakdown tr[data-role='cpu_exec']")).to_be_visible()
+    expect(view.locator(".nbb-prof-breakdown tr[data-role='dataloader']")).to_be_visible()
+    expect(view.locator("canvas.nbb-prof-steps")).to_be_visible()
+    expect(view.locator(".nbb-prof-tab")).to_have_text(["Overview", "Operators", "Trace", "Memory", "Modules", "Recommendations"])
+    wait_for_output(page, "done", timeout=120_000)
+    wait_cell_done(page, 0)
+    view.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "profiler-overview.png"), full_page=False)
+
+    # Operators: sorted by host total, then by calls; searched; a row's stack and module
+    view.locator(".nbb-prof-tab[data-tab='operators']").click()
+    rows = view.locator(".nbb-prof-optable tbody tr")
+    expect(rows.first).to_be_visible()
+    assert rows.count() > 40
+    view.locator(".nbb-prof-sortable[data-key='calls']").click()
+    calls = page.evaluate("() => [...document.querySelectorAll('.nbb-v-profiler .nbb-prof-optable tbody tr')]"
+                          ".map(r => Number(r.children[1].textContent.replace(/,/g, '')))")
+    assert calls == sorted(calls, reverse=True) and calls[0] > calls[-1]
+    view.locator(".nbb-prof-search").fill("aten::conv")
+    names = page.evaluate("() => [...document.querySelectorAll('.nbb-v-profiler .nbb-prof-optable tbody tr')].map(r => r.dataset.name)")
+    assert names and all(n.startswith("aten::conv") for n in names) and "aten::conv2d" in names
+    view.locator(".nbb-prof-optable tbody tr[data-name='aten::conv2d']").click()
+    detail = view.locator(".nbb-prof-detail")
+    expect(detail).to_contain_text("Module: Net_0 › Sequential_0 › Conv2d_")
+    expect(detail).to_contain_text("profiler_model.py")
+    view.locator(".nbb-prof-check input").check()
+    expect(view.locator(".nbb-prof-optable th", has_text="Input shape")).to_be_visible()
+    expect(view.locator(".nbb-prof-optable td.nbb-prof-shape", has_text="[[32, 1, 8, 8]")).to_have_count(2)
+    page.screenshot(path=str(artifacts / "profiler-operators.png"), full_page=False)
+
+    # Trace: the timeline draws, zooms on the wheel, searches, and a click shows an event
+    view.locator(".nbb-prof-tab[data-tab='trace']").click()
+    canvas = view.locator("canvas.nbb-prof-trace-canvas")
+    expect(canvas).to_be_visible()
+    page.wait_for_function("el => Number(el.dataset.drawn || 0) > 100", arg=canvas.element_handle())
+    full = canvas.get_attribute("data-window")
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + 40)
+    for _ in range(6):
+        page.mouse.wheel(0, -200)
+    page.wait_for_function("([el, w]) => el.dataset.window !== w", arg=[canvas.element_handle(), full])
+    a, b = (float(x) for x in canvas.get_attribute("data-window").split(","))
+    f0, f1 = (float(x) for x in full.split(","))
+    assert b - a < (f1 - f0) / 2
+    view.locator(".nbb-prof-trace-search").fill("conv2d")
+    expect(view.locator(".nbb-prof-trace .nbb-status-text")).to_contain_text("events match")
+    view.locator(".nbb-prof-trace button", has_text="Reset zoom").click()
+    page.wait_for_function("([el, w]) => el.dataset.window === w", arg=[canvas.element_handle(), full])
+    view.locator(".nbb-prof-trace-search").fill("")
+    box = canvas.bounding_box()  # the toolbar may have wrapped meanwhile
+    page.mouse.click(box["x"] + 150 + (box["width"] - 150) * 0.5, box["y"] + 20 + 8)  # the first row
+    expect(view.locator(".nbb-prof-trace .nbb-prof-detail")).to_contain_text("duration")
+    view.locator(".nbb-prof-trace-search").fill("ProfilerStep")
+    page.screenshot(path=str(artifacts / "profiler-trace.png"), full_page=False)
+
+    # Memory, Modules, Recommendations
+    view.locator(".nbb-prof-tab[data-tab='memory']").click()
+    expect(view.locator("canvas.nbb-prof-mem[data-device='CPU']")).to_be_visible()
+    expect(view).to_contain_text("CPU: peak")
+    page.screenshot(path=str(artifacts / "profiler-memory.png"), full_page=False)
+    view.locator(".nbb-prof-tab[data-tab='modules']").click()
+    expect(view.locator(".nbb-prof-modules tr[data-path='Net_0/Sequential_0/Conv2d_0']")).to_be_visible()
+    view.locator(".nbb-prof-modules tr[data-path='Net_0/Sequential_0'] td").first.click()
+    expect(view.locator(".nbb-prof-modules tr[data-path='Net_0/Sequential_0/Conv2d_0']")).to_have_count(0)
+    page.screenshot(path=str(artifacts / "profiler-modules.png"), full_page=False)
+    view.locator(".nbb-prof-tab[data-tab='advice']").click()
+    expect(view.locator(".nbb-prof-card[data-id='cpu_bound']")).to_contain_text("ms per step, all on the host")
+    page.screenshot(path=str(artifacts / "profiler-recommendations.png"), full_page=False)
+
+    # the view alone, on the logdir (read from the trace files)
+    add_cell(page, 'nbboard.Profiler("prof-runs")')
+    run_cell(page, 1)
+    alone = page.locator(CELLS).nth(1).locator(".jp-OutputArea-output .nbb-v-profiler")
+    page.wait_for_function("el => Number(el.dataset.profiles || 0) >= 3", arg=alone.element_handle(), timeout=60_000)
+    expect(alone.locator(".nbb-prof-breakdown tr[data-role='cpu_exec']")).to_be_visible()
+    assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+
+def test_exported_report_shows_the_profile_offline(browser, tmp_path, artifacts):
+    """`nbboard report` of a logdir of torch's trace files: the Profiler tab works from file://."""
+    import torch
+
+    from nbboard.export import export_report
+    from tests.profiler_model import profile_training
+
+    profile_training(torch.profiler.tensorboard_trace_handler(str(tmp_path / "logs" / "exp")), repeat=1)
+    out = tmp_path / "report.html"
+    export_report(str(tmp_path / "logs"), out)
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(out.as_uri())
+    page.locator(".nbb-tab[data-kind='profiler']").click(timeout=30_000)
+    expect(page.locator(".nbb-prof-breakdown tr[data-role='cpu_exec']")).to_be_visible()
+    page.locator(".nbb-prof-tab[data-tab='modules']").click()
+    expect(page.locator(".nbb-prof-modules tr[data-path='Net_0']")).to_be_visible()
+    page.close()
+    assert not errors, errors

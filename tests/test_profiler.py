@@ -1,0 +1,376 @@
+"""The profiler kind: torch.profiler traces read from a logdir and recorded by nbboard's handler,
+and their analysis checked against torch (`key_averages()`) and torch-tb-profiler's parser."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import time
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("sklearn")
+
+import nbboard  # noqa: E402
+from nbboard.kinds.profiler import NAME  # noqa: E402
+from nbboard.kinds.profiler.analysis import ROLES, analyse, of  # noqa: E402
+from nbboard.kinds.profiler.feed import encode  # noqa: E402
+from nbboard.kinds.profiler.trace import TraceError, parse_trace, read_trace, worker_of  # noqa: E402
+from tests.profiler_model import profile_training  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def profiled(tmp_path_factory):
+    """A real profiled run (a CNN on digits, 2 cycles of 2 active steps) through nbboard's
+    handler, with torch's key_averages() of each cycle; its traces gzipped into another logdir
+    under another worker's name (a trace is exported once: these are the bytes torch's
+    `tensorboard_trace_handler(use_gzip=True)` would write)."""
+    root = tmp_path_factory.mktemp("prof")
+    store = nbboard.Store()
+    writer = nbboard.SummaryWriter(str(root / "nb"), store=store)
+    handler = writer.profiler_handler(worker_name="w0")
+    averages = []
+
+    def on_ready(prof):
+        averages.append({e.key: e for e in prof.key_averages()})
+        handler(prof)
+
+    profile_training(on_ready)
+    writer.close()
+    (root / "torch" / "run").mkdir(parents=True)
+    for f in sorted(os.listdir(root / "nb")):
+        if f.endswith(".pt.trace.json"):
+            data = (root / "nb" / f).read_bytes()
+            (root / "torch" / "run" / ("w1" + f[2:] + ".gz")).write_bytes(gzip.compress(data))
+    return {"root": root, "store": store, "writer": writer, "handler": handler, "averages": averages}
+
+
+def _series(p):
+    store = p["store"]
+    run = store.runs()[0]
+    return store.profiles(run, "w0")
+
+
+def test_handler_records_each_cycle_and_writes_torchs_file(profiled):
+    s = _series(profiled)
+    assert s.steps.tolist() == [3, 7]  # the last ProfilerStep of each cycle
+    names = sorted(os.listdir(profiled["root"] / "nb"))
+    traces = [n for n in names if n.endswith(".pt.trace.json")]
+    assert len(traces) == 2 and all(n.startswith("w0.") and n.split(".")[1].isdigit() for n in traces)
+    assert profiled["handler"].errors == []
+    # the file is kineto's JSON as torch writes it: its own loader reads it
+    with open(profiled["root"] / "nb" / traces[0]) as fh:
+        doc = json.load(fh)
+    assert doc["traceEvents"] and doc["profile_memory"] == 1
+
+
+def test_operators_equal_key_averages(profiled):
+    """Every host op group: calls, self and total CPU time and self CPU memory equal torch's
+    key_averages() for the same cycle (1 µs or 0.5 %)."""
+    for rec, avg in zip(_series(profiled).values, profiled["averages"]):
+        a = of(rec)
+        assert len(a.operators) > 40
+        seen = 0
+        for o in a.operators:
+            k = avg[o["name"]]
+            assert k.count == o["calls"], o["name"]
+            for mine, theirs in ((o["host_self"], k.self_cpu_time_total), (o["host_total"], k.cpu_time_total)):
+                assert abs(mine - theirs) <= max(1.0, 0.005 * abs(theirs)), (o["name"], mine, theirs)
+            assert o["self_memory"] == k.self_cpu_memory_usage, o["name"]
+            seen += 1
+        ops = {k for k, e in avg.items() if k.startswith("aten::")}
+        assert ops <= {o["name"] for o in a.operators}
+        assert seen == len(a.operators)
+
+
+def test_by_shape_groups_add_up(profiled):
+    a = of(_series(profiled).values[-1])
+    for o in a.operators:
+        parts = [x for x in a.operators_by_shape if x["name"] == o["name"]]
+        assert sum(x["calls"] for x in parts) == o["calls"]
+        assert abs(sum(x["host_total"] for x in parts) - o["host_total"]) < 1e-6
+    conv = [x for x in a.operators_by_shape if x["name"] == "aten::conv2d"]
+    assert {x["shape"] for x in conv} >= {"[[32, 1, 8, 8], [16, 1, 3, 3], [16], [], [], [], []]"}
+
+
+def _tb_normalised(path, out):
+    """The trace with kineto's current category names as torch-tb-profiler 0.4.3 reads them: it
+    drops `user_annotation` events (record_function, the DataLoader's __next__) and does not know
+    `cuda_runtime`, which it reads as `Runtime` and `cpu_op`."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt") as fh:
+        doc = json.load(fh)
+    for e in doc["traceEvents"]:
+        if e.get("cat") == "user_annotation" and not e["name"].startswith("ProfilerStep#"):
+            e["cat"] = "cpu_op"
+        elif e.get("cat") in ("cuda_runtime", "cuda_driver"):
+            e["cat"] = "Runtime"
+    with open(out, "w") as fh:
+        json.dump(doc, fh)
+    return str(out)
+
+
+def _tb_breakdown(path, tmp_path):
+    from torch_tb_profiler.profiler.data import RunProfileData
+    from torch_tb_profiler.profiler.event_parser import ProfileRole
+
+    data = RunProfileData.parse("w", None, path, str(tmp_path))
+    out = []
+    for name, c in zip(data.steps_names, data.steps_costs):
+        row = {r: c.costs[i] for i, r in enumerate(ROLES)}
+        row["duration"] = c.costs[ProfileRole.Total]
+        row["name"] = name
+        out.append(row)
+    return out
+
+
+def _close(mine, theirs):
+    assert [s["name"] for s in mine] == [s["name"] for s in theirs]
+    for m, t in zip(mine, theirs):
+        for r in (*ROLES, "duration"):
+            assert abs(m[r] - t[r]) <= max(1.0, 0.005 * abs(t[r])), (m["name"], r, m[r], t[r])
+
+
+def test_step_breakdown_equals_torch_tb_profiler(profiled, tmp_path):
+    pytest.importorskip("torch_tb_profiler")
+    run = profiled["root"] / "torch" / "run"
+    for f in sorted(os.listdir(run)):
+        src = run / f
+        mine = analyse(read_trace(str(src))).steps
+        theirs = _tb_breakdown(_tb_normalised(src, tmp_path / "n.pt.trace.json"), tmp_path)
+        for s in mine:  # ours are relative to the trace start; compare the figures
+            s.pop("start")
+        _close(mine, theirs)
+        assert all(s["dataloader"] > 0 and s["cpu_exec"] > 0 for s in mine)
+
+
+def test_load_and_board_read_torchs_trace_files(profiled):
+    store = nbboard.load(str(profiled["root"] / "torch"))
+    assert store.runs() == ["run"]
+    assert store.tags("run") == {NAME: ["w1"]}
+    s = store.profiles("run", "w1")
+    assert s.steps.tolist() == [3, 7] and s.values[0].file.endswith(".pt.trace.json.gz")
+
+
+def test_torchs_own_handler_is_read(tmp_path):
+    """Unchanged torch code: tensorboard_trace_handler's files are read by nbboard.load."""
+    profile_training(torch.profiler.tensorboard_trace_handler(str(tmp_path / "exp")), repeat=1,
+                     with_stack=False)
+    store = nbboard.load(str(tmp_path))
+    (tag,) = store.tags("exp")[NAME]
+    rec = store.profiles("exp", tag).values[0]
+    assert store.profiles("exp", tag).steps.tolist() == [3] and of(rec).steps[-1]["name"] == "3"
+    assert of(rec).operators and not of(rec).span["recorded"]["with_stack"]
+
+
+def test_the_same_profile_both_ways(profiled):
+    """nbboard's handler and torch's handler give the same record for the same cycle."""
+    store = nbboard.load(str(profiled["root"] / "torch"))
+    for mine, theirs in zip(_series(profiled).values, store.profiles("run", "w1").values):
+        assert mine.names == theirs.names and np.array_equal(mine.dur, theirs.dur)
+        assert of(mine).steps == of(theirs).steps
+
+
+def test_tailing_picks_up_a_trace_written_later(profiled, tmp_path):
+    run = tmp_path / "logs" / "exp"
+    run.mkdir(parents=True)
+    store = nbboard.load(str(tmp_path / "logs"), follow=True)
+    try:
+        src = next((profiled["root"] / "torch" / "run").iterdir())
+        shutil.copy(src, run / "other_1.123.pt.trace.json.gz")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if "exp" in store.runs() and NAME in store.tags("exp"):
+                break
+            time.sleep(0.1)
+        assert store.tags("exp") == {NAME: ["other_1"]}
+    finally:
+        store.stop_following()
+
+
+def test_memory_modules_and_recommendations(profiled):
+    a = of(_series(profiled).values[-1])
+    cpu = a.memory["CPU"]
+    assert cpu["peak"] > 0 and len(cpu["t"]) == cpu["events"] and max(cpu["allocated"]) == cpu["peak"]
+    assert a.top_allocators[0]["bytes"] >= a.top_allocators[-1]["bytes"] > 0
+    paths = [m["path"] for m in a.modules]
+    assert "Net_0/Sequential_0/Conv2d_0" in paths and "Net_0/Sequential_1/Linear_0" in paths
+    net = next(m for m in a.modules if m["path"] == "Net_0")
+    assert net["calls"] == 2 and net["host_total"] > 0
+    ids = {r["id"] for r in a.recommendations}
+    assert "cpu_bound" in ids and ("dataloader" in ids) == (a.average["dataloader"] / a.average["duration"] > 0.05)
+    assert all(r["figure"] for r in a.recommendations)
+    conv = next(o for o in a.operators if o["name"] == "aten::conv2d")
+    assert conv["module"].startswith("Net_0 › Sequential_0 › Conv2d_")
+    assert any("profiler_model.py" in f for f in conv["stack"])
+
+
+def test_feed_is_json(profiled):
+    rec = _series(profiled).values[0]
+    meta, parts = encode(rec)
+    assert json.loads(json.dumps(meta))["worker"] == "w0"
+    assert {"steps", "operators", "memory", "modules", "recommendations", "timeline"} <= set(meta)
+    # the timeline: every duration event but the profiler's own span, as columns
+    n = meta["timeline"]["n"]
+    assert n == len(rec.name) - 1
+    start = np.frombuffer(parts[0], np.float64)
+    dur = np.frombuffer(parts[1], np.float32)
+    names = np.frombuffer(parts[2], np.int32)
+    depth = np.frombuffer(parts[4], np.int32)
+    assert len(start) == len(dur) == len(names) == n and start.min() == 0
+    steps = [i for i, k in enumerate(names) if meta["timeline"]["names"][k].startswith("ProfilerStep#")]
+    assert len(steps) == 2 and depth.max() > 3
+
+
+def test_memory_per_event(profiled):
+    rec = _series(profiled).values[0]
+    per = rec.nbytes / len(rec)
+    assert per < 56  # 49 bytes per duration event, 38 per memory event (record.py)
+
+
+def test_recommendations_name_their_figure():
+    from nbboard.kinds.profiler.analysis import recommendations
+
+    avg = {"duration": 1000.0, "dataloader": 300.0, "cpu_exec": 600.0, "runtime": 50.0, "kernel": 100.0,
+           "memcpy": 150.0, "memset": 0.0}
+    kern = [{"calls": 5000, "mean": 4.0, "total": 20000.0, "tensor_cores": False}]
+    ops = [{"name": "aten::mm", "device_total": 15000.0, "types": '["float", "float"]'}]
+    recs = {r["id"]: r["figure"] for r in recommendations(avg, kern, ops, 10, True)}
+    assert recs == {
+        "dataloader": "30.0% of the step in DataLoader",
+        "utilisation": "device busy 25.0% of the step",
+        "tiny_kernels": "5000 of 5000 kernels under 10 µs (500 per step)",
+        "memcpy": "15.0% of the step in memcpy",
+        "fp32_matmul": "75.0% of kernel time in float32 matmuls/convolutions, 0.0% on tensor cores",
+        "cpu_bound": "host 65.0% vs kernels 10.0% of the step",
+    }
+    assert [r["id"] for r in recommendations({"duration": 100.0, "cpu_exec": 90.0}, [], [], 1, False)] == ["cpu_bound"]
+
+
+# ---- bad input ---------------------------------------------------------------------------------
+def test_bad_trace_files_say_what_is_wrong(tmp_path):
+    with pytest.raises(TraceError, match="empty"):
+        parse_trace(b"")
+    with pytest.raises(TraceError, match="not JSON or truncated"):
+        parse_trace(b'{"traceEvents": [{"ph": "X", "name": "a"')
+    with pytest.raises(TraceError, match="not a PyTorch profiler trace"):
+        parse_trace(b'{"traceEvents": {"not": "a list"}}')
+    with pytest.raises(TraceError, match="not a PyTorch profiler trace"):
+        parse_trace(b'{"events": []}')
+    p = tmp_path / "w.1.pt.trace.json.gz"
+    p.write_bytes(gzip.compress(b'{"traceEvents": []}')[:10])
+    with pytest.raises(TraceError, match="gzip"):
+        read_trace(str(p))
+
+
+def test_a_bad_file_loses_nothing_else(profiled, tmp_path, caplog):
+    run = tmp_path / "run"
+    run.mkdir()
+    src = next((profiled["root"] / "torch" / "run").iterdir())
+    shutil.copy(src, run / "good.1.pt.trace.json.gz")
+    (run / "bad.2.pt.trace.json").write_text('{"traceEvents": [')
+    (run / "empty.3.pt.trace.json").write_text('{"traceEvents": []}')
+    store = nbboard.load(str(tmp_path))
+    assert store.tags("run") == {NAME: ["good"]}
+    text = caplog.text
+    assert "bad.2.pt.trace.json: not JSON or truncated" in text and "empty profile" in text
+
+
+def test_worker_names():
+    assert worker_of("/x/host_12.1796469192275276392.pt.trace.json") == "host_12"
+    assert worker_of("host_12.1796469192275276392.pt.trace.json.gz") == "host_12"
+    assert worker_of("rank0.pt.trace.json") == "rank0"
+
+
+# ---- CUDA, in kineto's documented format (no GPU on this machine) ------------------------------
+def cuda_trace() -> dict:
+    """Two steps of a CUDA trace as kineto writes one: host ops launching kernels and a copy
+    through cuda_runtime calls (linked by correlation and External id), on stream 7 of GPU 0."""
+    ev: list[dict] = [{"ph": "M", "name": "process_name", "pid": 0, "tid": 0, "args": {"name": "GPU 0"}}]
+    t = 1000.0
+    corr = 1
+    ext = 1
+    for step in (1, 2):
+        ev.append({"ph": "X", "cat": "user_annotation", "name": f"ProfilerStep#{step}", "pid": 9, "tid": 9,
+                   "ts": t, "dur": 400.0, "args": {"External id": ext}})
+        ext += 1
+        ev.append({"ph": "X", "cat": "cpu_op", "name": "aten::copy_", "pid": 9, "tid": 9, "ts": t + 10,
+                   "dur": 40.0, "args": {"External id": ext, "Input Dims": [[64, 64], [64, 64], []],
+                                         "Input type": ["float", "float", "Scalar"]}})
+        ev.append({"ph": "X", "cat": "cuda_runtime", "name": "cudaMemcpyAsync", "pid": 9, "tid": 9,
+                   "ts": t + 15, "dur": 20.0, "args": {"External id": ext, "correlation": corr}})
+        ev.append({"ph": "X", "cat": "gpu_memcpy", "name": "Memcpy HtoD (Pageable -> Device)", "pid": 0,
+                   "tid": 7, "ts": t + 30, "dur": 50.0,
+                   "args": {"External id": ext, "correlation": corr, "device": 0, "stream": 7}})
+        corr += 1
+        ext += 1
+        ev.append({"ph": "X", "cat": "cpu_op", "name": "aten::mm", "pid": 9, "tid": 9, "ts": t + 100,
+                   "dur": 60.0, "args": {"External id": ext, "Input Dims": [[64, 64], [64, 64]],
+                                         "Input type": ["float", "float"]}})
+        for k in range(3):
+            ev.append({"ph": "X", "cat": "cuda_runtime", "name": "cudaLaunchKernel", "pid": 9, "tid": 9,
+                       "ts": t + 105 + 15 * k, "dur": 10.0, "args": {"External id": ext, "correlation": corr}})
+            ev.append({"ph": "X", "cat": "kernel", "name": "volta_sgemm_128x64_nn", "pid": 0, "tid": 7,
+                       "ts": t + 140 + 30 * k, "dur": 25.0,
+                       "args": {"External id": ext, "correlation": corr, "device": 0, "stream": 7,
+                                "grid": [8, 1, 1], "block": [256, 1, 1], "registers per thread": 128,
+                                "shared memory": 32768, "blocks per SM": 0.1, "warps per SM": 0.8,
+                                "est. achieved occupancy %": 12}})
+            corr += 1
+        ext += 1
+        t += 500.0
+    return {"schemaVersion": 1, "deviceProperties": [{"id": 0, "name": "NVIDIA H100", "numSms": 132}],
+            "traceEvents": ev}
+
+
+def test_cuda_views_on_kinetos_format(tmp_path):
+    data = json.dumps(cuda_trace()).encode()
+    prof = parse_trace(data)
+    a = analyse(prof)
+    assert [k["name"] for k in a.kernels] == ["volta_sgemm_128x64_nn"]
+    k = a.kernels[0]
+    assert k["calls"] == 6 and k["total"] == 150 and k["op"] == "aten::mm" and k["occupancy"] == 12
+    assert k["grid"] == [8, 1, 1] and k["block"] == [256, 1, 1] and k["tensor_cores"] is False
+    mm = next(o for o in a.operators if o["name"] == "aten::mm")
+    assert mm["device_self"] == mm["device_total"] == 150
+    step = next(o for o in a.operators if o["name"] == "aten::copy_")
+    assert step["device_total"] == 100
+    s = a.steps[0]
+    assert s["kernel"] == 75 and s["memcpy"] == 50 and s["runtime"] > 0
+    assert a.device["utilisation"] > 0
+    ids = {r["id"] for r in a.recommendations}
+    assert {"utilisation", "fp32_matmul"} <= ids
+    # and torch-tb-profiler's parser agrees on the breakdown
+    pytest.importorskip("torch_tb_profiler")
+    raw = tmp_path / "c.pt.trace.json"
+    raw.write_bytes(data)
+    theirs = _tb_breakdown(_tb_normalised(raw, tmp_path / "cn.pt.trace.json"), tmp_path)
+    for x in a.steps:
+        x.pop("start")
+    _close(a.steps, theirs)
+
+
+def test_handler_on_a_logdir_and_no_double_read_by_this_kernels_follower(tmp_path):
+    """`nbboard.profiler_handler(logdir)` records into the kernel's Store under that run; a
+    follower tailing the same Store in this kernel does not read the handler's files again."""
+    from nbboard.kinds.profiler.handler import profiler_handler
+    from nbboard.logdir.follow import follow_into
+    from nbboard.store import default_store
+
+    run = tmp_path / "logs" / "exp"
+    h = profiler_handler(str(run), worker_name="solo")
+    follower = follow_into(default_store(), str(tmp_path / "logs"), interval=0.05)
+    try:
+        profile_training(h, repeat=2, with_stack=False)
+        h.wait()
+        time.sleep(0.3)  # the follower polls a few times meanwhile
+        store = default_store().select(str(tmp_path / "logs"))
+        assert store.tags("exp") == {NAME: ["solo"]}
+        assert store.profiles("exp", "solo").steps.tolist() == [3, 7]
+        assert sorted(os.listdir(run))[0].startswith("solo.") and len(os.listdir(run)) == 2
+    finally:
+        follower.stop()
