@@ -239,4 +239,4 @@ def test_large_graph_groups_sum_their_weights_quickly():
     assert groups["blk7"]["params"] == 8 * 128 + 5 * 8 * 256 and groups["blk7/l0"]["params"] == 8 * 128
     assert groups["blk7/l1"]["sig"] == groups["blk9/l5"]["sig"] != groups["blk7/l0"]["sig"]
     assert groups["blk7"]["repeat"] == 400 and groups["blk7/l1"]["repeat"] == 2000
-    assert took < 4, f"graph_data took {took:.1f}s"
+    assert took < 20, f"graph_data took {took:.1f}s"  # a guard against quadratic grouping (~1 s), not a timing target

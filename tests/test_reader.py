@@ -515,7 +515,7 @@ def test_graphs_and_embeddings_are_read(tmp_path):
 
         t0 = time.monotonic()
         while "torch" not in store.runs() or "e" not in store.tags("torch").get("projector", []):
-            assert time.monotonic() - t0 < 3
+            assert time.monotonic() - t0 < 30
             time.sleep(0.02)
         time.sleep(0.2)
     finally:
