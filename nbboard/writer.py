@@ -528,7 +528,7 @@ class SummaryWriter:
 
     def _append_scalar(self, f: EventFileWriter, s: ScalarSeries, step: int, value: float,
                        wall_time: float, tag: str) -> None:
-        """Append one point to a Store series and queue it for event file `f` (and the journal)."""
+        """Append one point to a Store series and write it into the ring for event file `f`."""
         with self._slock:
             s.append(step, value, wall_time)
         j = self._journal
