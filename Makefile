@@ -62,6 +62,7 @@ test: $(TEST) $(STATIC) $(NODE_MODULES) chromium
 
 bench: $(TEST) $(STATIC) chromium
 	$(PY) bench/writer.py
+	$(PY) bench/long_run.py
 	$(PY) bench/images.py
 	$(PY) bench/histogram.py
 	$(PY) bench/reader.py

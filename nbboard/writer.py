@@ -100,10 +100,6 @@ def _scalar_slow(v: Any) -> float | None:
     return to_float(v, "add_scalar", "scalar_value")
 
 
-def _nothing() -> None:
-    pass
-
-
 def _scalar_arg(v: Any, method: str, arg: str) -> Any:
     """A float, or a device tensor checked without reading it (add_scalars' values)."""
     if _device(v):
@@ -231,9 +227,11 @@ class SummaryWriter:
                 if run_dir == self.log_dir:
                     self._main = f
                 t = self._thread
-                if (t.journal is None and opener is None and t._thread is not None
-                        and os.path.isdir(self.log_dir)):
-                    t.journal = self._journal = jr.open_journal(self.log_dir)
+                if t.journal is None and t._thread is not None:  # the ring of pending scalars
+                    j = None  # in a journal file beside the event files when local, else in memory
+                    if opener is None and os.path.isdir(self.log_dir):
+                        j = jr.open_journal(self.log_dir)
+                    t.journal = self._journal = j or jr.Journal(None)
             return f
 
     @property
@@ -277,11 +275,16 @@ class SummaryWriter:
     # ---- the generic path -------------------------------------------------------------
     def _queue(self, f: EventFileWriter, wall_time: float, step: int, tag: str | None,
                payload: Any, encode: Any) -> None:
+        """Queue a record for the writer thread, after the scalars logged before it."""
         t = self._thread
         if t is None:  # reopened after close()
             f = self._file(f.run_dir)
             t = self._thread
-        t.queue.append((f.index, wall_time, step, tag, payload, encode))
+        j = self._journal
+        if j is None:
+            t.queue.append((f.index, wall_time, step, tag, payload, encode))
+        else:
+            t.queue.append((f.index, wall_time, step, tag, payload, encode, j.reserved()))
 
     def _log(self, method: str, tag: str, kind: str, record: Any, global_step: Any,
              walltime: Any, encode: Any, run_dir: str | None = None) -> None:
@@ -423,22 +426,25 @@ class SummaryWriter:
             except OverflowError:  # an int step beyond int64: refused before anything changed
                 to_step(global_step, "add_scalar")
                 raise
-        t = self._thread
-        if t is None:  # reopened after close()
-            self._file(self.log_dir)
-            t = self._thread
-        t.queue.append((self._main.index, walltime, global_step, tag, v, None))
         j = self._journal
-        if j is not None:  # crash safety: the point in the page cache before this returns
-            jt = j.ids.get(tag)
-            if jt is None:
-                jt = j.ids[tag] = j.tag(self.log_dir, tag)
-            pos = next(j.seq)
-            if pos >= j.limit:
-                j.room(pos, t.drain)
-            p1 = pos + 1
-            j.put(j.mm, 64 + (pos & 131071) * 40, p1, global_step, v, walltime,
-                  jt + (p1 & 0xFFFFFFFF))
+        if j is None:  # no ring: reopened after close(), a forked child's or a discarding writer
+            t = self._thread
+            if t is None:
+                self._file(self.log_dir)
+                j, t = self._journal, self._thread
+            if j is None:
+                t.queue.append((self._main.index, walltime, global_step, tag, v, None))
+                return
+        # the point waits for the writer thread in the ring (and, with a journal file, in the
+        # page cache before this returns: crash safety)
+        jt = j.ids.get(tag)
+        if jt is None:
+            jt = j.ids[tag] = j.tag(self.log_dir, tag, self._main.index)
+        pos = next(j.seq)
+        if pos >= j.limit:
+            j.room(pos, self._thread)
+        p1 = pos + 1
+        j.put(j.mm, 64 + (pos & 131071) * 40, p1, global_step, v, walltime, jt + (p1 & 0xFFFFFFFF))
 
     def add_scalars(self, main_tag: str, tag_scalar_dict: dict[str, Any], global_step: Any = None,
                     walltime: Any = None) -> None:
@@ -523,22 +529,22 @@ class SummaryWriter:
 
     def _append_scalar(self, f: EventFileWriter, s: ScalarSeries, step: int, value: float,
                        wall_time: float, tag: str) -> None:
-        """Append one point to a Store series and queue it for event file `f` (and the journal)."""
+        """Append one point to a Store series and write it into the ring for event file `f`."""
         with self._slock:
             s.append(step, value, wall_time)
-        self._queue(f, wall_time, step, tag, value, None)
         j = self._journal
-        if j is not None:
-            key = (f.run_dir, tag)
-            jt = j.ids.get(key)
-            if jt is None:
-                jt = j.ids[key] = j.tag(f.run_dir, tag)
-            pos = next(j.seq)
-            if pos >= j.limit:
-                j.room(pos, self._thread.drain if self._thread else _nothing)
-            p1 = pos + 1
-            j.put(j.mm, 64 + (pos & 131071) * 40, p1, step, value, wall_time,
-                  jt + (p1 & 0xFFFFFFFF))
+        if j is None:
+            self._queue(f, wall_time, step, tag, value, None)
+            return
+        key = (f.run_dir, tag)
+        jt = j.ids.get(key)
+        if jt is None:
+            jt = j.ids[key] = j.tag(f.run_dir, tag, f.index)
+        pos = next(j.seq)
+        if pos >= j.limit:
+            j.room(pos, self._thread)
+        p1 = pos + 1
+        j.put(j.mm, 64 + (pos & 131071) * 40, p1, step, value, wall_time, jt + (p1 & 0xFFFFFFFF))
 
     def add_tensor(self, tag: str, tensor: Any, global_step: Any = None, walltime: Any = None) -> None:
         """Log a whole tensor (TensorBoard's 'tensor' plugin)."""

@@ -34,6 +34,25 @@ _MERGE_EVENT = {k.name: k.merge_event for k in REGISTRY.values() if k.merge_even
 _FOLD = {k.name: k for k in REGISTRY.values() if k.fold is not None}
 _SIDE_READERS = {p: k for k in REGISTRY.values() for p in k.side_files}
 PROCESS_BATCH = 1 << 17  # records decoded per batch of one chunk
+TRIM_BYTES = 16 << 20  # a poll that read this much hands the freed heap back to the OS
+
+_trim: Any = False  # glibc's malloc_trim once looked up (None where there is none)
+
+
+def _give_back_memory() -> None:
+    """Hand the pages freed after a big read back to the OS. glibc keeps the freed heap of the
+    chunk's many 1-8 MB arrays (its mmap threshold rises as such blocks are freed), so without
+    this a load of N points would hold ~2x the Store's bytes (bench/reader.py measures it)."""
+    global _trim
+    if _trim is False:
+        try:
+            import ctypes
+
+            _trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+        except (OSError, AttributeError, TypeError):  # not glibc (macOS, musl, Windows)
+            _trim = None
+    if _trim is not None:
+        _trim(0)
 
 log = logging.getLogger("nbboard.logdir")
 
@@ -79,6 +98,7 @@ class LogdirReader:
         self.skip = skip
         self.shared = store.reading
         self.runs: dict[str, _RunState] = {}  # the runs under this logdir (shared states)
+        self._read_bytes = 0  # bytes the last poll read
         self._lock = threading.Lock()
 
     def check(self) -> None:
@@ -95,8 +115,12 @@ class LogdirReader:
         """Read whatever is new; True if anything was read."""
         with self._lock:
             listing = self.fs.list()
+            self._read_bytes = 0
             with self.shared.lock:  # other readers of this Store's data wait: each file is read once
-                return self._poll(listing, progress)
+                changed = self._poll(listing, progress)
+            if self._read_bytes >= TRIM_BYTES:  # the chunks' arrays are freed by now
+                _give_back_memory()
+            return changed
 
     def _run_state(self, key: str) -> _RunState:
         """The shared reading state of run `key`, made (and the run added to the Store) if new."""
@@ -151,6 +175,7 @@ class LogdirReader:
                 bar.close()
         for key in changed_runs:
             self._build_run_records(self.runs[key])
+        self._read_bytes = total
         return bool(changed_runs) or side_changed
 
     # ---- decoding one chunk of records ------------------------------------------------
@@ -162,6 +187,7 @@ class LogdirReader:
             for a in range(0, len(starts), step):
                 self._process_batch(run, data, starts[a : a + step], lengths[a : a + step], damage)
         finally:
+            self._chunk = None  # the chunk's bytes go once it is decoded (a follower lives on)
             self._flush_pending(run)
 
     def _process_batch(self, run: _RunState, data: bytes, starts: np.ndarray, lengths: np.ndarray,

@@ -1,7 +1,8 @@
 """Event files on disk and the background thread that encodes and writes them.
 
-The training thread only appends small tuples to a deque; this thread turns them into
-framed Event records (scalars in numpy batches), writes them and flushes to the OS at
+The training thread writes each scalar into the writer's ring of slots (tfevents/journal.py) and
+appends every other record as a small tuple to a deque; this thread takes both in order, turns
+them into framed Event records (scalars in numpy batches), writes them and flushes to the OS at
 least every `interval` seconds, so a killed process leaves files readable up to then.
 """
 
@@ -26,7 +27,7 @@ import numpy as np
 
 from nbboard.tfevents.messages import event, session_log_start
 from nbboard.tfevents.record import frame
-from nbboard.tfevents.simple_values import encode_scalar_batch, scalar_tail
+from nbboard.tfevents.simple_values import encode_scalar_batch, encode_scalar_rows, scalar_tail
 
 _uid = itertools.count()
 
@@ -102,8 +103,8 @@ class EventFileWriter:
             t = self._tails[tag] = scalar_tail(tag)
         return t
 
-    def write(self, data: bytes) -> None:
-        if not data:
+    def write(self, data: bytes | memoryview) -> None:
+        if not len(data):
             return
         if not self.local:
             self._fh.write(data)
@@ -114,7 +115,7 @@ class EventFileWriter:
         else:
             self._write_whole(data)
 
-    def _write_whole(self, data: bytes) -> bool:
+    def _write_whole(self, data: bytes | memoryview) -> bool:
         """Write `data` completely or not at all (True when written); a full disk's torn tail
         is truncated away and the data kept."""
         mv = memoryview(data)
@@ -139,11 +140,11 @@ class EventFileWriter:
         self._size += len(data)
         return True
 
-    def _keep(self, data: bytes) -> None:
+    def _keep(self, data: bytes | memoryview) -> None:
         if self.backlog_bytes + len(data) > BACKLOG_LIMIT:
             self._dropped += len(data)
             return
-        self._backlog.append(data)
+        self._backlog.append(bytes(data))
         self.backlog_bytes += len(data)
 
     def _retry(self) -> None:
@@ -217,9 +218,13 @@ class EventFileWriter:
 class EventWriterThread:
     """Encodes and writes the pending items of one SummaryWriter on a background thread.
 
-    An item is (file index, wall_time, step, tag, payload, encode): a float payload with encode
-    None is a scalar; otherwise `encode(tag, payload)` gives one or more Summary messages,
-    or `encode is RAW_EVENT` and payload is a whole Event message.
+    Scalars wait in `journal`, the writer's ring of slots (tfevents/journal.py), once the
+    SummaryWriter has given it one. Other items wait in `queue`: (file index, wall_time, step,
+    tag, payload, encode[, mark]): `encode(tag, payload)` gives one or more Summary messages, or
+    `encode is RAW_EVENT` and payload is a whole Event message; `mark` is the ring's reserved count
+    when the item was queued, so the scalars logged before it are written before it. A float
+    payload with encode None is a scalar queued as a tuple (a writer without a ring: a forked
+    child's synchronous one).
     """
 
     def __init__(self, interval: float = 0.5, sync: bool = False) -> None:
@@ -232,7 +237,7 @@ class EventWriterThread:
         self._error: BaseException | None = None
         self._dirty: set[EventFileWriter] = set()
         self.fresh: set[EventFileWriter] = set()  # its new remote files, not uploaded yet
-        self.journal: Any = None  # the writer's crash journal (tfevents.journal), if any
+        self.journal: Any = None  # the writer's ring of pending scalars (tfevents.journal), if any
         self._thread: threading.Thread | None = None
         if not sync:
             self._thread = threading.Thread(target=self._run, name="nbboard-event-writer", daemon=True)
@@ -248,29 +253,41 @@ class EventWriterThread:
             except BaseException as e:  # keep the thread alive; report on flush/close
                 self._error = e
 
-    def drain(self) -> None:
+    def wake(self) -> None:
+        """Drain now rather than at the next interval (the ring is filling up)."""
+        self._wake.set()
+
+    def drain(self, final: bool = False) -> None:
         """Encode and write everything queued so far, then flush touched files to the OS.
 
         A file whose write or flush fails does not stop the others; the first error is raised
         at the end, and a file whose flush failed stays dirty so the next drain retries it.
+        `final` (close): a ring slot reserved and never written is skipped at once.
         """
         with self._io:
             j = self.journal
-            snap = j.snapshot() if j is not None else 0  # journal positions below this are queued
             q = self.queue
+            recs = j.take(final) if j is not None else None
             n = len(q)
-            if n == 0 and not self._dirty and not self.fresh:
-                if j is not None:
-                    j.set_durable(snap)
+            if n == 0 and not self._dirty and not self.fresh and (recs is None or not len(recs)):
+                if j is not None and not j.stuck:
+                    j.set_durable(j.read)
                 return
             while self.fresh:
                 try:
                     self._dirty.add(self.fresh.pop())
                 except KeyError:  # the file was closed meanwhile
                     break
-            items = [q.popleft() for _ in range(n)]
+            if j is None:
+                items = [q.popleft() for _ in range(n)]
+            else:  # an item waits while a scalar logged before it is not written yet
+                items = []
+                for _ in range(n):
+                    if len(q[0]) > 6 and q[0][6] > j.read:
+                        break
+                    items.append(q.popleft())
             self.pending_bytes = 0
-            errors = self._write_items(items)
+            errors = self._write_items(items, recs)
             failed = set()
             for f in self._dirty:
                 if f.closed:
@@ -285,15 +302,18 @@ class EventWriterThread:
             self._dirty = failed
             if j is not None:
                 if not errors and not any(f.backlog_bytes for f in failed):
-                    j.set_durable(snap)  # everything journaled up to snap is in the files
+                    j.set_durable(j.read)  # everything the ring held up to there is in the files
                 else:
                     j.stuck = True
             if errors:
                 raise errors[0]
 
-    def _write_items(self, items: list[tuple]) -> list[Exception]:
-        """Encode `items` and write each file's share; returns the write errors (per file)."""
-        chunks: dict[int, list[bytes]] = {}
+    def _write_items(self, items: list[tuple], recs: Any = None) -> list[Exception]:
+        """Encode `items` and the ring's slots `recs` in order (a marked item after the slots
+        before its mark) and write each file's share; returns the write errors (per file)."""
+        chunks: dict[int, list[Any]] = {}
+        pos = recs["pos1"] if recs is not None and len(recs) else None  # positions + 1
+        done = 0  # slots of recs already encoded
         start = 0
         n = len(items)
         while start < n:
@@ -304,22 +324,58 @@ class EventWriterThread:
             if end > start:
                 self._write_scalars(items[start:end], chunks)
             if end < n:
-                self._write_record(items[end], chunks)
+                item = items[end]
+                if pos is not None and len(item) > 6:
+                    cut = int(np.searchsorted(pos, item[6], side="right"))  # pos + 1 <= mark
+                    if cut > done:
+                        self._write_ring(recs[done:cut], chunks)
+                        done = cut
+                self._write_record(item, chunks)
             start = end + 1
+        if pos is not None and done < len(pos):
+            self._write_ring(recs[done:], chunks)
         errors: list[Exception] = []
         for idx, parts in chunks.items():
             f = _open_files.get(idx)
             if f is None:
                 continue
             try:
-                f.write(b"".join(parts))
+                f.write(parts[0] if len(parts) == 1 else b"".join(parts))
             except Exception as e:  # this file's records are lost; the other files' are not
                 errors.append(e)
             self._dirty.add(f)
         return errors
 
+    def _write_ring(self, recs: Any, chunks: dict[int, list[Any]]) -> None:
+        """Encode ring slots (journal.SLOT_DTYPE, in position order) in numpy batches, one per
+        (file, tag); slots of id 0 (skipped) and of closed files are dropped."""
+        where = self.journal.where
+        tids = recs["tail"] >> np.uint64(32)
+        if (tids == tids[0]).all():  # one file, one tag: no grouping, no gathers
+            groups: list[tuple[int, Any]] = [(int(tids[0]), slice(None))]
+        else:
+            order = np.argsort(tids, kind="stable")
+            ordered = tids[order]
+            bounds = [0, *(np.flatnonzero(ordered[1:] != ordered[:-1]) + 1).tolist(), len(order)]
+            groups = [(int(ordered[a]), order[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+        for tid, sel in groups:
+            w = where.get(tid)
+            if w is None:
+                continue
+            idx, tag = w
+            f = _open_files.get(idx)
+            if f is None:
+                continue
+            try:
+                data = encode_scalar_rows(tag, recs["wall"][sel], recs["step"][sel],
+                                          recs["value"][sel], f.tail(tag))
+            except Exception as e:  # validated on the caller, so a bug: lose these points only
+                warnings.warn(f"nbboard: could not encode the scalars of {tag!r}: {e!r}", stacklevel=1)
+                continue
+            chunks.setdefault(idx, []).append(data)
+
     @staticmethod
-    def _write_scalars(items: list[tuple], chunks: dict[int, list[bytes]]) -> None:
+    def _write_scalars(items: list[tuple], chunks: dict[int, list[Any]]) -> None:
         n = len(items)
         wt = np.fromiter(map(_col1, items), dtype=np.float64, count=n)
         st = np.fromiter(map(_col2, items), dtype=np.int64, count=n)
@@ -345,8 +401,8 @@ class EventWriterThread:
             chunks.setdefault(idx, []).append(data)
 
     @staticmethod
-    def _write_record(item: tuple, chunks: dict[int, list[bytes]]) -> None:
-        f, wall_time, step, tag, payload, encode = item
+    def _write_record(item: tuple, chunks: dict[int, list[Any]]) -> None:
+        f, wall_time, step, tag, payload, encode = item[:6]
         try:
             if encode is RAW_EVENT:
                 events = [payload]
@@ -360,10 +416,18 @@ class EventWriterThread:
             return
         chunks.setdefault(f, []).extend(frame(e) for e in events)
 
-    def flush(self) -> None:
-        """Write everything queued so far (on the calling thread) and flush it to the OS."""
+    def flush(self, final: bool = False) -> None:
+        """Write everything queued so far (on the calling thread) and flush it to the OS; a
+        scalar another thread is still writing into the ring is waited for (a bounded time)."""
+        j = self.journal
+        target = j.reserved() if j is not None else 0
         try:
-            self.drain()
+            self.drain(final)
+            if j is not None and j.read < target:
+                deadline = time.monotonic() + 2 * j.hole_age
+                while j.read < target and time.monotonic() < deadline:
+                    time.sleep(0.001)
+                    self.drain()
         except Exception as e:  # reported like a background failure
             self._error = self._error or e
         if self._error is not None:
@@ -377,7 +441,7 @@ class EventWriterThread:
         if self._thread is not None:
             self._thread.join(timeout=10)
         try:
-            self.flush()
+            self.flush(final=True)
         finally:
             _live.discard(self)
             j, self.journal = self.journal, None
@@ -385,7 +449,7 @@ class EventWriterThread:
                 if not j.stuck:
                     j.close()  # all in the files
                 else:  # a full disk: a later writer or read recovers what the files lack
-                    j.mm.flush()
+                    j.flush_map()
 
 
 _live: weakref.WeakSet[EventWriterThread] = weakref.WeakSet()
