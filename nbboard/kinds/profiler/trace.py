@@ -172,18 +172,10 @@ def _columns(events: list[_Event]) -> Profile:
                     ext[i] = a.ext
                 if a.corr is not None:
                     corr[i] = a.corr
-                if a.dims:
-                    k = bytes(a.dims)
-                    s = shapes.get(k)
-                    if s is None:
-                        s = shapes[k] = len(shapes)
-                    shape[i] = s
+                if a.dims:  # interned: the index a new key gets is len() before it is added
+                    shape[i] = shapes.setdefault(bytes(a.dims), len(shapes))
                 if a.types:
-                    k = bytes(a.types)
-                    s = shapes.get(k)
-                    if s is None:
-                        s = shapes[k] = len(shapes)
-                    dtype[i] = s
+                    dtype[i] = shapes.setdefault(bytes(a.types), len(shapes))
                 if c == kernel_cat:
                     g = a.grid or [0, 0, 0]
                     b = a.block or [0, 0, 0]

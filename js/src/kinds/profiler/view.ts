@@ -64,6 +64,22 @@ function stat(label: string, value: string): HTMLElement {
 }
 
 // ---- overview ---------------------------------------------------------------------------------
+
+/** Five horizontal grid lines from 0 to `max` with their labels at the left, in the current style. */
+function yGrid(g: CanvasRenderingContext2D, left: number, top: number, plotW: number, plotH: number, max: number,
+  fmt: (v: number) => string): void {
+  for (let i = 0; i <= 4; i++) {
+    const y = top + plotH - (plotH * i) / 4;
+    g.beginPath();
+    g.moveTo(left, Math.round(y) + 0.5);
+    g.lineTo(left + plotW, Math.round(y) + 0.5);
+    g.stroke();
+    g.textAlign = "right";
+    g.textBaseline = "middle";
+    g.fillText(fmt((max * i) / 4), left - 6, y);
+  }
+}
+
 function drawSteps(canvas: HTMLCanvasElement, steps: readonly StepRow[], width: number, fg: string, grid: string): void {
   const h = 180;
   const g = sizeCanvas(canvas, width, h);
@@ -74,17 +90,7 @@ function drawSteps(canvas: HTMLCanvasElement, steps: readonly StepRow[], width: 
   g.fillStyle = fg;
   g.strokeStyle = grid;
   g.lineWidth = 1;
-  for (let i = 0; i <= 4; i++) {
-    const v = (max * i) / 4;
-    const y = top + plotH - (plotH * i) / 4;
-    g.beginPath();
-    g.moveTo(left, Math.round(y) + 0.5);
-    g.lineTo(left + plotW, Math.round(y) + 0.5);
-    g.stroke();
-    g.textAlign = "right";
-    g.textBaseline = "middle";
-    g.fillText(fmtUs(v), left - 6, y);
-  }
+  yGrid(g, left, top, plotW, plotH, max, fmtUs);
   const n = steps.length;
   const slot = plotW / Math.max(n, 1);
   const bw = Math.max(2, Math.min(48, slot * 0.7));
@@ -308,16 +314,7 @@ function drawMemory(canvas: HTMLCanvasElement, t: number[], alloc: (number | nul
   g.font = "11px sans-serif";
   g.strokeStyle = grid;
   g.fillStyle = fg;
-  for (let i = 0; i <= 4; i++) {
-    const y = top + plotH - (plotH * i) / 4;
-    g.beginPath();
-    g.moveTo(left, Math.round(y) + 0.5);
-    g.lineTo(left + plotW, Math.round(y) + 0.5);
-    g.stroke();
-    g.textAlign = "right";
-    g.textBaseline = "middle";
-    g.fillText(fmtBytes((max * i) / 4), left - 6, y);
-  }
+  yGrid(g, left, top, plotW, plotH, max, fmtBytes);
   g.textAlign = "center";
   g.textBaseline = "top";
   for (let i = 0; i <= 4; i++) {
