@@ -374,3 +374,27 @@ def test_handler_on_a_logdir_and_no_double_read_by_this_kernels_follower(tmp_pat
         assert sorted(os.listdir(run))[0].startswith("solo.") and len(os.listdir(run)) == 2
     finally:
         follower.stop()
+
+
+def test_a_cycle_that_cannot_be_recorded_warns_once_and_training_goes_on(tmp_path):
+    """The handler's background read fails (here: the exported file is not a trace): one warning
+    naming the file, the failures listed in `errors`, and the handler keeps taking cycles."""
+    import warnings
+
+    import nbboard
+    from nbboard.kinds.profiler.handler import ProfilerHandler
+
+    class Prof:  # what the handler asks of torch's profiler: export the trace to a path
+        def export_chrome_trace(self, path):
+            with open(path, "w") as f:
+                f.write("{not json")
+
+    h = ProfilerHandler(nbboard.Store(), str(tmp_path / "run"), "run", worker_name="w")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        h(Prof())
+        h(Prof())
+        h.wait()
+    said = [str(c.message) for c in caught if "could not be recorded" in str(c.message)]
+    assert len(said) == 1 and "w." in said[0] and ".pt.trace.json" in said[0]
+    assert len(h.errors) == 2 and h.cycles == 2

@@ -19,6 +19,7 @@ import queue
 import socket
 import threading
 import time
+import warnings
 from typing import Any
 
 from nbboard import store as st
@@ -95,8 +96,12 @@ class ProfilerHandler:
     def _record(self, path: str, wall_time: float, index: int) -> None:
         try:
             prof = read_trace(path)
-        except Exception as e:  # keep the training going; say what went wrong on wait()
+        except Exception as e:  # keep the training going; one warning says what went wrong
             self.errors.append(f"{os.path.basename(path)}: {e}")
+            if len(self.errors) == 1:
+                warnings.warn(f"nbboard: the profile in {path} could not be recorded ({e}); the file "
+                              "stays for other readers. Later failures are in the handler's `errors`.",
+                              RuntimeWarning, stacklevel=1)
             return
         tick()  # a cycle may have started meanwhile
         of(prof)  # the analysis, here rather than on the pusher thread during a profiled cycle
