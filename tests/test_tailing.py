@@ -209,3 +209,35 @@ def test_an_unreadable_run_folder_is_named_once_and_the_others_read(tmp_path, mo
     monkeypatch.setattr(os, "scandir", real)  # readable again: its run joins
     reader.poll()
     assert sorted(store.runs()) == ["locked", "ok"]
+
+
+def test_an_idle_follower_backs_off_and_comes_back_on_new_data(tmp_path):
+    """The waits between polls double while nothing changes (up to 4× locally) and drop back to
+    the interval as soon as a poll reads something (the stop event's waits are recorded)."""
+    import threading
+
+    import nbboard
+    from nbboard.logdir.follow import Follower
+    from nbboard.logdir.reader import LogdirReader
+
+    with nbboard.SummaryWriter(str(tmp_path / "a"), store=nbboard.Store()) as w:
+        w.add_scalar("loss", 1.0, 0)
+    reader = LogdirReader(str(tmp_path), nbboard.Store(str(tmp_path)))
+    f = Follower(reader, interval=0.5)
+    waits: list[float] = []
+
+    class Stop(threading.Event):
+        def wait(self, timeout=None):
+            waits.append(timeout)
+            if len(waits) == 4:  # another process logs meanwhile
+                with nbboard.SummaryWriter(str(tmp_path / "b"), store=nbboard.Store()) as w2:
+                    w2.add_scalar("loss", 2.0, 0)
+            if len(waits) >= 7:
+                self.set()
+            return self.is_set()
+
+    f._stop = Stop()
+    f._run()
+    # poll 1 reads run a; 2-4 find nothing; 5 reads run b; 6-7 find nothing again
+    assert waits == [0.5, 1.0, 2.0, 2.0, 0.5, 1.0, 2.0]
+    assert f.max_interval == 2.0 and f.polls == 7

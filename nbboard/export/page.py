@@ -51,8 +51,6 @@ def _static(name: str) -> str:
 def _library_code(name: str) -> str:
     if name == "main":
         return _static("runtime.js")
-    if name == "graph":
-        return _static("graph.js")
     from nbboard.kinds import library_source
 
     try:

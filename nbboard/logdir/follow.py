@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nbboard import store as st
-from nbboard.logdir.fs import filesystem, is_event_file, store_root
+from nbboard.logdir.fs import RemoteFS, filesystem, is_event_file, store_root
 from nbboard.logdir.reader import LogdirReader
 from nbboard.tfevents.filewriter import written_paths
 
@@ -32,7 +32,7 @@ class Follower:
         self.reader = reader
         self.interval = interval
         if max_interval is None:
-            remote = "://" in reader.logdir and not reader.logdir.startswith("file://")
+            remote = isinstance(reader.fs, RemoteFS)
             max_interval = interval * (BACKOFF_REMOTE if remote else BACKOFF_LOCAL)
         self.max_interval = max(max_interval, interval)
         self.polls = 0  # polls made (benchmarks read it)
