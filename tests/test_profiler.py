@@ -19,7 +19,14 @@ import nbboard  # noqa: E402
 from nbboard.kinds.profiler import NAME  # noqa: E402
 from nbboard.kinds.profiler.analysis import ROLES, analyse, of  # noqa: E402
 from nbboard.kinds.profiler.feed import encode  # noqa: E402
-from nbboard.kinds.profiler.trace import TraceError, parse_trace, read_trace, worker_of  # noqa: E402
+from nbboard.kinds.profiler.record import CAT, FLOW_KINDS  # noqa: E402
+from nbboard.kinds.profiler.trace import (  # noqa: E402
+    TraceError,
+    bind_points,
+    parse_trace,
+    read_trace,
+    worker_of,
+)
 from tests.profiler_model import profile_training  # noqa: E402
 
 
@@ -287,9 +294,18 @@ def test_worker_names():
 
 
 # ---- CUDA, in kineto's documented format (no GPU on this machine) ------------------------------
+def _ac2g(corr: int, launch: tuple, device: tuple) -> list[dict]:
+    """The flow pair kineto writes for one launch: "s" at the runtime call, "f" (bp "e") at the
+    device work it launched, both with the correlation id as the flow's id."""
+    return [{"ph": "s", "id": corr, "pid": launch[0], "tid": launch[1], "ts": launch[2], "cat": "ac2g", "name": "ac2g"},
+            {"ph": "f", "id": corr, "pid": device[0], "tid": device[1], "ts": device[2], "cat": "ac2g",
+             "name": "ac2g", "bp": "e"}]
+
+
 def cuda_trace() -> dict:
     """Two steps of a CUDA trace as kineto writes one: host ops launching kernels and a copy
-    through cuda_runtime calls (linked by correlation and External id), on stream 7 of GPU 0."""
+    through cuda_runtime calls (linked by correlation and External id, and by ac2g flows), on
+    stream 7 of GPU 0."""
     ev: list[dict] = [{"ph": "M", "name": "process_name", "pid": 0, "tid": 0, "args": {"name": "GPU 0"}}]
     t = 1000.0
     corr = 1
@@ -306,6 +322,7 @@ def cuda_trace() -> dict:
         ev.append({"ph": "X", "cat": "gpu_memcpy", "name": "Memcpy HtoD (Pageable -> Device)", "pid": 0,
                    "tid": 7, "ts": t + 30, "dur": 50.0,
                    "args": {"External id": ext, "correlation": corr, "device": 0, "stream": 7}})
+        ev += _ac2g(corr, (9, 9, t + 15), (0, 7, t + 30))
         corr += 1
         ext += 1
         ev.append({"ph": "X", "cat": "cpu_op", "name": "aten::mm", "pid": 9, "tid": 9, "ts": t + 100,
@@ -320,6 +337,7 @@ def cuda_trace() -> dict:
                                 "grid": [8, 1, 1], "block": [256, 1, 1], "registers per thread": 128,
                                 "shared memory": 32768, "blocks per SM": 0.1, "warps per SM": 0.8,
                                 "est. achieved occupancy %": 12}})
+            ev += _ac2g(corr, (9, 9, t + 105 + 15 * k), (0, 7, t + 140 + 30 * k))
             corr += 1
         ext += 1
         t += 500.0
@@ -352,6 +370,63 @@ def test_cuda_views_on_kinetos_format(tmp_path):
     for x in a.steps:
         x.pop("start")
     _close(a.steps, theirs)
+
+
+def test_ac2g_flows_bind_each_launch_to_its_device_work():
+    """Each cudaLaunchKernel / cudaMemcpyAsync is bound to the kernel / copy with its correlation
+    (the flow's "s" end lies inside aten::mm and the step too: the innermost event takes it)."""
+    prof = parse_trace(json.dumps(cuda_trace()).encode())
+    assert len(prof.flow_src) == 8 and set(prof.flow_kind.tolist()) == {FLOW_KINDS.index("ac2g")}
+    for s, d in zip(prof.flow_src.tolist(), prof.flow_dst.tolist()):
+        assert prof.names[prof.name[s]] in ("cudaLaunchKernel", "cudaMemcpyAsync")
+        assert prof.cat[d] in (CAT["kernel"], CAT["gpu_memcpy"]) and prof.corr[s] == prof.corr[d]
+    # the page gets them as indices into the timeline's events
+    meta, parts = encode(prof)
+    src, dst, kind = (np.frombuffer(p, np.int32) for p in parts[6:9])
+    names = np.frombuffer(parts[2], np.int32)
+    assert meta["timeline"]["flows"] == 8 and meta["timeline"]["flow_kinds"][kind[0]] == "ac2g"
+    assert {meta["timeline"]["names"][names[i]] for i in dst} == {"volta_sgemm_128x64_nn", "Memcpy HtoD (Pageable -> Device)"}
+
+
+def test_flow_ends_bind_to_the_innermost_enclosing_event():
+    """A hand case: a parent [0, 100] holding children [10, 20] and [30, 40]; a point at 25 binds
+    to the parent (the last child started has ended), at 35 to the second child, at 100 to the
+    parent, at 150 to nothing; a "next" point (an "f" without bp "e") at 21 to the child at 30."""
+    lane = np.array([0, 0, 0, 1])
+    ts = np.array([0.0, 10.0, 30.0, 0.0])
+    dur = np.array([100.0, 10.0, 10.0, 5.0])
+    p_lane = np.array([0, 0, 0, 0, 0, 1, 2])
+    p_ts = np.array([25.0, 35.0, 100.0, 150.0, 21.0, 2.0, 2.0])
+    enc = np.array([True, True, True, True, False, True, True])
+    assert bind_points(lane, ts, dur, p_lane, p_ts, enc).tolist() == [0, 2, 0, -1, 2, 3, -1]
+
+
+def test_fwdbwd_flows_on_a_real_trace(profiled):
+    """torch's CPU trace links each forward op to its backward op (fwdbwd flows): every flow is
+    bound to the innermost event enclosing its end (checked by brute force on the file), the
+    forward end is an aten op and the backward end a `...Backward0` node, later in the step."""
+    path = next(p for p in sorted((profiled["root"] / "nb").iterdir()) if p.name.endswith(".pt.trace.json"))
+    doc = json.loads(path.read_bytes())
+    prof = read_trace(str(path))
+    xs = [e for e in doc["traceEvents"] if e.get("ph") == "X"]
+
+    def innermost(e):
+        hold = [x for x in xs if (x["pid"], x["tid"]) == (e["pid"], e["tid"]) and x["ts"] <= e["ts"] <= x["ts"] + x["dur"]]
+        best = max(hold, key=lambda x: (x["ts"], -x["dur"]))
+        return best["name"], best["ts"]
+
+    ends: dict = {}
+    for e in doc["traceEvents"]:
+        if e.get("ph") in ("s", "f"):
+            ends.setdefault((e["cat"], e["id"]), {})[e["ph"]] = e
+    want = sorted((innermost(v["s"]), innermost(v["f"])) for v in ends.values())
+    got = sorted(((prof.names[prof.name[s]], prof.ts[s]), (prof.names[prof.name[d]], prof.ts[d]))
+                 for s, d in zip(prof.flow_src.tolist(), prof.flow_dst.tolist()))
+    assert len(got) >= 20 and got == want
+    assert set(prof.flow_kind.tolist()) == {FLOW_KINDS.index("fwdbwd")}
+    for (fwd, t_f), (bwd, t_b) in got:
+        assert fwd.startswith("aten::") and bwd.endswith("Backward0") and t_b > t_f
+    assert {"aten::convolution", "aten::addmm", "aten::relu"} <= {f for (f, _), _ in got}
 
 
 def test_handler_on_a_logdir_and_no_double_read_by_this_kernels_follower(tmp_path):

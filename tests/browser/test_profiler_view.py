@@ -101,6 +101,28 @@ def test_profile_renders_live_and_responds(page: Page, jupyter_server, artifacts
     view.locator(".nbb-prof-trace-search").fill("ProfilerStep")
     page.screenshot(path=str(artifacts / "profiler-trace.png"), full_page=False)
 
+    # Flows: the forward → backward arrows are drawn; Enter in the search goes to the first
+    # aten::convolution, whose details link its backward op; the link jumps there and back
+    search = view.locator(".nbb-prof-trace-search")
+    search.fill("")
+    page.wait_for_function("el => Number(el.dataset.arrows || 0) >= 10", arg=canvas.element_handle())
+    search.fill("aten::convolution")
+    search.press("Enter")
+    expect(canvas).to_have_attribute("data-selected", "aten::convolution")
+    trace_detail = view.locator(".nbb-prof-trace .nbb-prof-detail")
+    expect(trace_detail.locator(".nbb-prof-flow[data-rel='backward']")).to_contain_text("ConvolutionBackward0")
+    search.fill("")
+    canvas.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "profiler-flows.png"), full_page=False)
+    trace_detail.screenshot(path=str(artifacts / "profiler-flows-detail.png"))
+    trace_detail.locator(".nbb-prof-flow[data-rel='backward'] button").click()
+    expect(canvas).to_have_attribute("data-selected", "ConvolutionBackward0")
+    expect(trace_detail.locator(".nbb-prof-flow[data-rel='backward of']")).to_contain_text("aten::convolution")
+    view.locator(".nbb-prof-flows input").uncheck()
+    page.wait_for_function("el => el.dataset.arrows === '0'", arg=canvas.element_handle())
+    view.locator(".nbb-prof-flows input").check()
+    page.wait_for_function("el => Number(el.dataset.arrows || 0) > 0", arg=canvas.element_handle())
+
     # Memory, Modules, Recommendations
     view.locator(".nbb-prof-tab[data-tab='memory']").click()
     expect(view.locator("canvas.nbb-prof-mem[data-device='CPU']")).to_be_visible()

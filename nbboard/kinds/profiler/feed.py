@@ -1,7 +1,9 @@
 """A profile as the page gets it: its analysis as JSON (steps and their breakdown, operators,
 kernels, memory curves, modules, recommendations), what was recorded, and the trace timeline's
 events as binary columns (parts: start µs from the trace's first event float64, duration float32,
-name int32, lane int32, depth int32; `meta.timeline` names the names, lanes and categories).
+name int32, lane int32, depth int32, category int32; then the flow arrows between them: source
+event int32, destination event int32, kind int32, indices into the timeline's events;
+`meta.timeline` names the names, lanes, categories and flow kinds).
 The page puts every logged name into the page as text only."""
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import numpy as np
 from nbboard.kinds.contract import Encoded
 from nbboard.kinds.profiler.analysis import TRACE_CAT, depths, of, parents
 from nbboard.kinds.profiler.quiet import unprofiled
-from nbboard.kinds.profiler.record import CATEGORIES, Profile
+from nbboard.kinds.profiler.record import CATEGORIES, FLOW_KINDS, Profile
 
 #: At most this many events go to the page's timeline (the longest first beyond it).
 TIMELINE_MAX = 2_000_000
@@ -35,7 +37,8 @@ def _encode(rec: Profile) -> Encoded:
 
 
 def timeline(rec: Profile) -> tuple[list[bytes], dict[str, Any]]:
-    """The duration events (the profiler's own span aside) as the timeline's columns."""
+    """The duration events (the profiler's own span aside) as the timeline's columns, and the flows
+    whose both events are among them."""
     keep = np.flatnonzero(rec.cat != TRACE_CAT)
     if len(keep) > TIMELINE_MAX:
         keep = np.sort(keep[np.argsort(-rec.dur[keep], kind="stable")[:TIMELINE_MAX]])
@@ -44,6 +47,12 @@ def timeline(rec: Profile) -> tuple[list[bytes], dict[str, Any]]:
     cols = [(rec.ts[keep] - t0).astype(np.float64), rec.dur[keep].astype(np.float32),
             rec.name[keep].astype(np.int32), rec.lane[keep].astype(np.int32), depth[keep].astype(np.int32),
             rec.cat[keep].astype(np.int32)]
+    at = np.full(len(rec.name), -1, np.int64)
+    at[keep] = np.arange(len(keep))
+    src, dst = at[rec.flow_src], at[rec.flow_dst]
+    ok = (src >= 0) & (dst >= 0)
+    cols += [src[ok].astype(np.int32), dst[ok].astype(np.int32), rec.flow_kind[ok].astype(np.int32)]
     info = {"n": int(len(keep)), "t0": t0, "names": rec.names,
-            "lanes": [f"{p} / {t}" for p, t in rec.lanes], "cats": list(CATEGORIES)}
+            "lanes": [f"{p} / {t}" for p, t in rec.lanes], "cats": list(CATEGORIES),
+            "flows": int(ok.sum()), "flow_kinds": list(FLOW_KINDS)}
     return [c.tobytes() for c in cols], info

@@ -3,8 +3,8 @@ compact numpy columns with names interned, plus the trace's metadata.
 
 Memory: a duration event costs 49 bytes (name 4, category 1, lane 4, start 8, duration 8, external
 id 8, correlation 8, input shape 4, input types 4), an instant `[memory]` event 38 bytes (time 8, bytes 8, allocated 8,
-reserved 8, device 2, lane 4), a kernel 48 bytes more for its launch figures; the names and shapes
-are held once each.
+reserved 8, device 2, lane 4), a kernel 48 bytes more for its launch figures, a flow arrow 9 bytes
+(its two events' rows and its kind); the names and shapes are held once each.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ CATEGORIES = ("other", "cpu_op", "user_annotation", "python_function", "kernel",
               "gpu_memset", "cuda_runtime", "cuda_driver", "gpu_user_annotation", "Trace")
 CAT = {name: i for i, name in enumerate(CATEGORIES)}
 #: Kernel launch figures, in the columns of `Profile.kernel_info` (NaN where the trace lacks one).
+#: Flow arrow kinds (the `flow_kind` column's codes): `ac2g` links a host launch (cudaLaunchKernel,
+#: cudaMemcpyAsync) to the device work it launched, `fwdbwd` a forward op to its backward op.
+FLOW_KINDS = ("ac2g", "fwdbwd", "other")
 KERNEL_FIELDS = ("grid_x", "grid_y", "grid_z", "block_x", "block_y", "block_z",
                  "registers", "shared_memory", "blocks_per_sm", "warps_per_sm", "occupancy")
 
@@ -53,6 +56,10 @@ class Profile:
     # kernels: the row of each kernel in the duration columns, and its launch figures
     kernel_row: np.ndarray  # int32
     kernel_info: np.ndarray  # float32 (n, len(KERNEL_FIELDS))
+    # flow arrows (ph "s"/"f" pairs), each end bound to a duration event's row
+    flow_src: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # the "s" end's row
+    flow_dst: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # the "f" end's row
+    flow_kind: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint8))  # FLOW_KINDS
     #: the trace's top-level fields other than its events (schemaVersion, deviceProperties, ...)
     meta: dict[str, Any] = field(default_factory=dict)
     #: the worker (file name prefix) and file name it was read from or written to
@@ -70,8 +77,8 @@ class Profile:
         return sum(int(getattr(self, f).nbytes) for f in (
             "name", "cat", "lane", "ts", "dur", "ext", "corr", "shape", "dtype", "mem_ts",
             "mem_bytes", "mem_allocated", "mem_reserved", "mem_device", "mem_lane", "kernel_row",
-            "kernel_info"))
+            "kernel_info", "flow_src", "flow_dst", "flow_kind"))
 
     def __repr__(self) -> str:
         return (f"Profile({self.worker or self.file!r}, {len(self.name)} events, "
-                f"{len(self.mem_ts)} memory events, {len(self.kernel_row)} kernels)")
+                f"{len(self.mem_ts)} memory events, {len(self.kernel_row)} kernels, {len(self.flow_src)} flows)")

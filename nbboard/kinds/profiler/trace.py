@@ -2,7 +2,10 @@
 `torch.profiler.tensorboard_trace_handler` writes it) into a `Profile` of numpy columns.
 
 msgspec decodes the file into typed structs (the args fields nbboard reads, nothing else), then one
-pass fills the columns; names, lanes and shapes are interned.
+pass fills the columns; names, lanes and shapes are interned. Flow events (`"ph": "s"` / `"f"`, paired
+by category and id) are bound to duration events as the Chrome trace format says and Perfetto does:
+an end binds to the innermost event on its thread enclosing its time (an `"f"` without
+`"bp": "e"`: the next event starting on its thread).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import msgspec
 import numpy as np
 
 from nbboard.kinds.profiler.quiet import tick
-from nbboard.kinds.profiler.record import CAT, KERNEL_FIELDS, Profile
+from nbboard.kinds.profiler.record import CAT, FLOW_KINDS, KERNEL_FIELDS, Profile
 
 __all__ = ["FILE_PATTERNS", "TraceError", "parse_trace", "read_trace", "worker_of"]
 
@@ -57,6 +60,8 @@ class _Event(msgspec.Struct):
     ts: float = 0.0
     dur: float = 0.0
     args: _Args | None = None
+    id: int | str | None = None
+    bp: str = ""
 
 
 class _Trace(msgspec.Struct):
@@ -144,6 +149,7 @@ def _columns(events: list[_Event]) -> Profile:
     mem: list[tuple[float, int, float, float, int, int]] = []
     kernels: list[int] = []
     kinfo: list[tuple[float, ...]] = []
+    flows: list[tuple[bool, str, int | str, int, float, bool]] = []  # (is "f", cat, id, lane, ts, enclosing)
     cats = CAT
     kernel_cat = CAT["kernel"]
     nan = float("nan")
@@ -196,8 +202,15 @@ def _columns(events: list[_Event]) -> Profile:
             dt = a.device_type or 0
             dev = -1 if dt == 0 else (a.device_id or 0) + (1000 * dt if dt > 1 else 0)
             mem.append((e.ts, a.nbytes or 0, _f(a.allocated), _f(a.reserved), dev, ln))
+        elif (ph == "s" or ph == "f") and e.id is not None:
+            lk = (str(e.pid), str(e.tid))
+            ln = lanes.get(lk)
+            if ln is None:
+                ln = lanes[lk] = len(lanes)
+            flows.append((ph == "f", e.cat, e.id, ln, e.ts, ph == "s" or e.bp == "e"))
     m = np.array(mem, dtype=np.float64).reshape(-1, 6)
     shape_names = [k.decode("utf-8", "replace") for k in shapes]
+    fsrc, fdst, fkind = _bind_flows(flows, lane, ts, dur)
     return Profile(
         names=list(names), lanes=list(lanes), shapes=shape_names,
         name=name, cat=cat, lane=lane, ts=ts, dur=dur, ext=ext, corr=corr, shape=shape, dtype=dtype,
@@ -206,7 +219,77 @@ def _columns(events: list[_Event]) -> Profile:
         mem_lane=m[:, 5].astype(np.int32),
         kernel_row=np.array(kernels, np.int32),
         kernel_info=np.array(kinfo, np.float32).reshape(-1, len(KERNEL_FIELDS)),
+        flow_src=fsrc, flow_dst=fdst, flow_kind=fkind,
     )
+
+
+def _bind_flows(flows: list[tuple[bool, str, int | str, int, float, bool]], lane: np.ndarray,
+                ts: np.ndarray, dur: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The flows whose both ends bind to a duration event: (source rows, destination rows, kinds).
+    The ends of one (category, id) pair up in time order."""
+    empty = (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.uint8))
+    if not flows or not len(ts):
+        return empty
+    tick()
+    f_lane = np.array([f[3] for f in flows], np.int64)
+    f_ts = np.array([f[4] for f in flows], np.float64)
+    f_enc = np.array([f[5] for f in flows], bool)
+    row = bind_points(lane, ts, dur, f_lane, f_ts, f_enc)
+    ends: dict[tuple[str, int | str], tuple[list[int], list[int]]] = {}
+    for k, f in enumerate(flows):
+        ends.setdefault((f[1], f[2]), ([], []))[f[0]].append(k)
+    kinds = {name: i for i, name in enumerate(FLOW_KINDS)}
+    src: list[int] = []
+    dst: list[int] = []
+    kind: list[int] = []
+    for (cat, _id), (ss, fs) in ends.items():
+        if len(ss) > 1:
+            ss.sort(key=lambda k: f_ts[k])
+            fs.sort(key=lambda k: f_ts[k])
+        for a, b in zip(ss, fs):
+            if row[a] >= 0 and row[b] >= 0 and row[a] != row[b]:
+                src.append(int(row[a]))
+                dst.append(int(row[b]))
+                kind.append(kinds.get(cat, kinds["other"]))
+    if not src:
+        return empty
+    return np.array(src, np.int32), np.array(dst, np.int32), np.array(kind, np.uint8)
+
+
+def bind_points(lane: np.ndarray, ts: np.ndarray, dur: np.ndarray, p_lane: np.ndarray, p_ts: np.ndarray,
+                enclosing: np.ndarray) -> np.ndarray:
+    """The duration event row each point (lane, time) binds to (-1: none): where `enclosing`, the
+    innermost event on the lane whose [start, end] holds the time (the latest start, the shorter of
+    two starting together); elsewhere the first event starting at or after the time."""
+    out = np.full(len(p_ts), -1, np.int64)
+    end = ts + dur
+    order = np.lexsort((-end, ts, lane))
+    lanes_sorted = lane[order]
+    for ln in np.unique(p_lane).tolist():
+        lo, hi = np.searchsorted(lanes_sorted, [ln, ln + 1])
+        if lo == hi:
+            continue
+        rows = order[lo:hi]
+        starts, ends = ts[rows], end[rows]
+        pts = np.flatnonzero(p_lane == ln)
+        t = p_ts[pts]
+        enc = enclosing[pts]
+        k = np.where(enc, np.searchsorted(starts, t, "right") - 1, np.searchsorted(starts, t, "left"))
+        nxt = ~enc & (k < len(rows))
+        out[pts[nxt]] = rows[k[nxt]]
+        # enclosing: step back from the last event starting by t to the last one still open at t
+        pe, kt, tt = pts[enc], k[enc], t[enc]
+        for _ in range(64):
+            bad = (kt >= 0) & (ends[np.maximum(kt, 0)] < tt)
+            if not bad.any():
+                break
+            kt[bad] -= 1
+        for j in np.flatnonzero((kt >= 0) & (ends[np.maximum(kt, 0)] < tt)).tolist():
+            while kt[j] >= 0 and ends[kt[j]] < tt[j]:
+                kt[j] -= 1
+        ok = kt >= 0
+        out[pe[ok]] = rows[kt[ok]]
+    return out
 
 
 def _f(x: float | None) -> float:

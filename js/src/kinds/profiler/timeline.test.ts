@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeTimeline, hit, layoutLanes, nameColor, pan, searchMask, zoom, type Timeline } from "./timeline";
+import { ancestors, decodeTimeline, flowLines, flowLinks, focusWindow, hit, layoutLanes, nameColor, nextMatch, pan, searchMask, zoom, type Timeline } from "./timeline";
 
 function rec(events: [number, number, number, number, number][]) {
   const n = events.length;
@@ -50,5 +50,74 @@ describe("timeline", () => {
     expect(searchMask(t, " ")).toBeNull();
     expect(nameColor("aten::mm")).toBe(nameColor("aten::mm"));
     expect(nameColor("aten::mm")).not.toBe(nameColor("aten::add"));
+  });
+});
+
+// a CUDA step: lane 0 the host (step > aten::mm > cudaLaunchKernel), lane 1 the GPU stream (a kernel);
+// an ac2g flow launch → kernel, and a fwdbwd flow aten::mm → MmBackward0
+function withFlows(): Timeline {
+  const names = ["ProfilerStep#1", "aten::mm", "cudaLaunchKernel", "sgemm", "MmBackward0"];
+  // start, dur, name, lane, depth, cat
+  const ev = [[0, 100, 0, 0, 0, 2], [10, 30, 1, 0, 1, 1], [12, 5, 2, 0, 2, 7], [20, 10, 3, 1, 0, 4], [60, 20, 4, 0, 1, 1]];
+  const col = (k: number) => ev.map((e) => e[k]);
+  const part = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const r = {
+    step: 1, wall: 0,
+    meta: { timeline: { n: ev.length, names, lanes: ["9 / 9", "0 / 7"], cats: ["other", "cpu_op", "user_annotation", "python_function", "kernel", "gpu_memcpy", "gpu_memset", "cuda_runtime"], flow_kinds: ["ac2g", "fwdbwd", "other"] } },
+    parts: [part(Float64Array.from(col(0))), part(Float32Array.from(col(1))), ...[2, 3, 4, 5].map((k) => part(Int32Array.from(col(k)))),
+      part(Int32Array.from([2, 1])), part(Int32Array.from([3, 4])), part(Int32Array.from([0, 1]))],
+  };
+  return decodeTimeline(r)!;
+}
+
+describe("flows", () => {
+  const f = withFlows();
+  const rowOf = new Map(layoutLanes(f).map((l) => [l.lane, l.row0]));
+  const geo = { left: 100, width: 100, top: 20, rowH: 10 };
+  it("decodes them, and a record without them has none", () => {
+    expect(Array.from(f.flowSrc)).toEqual([2, 1]);
+    expect(f.flowKinds[f.flowKind[1]]).toBe("fwdbwd");
+    expect(t.flowSrc.length).toBe(0);
+  });
+  it("places arrows from the start of one event to the start of the other, at their rows", () => {
+    // rows: lane 0 has depths 0..2 (rows 0-2), lane 1 row 3; 1 µs = 1 px
+    const all = flowLines(f, rowOf, 0, 100, geo);
+    expect(all.count).toBe(2);
+    expect(Array.from(all.lines)).toEqual([112, 45, 120, 55, 110, 35, 160, 35]);
+    expect(Array.from(all.kinds)).toEqual([0, 1]);
+    // zoomed to [50, 100]: the launch and kernel are out of view; the backward op is in view
+    const late = flowLines(f, rowOf, 50, 100, geo);
+    expect(late.inView).toBe(1);
+    expect(Array.from(late.lines)).toEqual([100 + (10 - 50) * 2, 35, 100 + (60 - 50) * 2, 35]);
+    expect(flowLines(f, rowOf, 85, 95, geo).inView).toBe(0); // neither end of either flow in view
+    expect(flowLines(f, rowOf, 0, 100, geo, 1).count).toBe(1);
+  });
+  it("skips arrows landing on the pixels of one already drawn", () => {
+    const g = { ...f, flowSrc: Int32Array.from([2, 2]), flowDst: Int32Array.from([3, 3]), flowKind: Int32Array.from([0, 0]) };
+    const r = flowLines(g, rowOf, 0, 100, geo);
+    expect([r.count, r.inView]).toEqual([1, 2]);
+  });
+  it("says what an event's flows link it to", () => {
+    expect(ancestors(f, 2)).toEqual([1, 0]);
+    expect(flowLinks(f, 3)).toEqual([{ rel: "launched by", other: 2, via: 1 }]);
+    expect(flowLinks(f, 2)).toEqual([{ rel: "launched", other: 3, via: -1 }]);
+    // the op holding the launch launched the kernel too, and its backward op is linked
+    expect(flowLinks(f, 1)).toEqual([{ rel: "launched", other: 3, via: 2 }, { rel: "backward", other: 4, via: -1 }]);
+    expect(flowLinks(f, 4)).toEqual([{ rel: "backward of", other: 1, via: -1 }]);
+    expect(flowLinks(f, 0)).toEqual([{ rel: "launched", other: 3, via: 2 }]);
+  });
+  it("steps through search matches by start time, wrapping round", () => {
+    const m = searchMask(f, "m")!; // aten::mm (10 µs), sgemm (20), MmBackward0 (60)
+    expect(nextMatch(f, m, -1)).toBe(1);
+    expect(nextMatch(f, m, 1)).toBe(3);
+    expect(nextMatch(f, m, 3)).toBe(4);
+    expect(nextMatch(f, m, 4)).toBe(1);
+    expect(nextMatch(f, m, 0)).toBe(1);
+    expect(nextMatch(f, new Uint8Array(f.n), -1)).toBe(-1);
+  });
+  it("jumps to an event: centred in the window, zoomed out when wider than it", () => {
+    expect(focusWindow(0, 10, 60, 62, 100)).toEqual([56, 66]);
+    expect(focusWindow(0, 10, 95, 99, 100)).toEqual([90, 100]);
+    expect(focusWindow(0, 10, 20, 40, 100)).toEqual([10, 50]);
   });
 });

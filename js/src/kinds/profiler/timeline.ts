@@ -1,7 +1,9 @@
 /**
  * The trace timeline's pure logic: the events' columns decoded from a profile record's parts
  * (format: nbboard/kinds/profiler/feed.py `timeline`), lanes laid out as rows (one per nesting
- * depth), the visible window's zoom and pan, hit testing and search.
+ * depth), the visible window's zoom and pan, hit testing and search; the flow arrows between
+ * events (a host launch → the device work it launched, a forward op → its backward op): the ones
+ * to draw in a window, and what an event's flows say about it.
  */
 import { f32, f64, i32, type Rec } from "../../lib/records";
 
@@ -18,6 +20,11 @@ export interface Timeline {
   cats: string[];
   /** the trace's span in µs from its first event */
   end: number;
+  /** flow arrows: source and destination event, kind (an index into `flowKinds`) */
+  flowSrc: Int32Array;
+  flowDst: Int32Array;
+  flowKind: Int32Array;
+  flowKinds: string[];
 }
 
 export interface LaneRow {
@@ -29,15 +36,18 @@ export interface LaneRow {
 
 /** The timeline of a profile record (null when it has none). */
 export function decodeTimeline(rec: Rec): Timeline | null {
-  const info = rec.meta?.timeline as { n: number; names: string[]; lanes: string[]; cats: string[] } | undefined;
+  const info = rec.meta?.timeline as { n: number; names: string[]; lanes: string[]; cats: string[]; flow_kinds?: string[] } | undefined;
   if (!info || rec.parts.length < 6) return null;
   const start = f64(rec.parts[0]);
   const dur = f32(rec.parts[1]);
   let end = 0;
   for (let i = 0; i < info.n; i++) end = Math.max(end, start[i] + dur[i]);
+  const flows = rec.parts.length >= 9; // older records have no flows
   return {
     n: info.n, start, dur, name: i32(rec.parts[2]), lane: i32(rec.parts[3]), depth: i32(rec.parts[4]), cat: i32(rec.parts[5]),
     names: info.names, lanes: info.lanes, cats: info.cats, end,
+    flowSrc: flows ? i32(rec.parts[6]) : new Int32Array(0), flowDst: flows ? i32(rec.parts[7]) : new Int32Array(0),
+    flowKind: flows ? i32(rec.parts[8]) : new Int32Array(0), flowKinds: info.flow_kinds ?? [],
   };
 }
 
@@ -94,9 +104,120 @@ export function searchMask(t: Timeline, query: string): Uint8Array | null {
   return out;
 }
 
+/** The first match of `mask` starting after event `from` (-1: from the beginning), wrapping round; -1 when none. */
+export function nextMatch(t: Timeline, mask: Uint8Array, from: number): number {
+  const after = from >= 0 ? t.start[from] : -Infinity;
+  let best = -1, first = -1;
+  for (let i = 0; i < t.n; i++) {
+    if (!mask[i]) continue;
+    const s = t.start[i];
+    if (first < 0 || s < t.start[first] || (s === t.start[first] && i < first)) first = i;
+    const later = s > after || (s === after && i > from);
+    if (later && (best < 0 || s < t.start[best] || (s === t.start[best] && i < best))) best = i;
+  }
+  return best >= 0 ? best : first;
+}
+
 /** A stable colour per name (hue from a string hash). */
 export function nameColor(name: string): string {
   let h = 2166136261;
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
   return `hsl(${(h >>> 0) % 360}, 55%, 62%)`;
+}
+
+// ---- flows ------------------------------------------------------------------------------------
+
+/** Where the timeline is drawn: the plot's left edge and width in px, the first row's top, a row's height. */
+export interface Geometry {
+  left: number;
+  width: number;
+  top: number;
+  rowH: number;
+}
+
+/** The arrows to draw in window [t0, t1]: per arrow x0, y0, x1, y1 (px, from the start of each
+ * event, at its row's middle) and kind; a flow is drawn when either of its events is in the window;
+ * arrows landing on the same pixels as one already drawn are skipped, at most `max` drawn. `inView`
+ * counts the flows in the window. */
+export function flowLines(t: Timeline, rowOf: ReadonlyMap<number, number>, t0: number, t1: number, geo: Geometry,
+  max = 4000): { lines: Float64Array; kinds: Int32Array; count: number; inView: number } {
+  const scale = geo.width / (t1 - t0 || 1);
+  const lines: number[] = [];
+  const kinds: number[] = [];
+  const seen = new Set<string>();
+  let inView = 0;
+  const visible = (i: number) => t.start[i] <= t1 && t.start[i] + t.dur[i] >= t0;
+  for (let f = 0; f < t.flowSrc.length; f++) {
+    const a = t.flowSrc[f], b = t.flowDst[f];
+    if (!visible(a) && !visible(b)) continue;
+    inView++;
+    if (kinds.length >= max) continue;
+    const x0 = geo.left + (t.start[a] - t0) * scale, x1 = geo.left + (t.start[b] - t0) * scale;
+    const r0 = (rowOf.get(t.lane[a]) ?? 0) + t.depth[a], r1 = (rowOf.get(t.lane[b]) ?? 0) + t.depth[b];
+    const key = `${Math.round(x0)},${r0},${Math.round(x1)},${r1}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    lines.push(x0, geo.top + (r0 + 0.5) * geo.rowH, x1, geo.top + (r1 + 0.5) * geo.rowH);
+    kinds.push(t.flowKind[f]);
+  }
+  return { lines: Float64Array.from(lines), kinds: Int32Array.from(kinds), count: kinds.length, inView };
+}
+
+/** What an event's flows say, for its details: each linked event and how it is linked. */
+export interface FlowLink {
+  /** "launched" (this event, or a call inside it, launched `other`), "launched by", "backward" (`other` is this op's backward), "backward of" */
+  rel: "launched" | "launched by" | "backward" | "backward of" | "flow to" | "flow from";
+  other: number;
+  /** the host op holding the launching call (for a device event: the op that launched it), -1: none */
+  via: number;
+}
+
+/** The events enclosing event `i` on its lane, innermost first. */
+export function ancestors(t: Timeline, i: number): number[] {
+  const out: number[] = [];
+  const a = t.start[i], b = a + t.dur[i], lane = t.lane[i], d = t.depth[i];
+  const byDepth = new Map<number, number>();
+  for (let j = 0; j < t.n; j++) {
+    if (t.lane[j] !== lane || t.depth[j] >= d || t.start[j] > a || t.start[j] + t.dur[j] < b) continue;
+    const k = byDepth.get(t.depth[j]);
+    if (k === undefined || t.dur[j] < t.dur[k]) byDepth.set(t.depth[j], j);
+  }
+  for (let k = d - 1; k >= 0; k--) {
+    const j = byDepth.get(k);
+    if (j !== undefined) out.push(j);
+  }
+  return out;
+}
+
+/** Whether event `j` lies inside event `i` (same lane, deeper, within its time range). */
+function inside(t: Timeline, j: number, i: number): boolean {
+  return t.lane[j] === t.lane[i] && t.depth[j] > t.depth[i] && t.start[j] >= t.start[i] && t.start[j] + t.dur[j] <= t.start[i] + t.dur[i];
+}
+
+/** The flows of event `i` as links (at most `max`): its own flows, and the launches of the calls
+ * inside it (an op whose cudaLaunchKernel launched a kernel "launched" that kernel). */
+export function flowLinks(t: Timeline, i: number, max = 50): FlowLink[] {
+  const out: FlowLink[] = [];
+  const kindOf = (f: number) => t.flowKinds[t.flowKind[f]] ?? "other";
+  for (let f = 0; f < t.flowSrc.length && out.length < max; f++) {
+    const a = t.flowSrc[f], b = t.flowDst[f], kind = kindOf(f);
+    if (a === i || (kind === "ac2g" && inside(t, a, i))) {
+      out.push({ rel: kind === "ac2g" ? "launched" : kind === "fwdbwd" ? "backward" : "flow to", other: b, via: a === i ? -1 : a });
+    } else if (b === i) {
+      let via = -1;
+      if (kind === "ac2g") via = ancestors(t, a).find((k) => !/^cuda|^cu[A-Z]|^hip/.test(t.names[t.name[k]] ?? "")) ?? -1;
+      out.push({ rel: kind === "ac2g" ? "launched by" : kind === "fwdbwd" ? "backward of" : "flow from", other: a, via });
+    }
+  }
+  return out;
+}
+
+/** The window showing event `i`: the current span centred on it, or zoomed out so that it takes
+ * half the window when it is wider than the window; kept inside [0, end]. */
+export function focusWindow(t0: number, t1: number, a: number, b: number, end: number): [number, number] {
+  let span = t1 - t0;
+  if (b - a > 0.8 * span) span = Math.min(2 * (b - a), Math.max(end, b - a));
+  const mid = (a + b) / 2;
+  const lo = Math.min(Math.max(mid - span / 2, 0), Math.max(end - span, 0));
+  return [lo, lo + span];
 }

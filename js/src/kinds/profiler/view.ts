@@ -10,7 +10,7 @@ import { hasRecords } from "../../view/context";
 import { sizeCanvas } from "../../view/charts";
 import { el, injectCss } from "../../view/dom";
 import css from "./profiler.css";
-import { decodeTimeline, hit, layoutLanes, nameColor, pan, searchMask, zoom, type Timeline } from "./timeline";
+import { decodeTimeline, flowLines, flowLinks, focusWindow, hit, layoutLanes, nameColor, nextMatch, pan, searchMask, zoom, type Timeline } from "./timeline";
 import type { Rec } from "../../lib/records";
 import {
   collectProfiles,
@@ -452,17 +452,48 @@ function advice(p: ProfileInfo): HTMLElement {
 const ROW_H = 16;
 const LABEL_W = 150;
 
-function traceView(t: Timeline, root: HTMLElement, st: { query: string }, save: () => void): { el: HTMLElement; dispose: () => void } {
+/** The flow arrows' colours by kind. */
+const FLOW_COLORS: Record<string, string> = { ac2g: "#d62728", fwdbwd: "#7b3fb3", other: "#444" };
+
+/** An arrow from (x0, y0) to (x1, y1): a curve leaving and entering horizontally, its head at the end. */
+function arrow(g: CanvasRenderingContext2D, x0: number, y0: number, x1: number, y1: number): void {
+  const bend = Math.min(40, Math.max(8, Math.abs(x1 - x0) / 2));
+  g.beginPath();
+  g.moveTo(x0, y0);
+  g.bezierCurveTo(x0 + bend, y0, x1 - bend, y1, x1, y1);
+  g.stroke();
+  g.beginPath();
+  g.moveTo(x1, y1);
+  g.lineTo(x1 - 6, y1 - 3.5);
+  g.lineTo(x1 - 6, y1 + 3.5);
+  g.closePath();
+  g.fill();
+}
+
+interface TraceState {
+  query: string;
+  flows: boolean;
+}
+
+function traceView(t: Timeline, root: HTMLElement, st: TraceState, save: () => void): { el: HTMLElement; dispose: () => void } {
   const box = el("div", "nbb-prof-trace");
   const bar = el("div", "nbb-toolbar");
   const search = el("input", "nbb-prof-search nbb-prof-trace-search");
   search.type = "search";
-  search.placeholder = "Search events by name";
+  search.placeholder = "Search events by name (Enter: next)";
   search.value = st.query;
   const count = el("span", "nbb-status-text");
   const reset = el("button", "nbb-btn", "Reset zoom");
   reset.type = "button";
-  bar.append(search, reset, count, el("span", "nbb-prof-hint", "wheel: zoom · drag: pan · click: details"));
+  const flowBox = el("label", "nbb-prof-check nbb-prof-flows");
+  const flowToggle = el("input");
+  flowToggle.type = "checkbox";
+  flowToggle.checked = st.flows;
+  flowBox.append(flowToggle, document.createTextNode(" Flows"));
+  flowBox.title = "Arrows from a launch to the kernel it launched (ac2g) and from a forward op to its backward op (fwdbwd)";
+  bar.append(search, reset);
+  if (t.flowSrc.length) bar.append(flowBox);
+  bar.append(count, el("span", "nbb-prof-hint", "wheel: zoom · drag: pan · click: details"));
   const wrap = el("div", "nbb-prof-trace-wrap");
   const canvas = el("canvas", "nbb-prof-trace-canvas");
   wrap.append(canvas);
@@ -470,6 +501,7 @@ function traceView(t: Timeline, root: HTMLElement, st: { query: string }, save: 
   detail.append(el("div", "nbb-prof-hint", "Click an event for its details."));
   box.append(bar, wrap, detail);
   const lanes = layoutLanes(t);
+  const rowOf = new Map(lanes.map((l) => [l.lane, l.row0]));
   const rows = lanes.reduce((a, l) => a + l.rows, 0);
   const axisH = 20;
   const height = axisH + rows * ROW_H + 4;
@@ -511,7 +543,6 @@ function traceView(t: Timeline, root: HTMLElement, st: { query: string }, save: 
       g.lineTo(w, y + 0.5);
       g.stroke();
     }
-    const rowOf = new Map(lanes.map((l) => [l.lane, l.row0]));
     // events: skip those out of the window; at most one sub-pixel event per pixel column and row
     const lastPx = new Float64Array(rows).fill(-1);
     let shown = 0;
@@ -544,6 +575,25 @@ function traceView(t: Timeline, root: HTMLElement, st: { query: string }, save: 
       shown++;
     }
     g.globalAlpha = 1;
+    // flow arrows between the events in view
+    let arrows = 0;
+    if (st.flows && t.flowSrc.length) {
+      const fl = flowLines(t, rowOf, t0, t1, { left: LABEL_W, width: plotW, top: axisH, rowH: ROW_H });
+      g.save();
+      g.beginPath();
+      g.rect(LABEL_W, axisH, plotW, height - axisH);
+      g.clip();
+      g.lineWidth = 1.25;
+      g.globalAlpha = 0.85;
+      for (let k = 0; k < fl.count; k++) {
+        const c = FLOW_COLORS[t.flowKinds[fl.kinds[k]] ?? "other"] ?? FLOW_COLORS.other;
+        g.strokeStyle = g.fillStyle = c;
+        arrow(g, fl.lines[4 * k], fl.lines[4 * k + 1], fl.lines[4 * k + 2], fl.lines[4 * k + 3]);
+      }
+      g.restore();
+      arrows = fl.count;
+    }
+    canvas.dataset.arrows = String(arrows);
     canvas.dataset.drawn = String(shown);
     canvas.dataset.window = `${t0.toFixed(3)},${t1.toFixed(3)}`;
   };
@@ -579,8 +629,23 @@ function traceView(t: Timeline, root: HTMLElement, st: { query: string }, save: 
     const r = canvas.getBoundingClientRect();
     const row = Math.floor((e.clientY - r.top - axisH) / ROW_H);
     const slack = (3 / (r.width - LABEL_W)) * (t1 - t0);
-    selected = hit(t, lanes, row, timeAt(e.clientX), slack);
-    showEvent(detail, t, selected);
+    select(hit(t, lanes, row, timeAt(e.clientX), slack), false);
+  });
+  /** Select event `i` (and with `go`, bring it into view: the window centred on it, its row scrolled to). */
+  const select = (i: number, go: boolean) => {
+    selected = i;
+    if (go && i >= 0) {
+      [t0, t1] = focusWindow(t0, t1, t.start[i], t.start[i] + t.dur[i], Math.max(t.end, 1));
+      const y = axisH + ((rowOf.get(t.lane[i]) ?? 0) + t.depth[i]) * ROW_H;
+      if (y < wrap.scrollTop || y + ROW_H > wrap.scrollTop + wrap.clientHeight) wrap.scrollTop = Math.max(0, y - wrap.clientHeight / 2);
+    }
+    canvas.dataset.selected = i >= 0 ? (t.names[t.name[i]] ?? "") : "";
+    showEvent(detail, t, selected, (j) => select(j, true));
+    later();
+  };
+  flowToggle.addEventListener("change", () => {
+    st.flows = flowToggle.checked;
+    save();
     later();
   });
   reset.addEventListener("click", () => {
@@ -599,22 +664,50 @@ function traceView(t: Timeline, root: HTMLElement, st: { query: string }, save: 
     setCount();
     later();
   });
+  search.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter" || !mask) return;
+    e.preventDefault();
+    const j = nextMatch(t, mask, selected);
+    if (j >= 0) select(j, true);
+  });
   setCount();
   requestAnimationFrame(draw);
   draw();
   return { el: box, dispose: () => cancelAnimationFrame(frame) };
 }
 
-function showEvent(box: HTMLElement, t: Timeline, i: number): void {
+const REL_TEXT: Record<string, string> = {
+  launched: "launched kernel", "launched by": "launched by", backward: "backward:", "backward of": "backward of",
+  "flow to": "flow to", "flow from": "flow from",
+};
+
+function showEvent(box: HTMLElement, t: Timeline, i: number, go: (j: number) => void): void {
   if (i < 0) {
     box.replaceChildren(el("div", "nbb-prof-hint", "Click an event for its details."));
     return;
   }
-  box.replaceChildren(
-    el("div", "nbb-prof-detail-name", t.names[t.name[i]] ?? ""),
+  const nameOf = (j: number) => t.names[t.name[j]] ?? "";
+  const parts: HTMLElement[] = [
+    el("div", "nbb-prof-detail-name", nameOf(i)),
     el("div", undefined, `Category: ${t.cats[t.cat[i]] ?? ""} · lane ${t.lanes[t.lane[i]] ?? ""} · depth ${t.depth[i]}`),
     el("div", undefined, `Start ${fmtUs(t.start[i])} · duration ${fmtUs(t.dur[i])}`),
-  );
+  ];
+  const links = flowLinks(t, i);
+  for (const l of links) {
+    const row = el("div", "nbb-prof-flow");
+    row.dataset.rel = l.rel;
+    // a device copy is "launched" too: say what it is rather than "kernel"
+    const rel = l.rel === "launched" && !/kernel/.test(t.cats[t.cat[l.other]] ?? "") ? "launched" : REL_TEXT[l.rel];
+    row.append(document.createTextNode(`${rel} `));
+    const link = el("button", "nbb-btn nbb-prof-jump", nameOf(l.other));
+    link.type = "button";
+    link.title = `Go to it (${fmtUs(t.start[l.other])}, lane ${t.lanes[t.lane[l.other]] ?? ""})`;
+    link.addEventListener("click", () => go(l.other));
+    row.append(link);
+    if (l.via >= 0) row.append(document.createTextNode(l.rel === "launched by" ? ` (op ${nameOf(l.via)})` : ` (by ${nameOf(l.via)})`));
+    parts.push(row);
+  }
+  box.replaceChildren(...parts);
 }
 
 // ---- the view ----------------------------------------------------------------------------------------
@@ -638,7 +731,7 @@ function render(root: HTMLElement, ctx: ViewContext): () => void {
   const saveOps = () => ctx.ui.set("profiler_ops", { ...ops });
   const saveTree = () => ctx.ui.set("profiler_collapsed", [...collapsed]);
 
-  const traceState = { query: ctx.ui.get<string>("profiler_trace_query", "") };
+  const traceState: TraceState = { query: ctx.ui.get<string>("profiler_trace_query", ""), flows: ctx.ui.get<boolean>("profiler_flows", true) };
   let disposeTrace = () => {};
   const timelines = new Map<Rec, Timeline | null>();
   const traceTab = (p: ProfileInfo): HTMLElement => {
@@ -648,7 +741,10 @@ function render(root: HTMLElement, ctx: ViewContext): () => void {
       timelines.set(p.rec, t);
     }
     if (!t) return el("div", "nbb-empty", "This profile has no timeline.");
-    const v = traceView(t, root, traceState, () => ctx.ui.set("profiler_trace_query", traceState.query));
+    const v = traceView(t, root, traceState, () => {
+      ctx.ui.set("profiler_trace_query", traceState.query);
+      ctx.ui.set("profiler_flows", traceState.flows);
+    });
     disposeTrace = v.dispose;
     return v.el;
   };
