@@ -39,17 +39,27 @@ def small_cnn() -> Any:
     return Net()
 
 
+def small_mlp() -> Any:
+    """Another model for comparisons: a two-layer perceptron on the flattened digits."""
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Flatten(), nn.Linear(64, 128), nn.Tanh(), nn.Linear(128, 10))
+
+
 def profile_training(on_trace_ready: Callable[[Any], None] | None, *, wait: int = 1, warmup: int = 1,
                      active: int = 2, repeat: int = 2, record_shapes: bool = True,
                      profile_memory: bool = True, with_stack: bool = True,
-                     with_modules: bool = True) -> Any:
-    """Train the CNN on digits under torch.profiler with a schedule; returns the profiler (its
-    last cycle's `key_averages()` is what the last `on_trace_ready` call saw)."""
+                     with_modules: bool = True, model: str = "cnn") -> Any:
+    """Train the CNN (or `model="mlp"`, the perceptron) on digits under torch.profiler with a
+    schedule; returns the profiler (its last cycle's `key_averages()` is what the last
+    `on_trace_ready` call saw)."""
     import torch
     from torch.profiler import ProfilerActivity, profile, schedule
 
-    model = small_cnn()
-    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    net = small_mlp() if model == "mlp" else small_cnn()
+    opt = torch.optim.SGD(net.parameters(), lr=0.05)
     loss_fn = torch.nn.CrossEntropyLoss()
     steps = (wait + warmup + active) * repeat
     loader = digits_loader()
@@ -66,7 +76,7 @@ def profile_training(on_trace_ready: Callable[[Any], None] | None, *, wait: int 
                 it = iter(loader)
                 x, y = next(it)
             opt.zero_grad()
-            loss = loss_fn(model(x), y)
+            loss = loss_fn(net(x), y)
             loss.backward()
             opt.step()
             prof.step()

@@ -18,6 +18,7 @@ pytest.importorskip("sklearn")
 import nbboard  # noqa: E402
 from nbboard.kinds.profiler import NAME  # noqa: E402
 from nbboard.kinds.profiler.analysis import ROLES, analyse, of  # noqa: E402
+from nbboard.kinds.profiler.compare import FIELDS, compare, op_table  # noqa: E402
 from nbboard.kinds.profiler.feed import encode  # noqa: E402
 from nbboard.kinds.profiler.record import CAT, FLOW_KINDS  # noqa: E402
 from nbboard.kinds.profiler.trace import (  # noqa: E402
@@ -427,6 +428,70 @@ def test_fwdbwd_flows_on_a_real_trace(profiled):
     for (fwd, t_f), (bwd, t_b) in got:
         assert fwd.startswith("aten::") and bwd.endswith("Backward0") and t_b > t_f
     assert {"aten::convolution", "aten::addmm", "aten::relu"} <= {f for (f, _), _ in got}
+
+
+# ---- comparing profiles ----------------------------------------------------------------------
+def _x(name, ts, dur, cat="cpu_op"):
+    return {"ph": "X", "cat": cat, "name": name, "pid": 1, "tid": 1, "ts": ts, "dur": dur}
+
+
+def test_compare_two_steps_by_hand():
+    """Step 1: aten::mm 10 µs holding aten::t 4 µs. Step 2: aten::mm 30 µs holding aten::t 4 µs, and
+    aten::relu 5 µs. Step 1 → step 2: mm's self time 6 → 26 (+20), relu 0 → 5 (+5, a new op), t
+    unchanged; sorted by the size of the change."""
+    ev = [_x("ProfilerStep#1", 0, 100, "user_annotation"), _x("aten::mm", 10, 10), _x("aten::t", 12, 4),
+          _x("ProfilerStep#2", 100, 100, "user_annotation"), _x("aten::mm", 110, 30), _x("aten::t", 112, 4),
+          _x("aten::relu", 150, 5)]
+    a = analyse(parse_trace(json.dumps({"traceEvents": ev}).encode()))
+    per = a.step_operators
+    assert [s["name"] for s in per["steps"]] == ["1", "2"]
+    one, two = op_table(per, ["1"]), op_table(per, ["2"])
+    assert one == {"aten::mm": {"calls": 1, "host_self": 6, "host_total": 10, "device_self": 0, "device_total": 0},
+                   "aten::t": {"calls": 1, "host_self": 4, "host_total": 4, "device_self": 0, "device_total": 0}}
+    rows = compare(one, two)
+    assert [r["name"] for r in rows] == ["aten::mm", "aten::relu", "aten::t"]
+    assert rows[0]["host_self"] == {"base": 6, "other": 26, "delta": 20}
+    assert rows[0]["host_total"] == {"base": 10, "other": 30, "delta": 20}
+    assert rows[1]["calls"] == {"base": 0, "other": 1, "delta": 1} and rows[1]["host_self"]["delta"] == 5
+    assert rows[2]["host_self"]["delta"] == 0
+    # the whole cycle is its steps' mean per step
+    both = op_table(per)
+    assert both["aten::mm"]["host_self"] == 16 and both["aten::relu"]["calls"] == 0.5
+    assert [r["name"] for r in compare(two, one, key="calls")][:1] == ["aten::relu"]
+
+
+def test_compare_two_models(profiled, tmp_path):
+    """A real CNN profile against a real MLP profile: the per-step tables add up to the profile's
+    operators (key_averages' figures), an op of one model only counts 0 on the other side, every
+    delta is other − baseline, and the rows are sorted by |Δ host self|."""
+    store = nbboard.Store()
+    w = nbboard.SummaryWriter(str(tmp_path / "mlp"), store=store)
+    profile_training(w.profiler_handler(worker_name="mlp"), repeat=1, with_stack=False, model="mlp")
+    w.close()
+    mlp = of(store.profiles(store.runs()[0], "mlp").values[0])
+    cnn = of(_series(profiled).values[-1])
+    for a in (cnn, mlp):
+        n = len(a.step_operators["steps"])
+        assert n == 2
+        table = op_table(a.step_operators)
+        assert {o["name"] for o in a.operators} == set(table)
+        for o in a.operators:
+            for f in FIELDS:
+                assert abs(table[o["name"]][f] * n - o[f]) < 0.01 * n, (o["name"], f)
+    base, other = op_table(cnn.step_operators), op_table(mlp.step_operators)
+    rows = compare(base, other)
+    assert {r["name"] for r in rows} == set(base) | set(other)
+    by = {r["name"]: r for r in rows}
+    assert by["aten::conv2d"]["calls"]["other"] == 0 and by["aten::conv2d"]["host_self"]["delta"] < 0
+    assert by["aten::tanh"]["calls"]["base"] == 0 and by["aten::tanh"]["calls"]["other"] == 1
+    assert by["aten::addmm"]["calls"]["base"] == by["aten::addmm"]["calls"]["other"] == 2
+    for r in rows:
+        for f in FIELDS:
+            assert r[f]["delta"] == r[f]["other"] - r[f]["base"]
+    d = [abs(r["host_self"]["delta"]) for r in rows]
+    assert d == sorted(d, reverse=True)
+    total = sum(r["host_self"]["delta"] for r in rows)
+    assert abs(total - (sum(x["host_self"] for x in other.values()) - sum(x["host_self"] for x in base.values()))) < 1e-6
 
 
 def test_handler_on_a_logdir_and_no_double_read_by_this_kernels_follower(tmp_path):

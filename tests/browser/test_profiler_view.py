@@ -49,7 +49,7 @@ def test_profile_renders_live_and_responds(page: Page, jupyter_server, artifacts
     expect(view.locator(".nbb-prof-breakdown tr[data-role='cpu_exec']")).to_be_visible()
     expect(view.locator(".nbb-prof-breakdown tr[data-role='dataloader']")).to_be_visible()
     expect(view.locator("canvas.nbb-prof-steps")).to_be_visible()
-    expect(view.locator(".nbb-prof-tab")).to_have_text(["Overview", "Operators", "Trace", "Memory", "Modules", "Recommendations"])
+    expect(view.locator(".nbb-prof-tab")).to_have_text(["Overview", "Operators", "Trace", "Memory", "Modules", "Compare", "Recommendations"])
     wait_for_output(page, "done", timeout=120_000)
     wait_cell_done(page, 0)
     view.scroll_into_view_if_needed()
@@ -136,6 +136,31 @@ def test_profile_renders_live_and_responds(page: Page, jupyter_server, artifacts
     view.locator(".nbb-prof-tab[data-tab='advice']").click()
     expect(view.locator(".nbb-prof-card[data-id='cpu_bound']")).to_contain_text("ms per step, all on the host")
     page.screenshot(path=str(artifacts / "profiler-recommendations.png"), full_page=False)
+
+    # Compare: two sides picked from what the page holds (3 cycles: each whole and its 2 steps);
+    # the table is sorted by the size of the change, in host self time, then in calls
+    view.locator(".nbb-prof-tab[data-tab='compare']").click()
+    base = view.locator("select.nbb-prof-cmp-base")
+    assert base.locator("option").count() == 9
+    base.select_option(index=1)  # the first cycle's first step
+    view.locator("select.nbb-prof-cmp-other").select_option(index=8)  # the newest cycle's last step
+    expect(view.locator(".nbb-prof-cmptable tbody tr").first).to_be_visible()
+
+    def deltas(field):
+        return page.evaluate("f => [...document.querySelectorAll(`.nbb-v-profiler .nbb-prof-cmptable td[data-field='${f}']`)]"
+                             ".map(c => Math.abs(Number(c.dataset.delta)))", field)
+
+    d = deltas("host_self")
+    assert len(d) > 20 and d == sorted(d, reverse=True) and d[0] > 0
+    view.locator(".nbb-prof-cmptable th[data-key='calls']").click()
+    d = deltas("calls")
+    assert d == sorted(d, reverse=True)
+    view.locator(".nbb-prof-cmptable th[data-key='host_self']").click()
+    expect(view.locator(".nbb-prof-compare")).to_contain_text("Host self time of the operators per step")
+    page.screenshot(path=str(artifacts / "profiler-compare.png"), full_page=False)
+    base.select_option(index=8)  # a step against itself: no change anywhere
+    page.wait_for_function("() => [...document.querySelectorAll('.nbb-v-profiler .nbb-prof-cmptable td.nbb-prof-delta')]"
+                           ".every(c => Number(c.dataset.delta) === 0)")
 
     # the view alone, on the logdir (read from the trace files)
     add_cell(page, 'nbboard.Profiler("prof-runs")')

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from nbboard.kinds.profiler.compare import step_operators
 from nbboard.kinds.profiler.quiet import tick
 from nbboard.kinds.profiler.record import CAT, KERNEL_FIELDS, Profile
 
@@ -67,12 +68,14 @@ class Analysis:
     device: dict[str, Any] = field(default_factory=dict)
     #: the profile's span: first and last event time, event counts
     span: dict[str, Any] = field(default_factory=dict)
+    #: operators per profiled step, for comparing profiles (compare.step_operators)
+    step_operators: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """Everything as JSON-able values."""
         return {k: getattr(self, k) for k in (
             "steps", "average", "operators", "operators_by_shape", "kernels", "memory",
-            "top_allocators", "modules", "recommendations", "device", "span")}
+            "top_allocators", "modules", "recommendations", "device", "span", "step_operators")}
 
 
 # ---- the call tree --------------------------------------------------------------------------
@@ -605,9 +608,10 @@ def analyse(prof: Profile) -> Analysis:
             "kernels": int(len(prof.kernel_row)),
             "recorded": {k: bool(prof.meta.get(k)) for k in ("record_shapes", "profile_memory", "with_stack", "with_modules")}}
     recs = recommendations(avg, kern, ops_shape, len(steps), has_device)
+    per_step = step_operators(prof, _self_times(prof.dur, parent), dself, dtotal)
     return Analysis(steps=steps, average=avg, operators=ops, operators_by_shape=ops_shape,
                     kernels=kern, memory=mem, top_allocators=top, modules=mods,
-                    recommendations=recs, device=device, span=span)
+                    recommendations=recs, device=device, span=span, step_operators=per_step)
 
 
 def dumps(a: Analysis) -> str:

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { RecordSeries } from "../../lib/records";
-import { collectProfiles, fmtBytes, fmtUs, hasChildren, opRows, shares, tabsFor, visibleModules, type ModuleRow, type OpRow, type ProfileMeta } from "./logic";
+import {
+  collectProfiles, compareChoices, compareOps, defaultSides, fmtBytes, fmtUs, hasChildren, opRows, opTable, shares, tabsFor, visibleModules,
+  type ModuleRow, type OpRow, type ProfileInfo, type ProfileMeta, type StepOperators,
+} from "./logic";
 
 const op = (name: string, host_total: number, extra: Partial<OpRow> = {}): OpRow => ({
   name, calls: 1, host_self: host_total / 2, host_total, device_self: 0, device_total: 0, self_memory: 0, stack: [], module: "", ...extra,
@@ -30,8 +33,9 @@ describe("profiles", () => {
       memory: { CPU: { t: [0], allocated: [1], reserved: [null], peak: 1, peak_t: 0, events: 1 } },
       modules: [{ path: "Net_0", name: "Net_0", depth: 0, calls: 1, host_total: 1, device_total: 0 }],
       timeline: { n: 3 },
+      step_operators: { names: [], steps: [{ name: "1", op: [], calls: [], host_self: [], host_total: [], device_self: [], device_total: [] }] },
     });
-    expect(tabsFor(full)).toEqual(["overview", "operators", "kernels", "trace", "memory", "modules", "advice"]);
+    expect(tabsFor(full)).toEqual(["overview", "operators", "kernels", "trace", "memory", "modules", "compare", "advice"]);
   });
 });
 
@@ -76,5 +80,40 @@ describe("figures", () => {
     const s = shares({ duration: 100, cpu_exec: 60, dataloader: 15, other: 25, kernel: 0 });
     expect(s.map((x) => [x.role, x.share])).toEqual([["cpu_exec", 0.6], ["other", 0.25], ["dataloader", 0.15]]);
     expect(shares({})).toEqual([]);
+  });
+});
+
+describe("comparing profiles", () => {
+  // the hand case of tests/test_profiler.py: step 1 mm 10 µs holding t 4 µs; step 2 mm 30 µs holding t 4 µs, relu 5 µs
+  const per: StepOperators = {
+    names: ["aten::mm", "aten::relu", "aten::t"],
+    steps: [
+      { name: "1", op: [0, 2], calls: [1, 1], host_self: [6, 4], host_total: [10, 4], device_self: [0, 0], device_total: [0, 0] },
+      { name: "2", op: [0, 1, 2], calls: [1, 1, 1], host_self: [26, 5, 4], host_total: [30, 5, 4], device_self: [0, 0, 0], device_total: [0, 0, 0] },
+    ],
+  };
+  it("tables a step, or a cycle as its mean per step", () => {
+    expect(opTable(per, "1").get("aten::mm")).toEqual({ calls: 1, host_self: 6, host_total: 10, device_self: 0, device_total: 0 });
+    const all = opTable(per, "");
+    expect(all.get("aten::mm")!.host_self).toBe(16);
+    expect(all.get("aten::relu")!.calls).toBe(0.5);
+  });
+  it("sorts operators by the size of the difference, new ops counting 0 on the baseline", () => {
+    const rows = compareOps(opTable(per, "1"), opTable(per, "2"), "host_self");
+    expect(rows.map((r) => r.name)).toEqual(["aten::mm", "aten::relu", "aten::t"]);
+    expect([rows[0].base.host_self, rows[0].other.host_self, rows[0].delta.host_self]).toEqual([6, 26, 20]);
+    expect([rows[1].base.calls, rows[1].delta.calls]).toEqual([0, 1]);
+    expect(compareOps(opTable(per, "2"), opTable(per, "1"), "calls")[0].name).toBe("aten::relu");
+    expect(compareOps(opTable(per, "1"), opTable(per, "2"), "host_self", "RE").map((r) => r.name)).toEqual(["aten::relu"]);
+  });
+  it("offers each cycle and each step, the two newest cycles by default", () => {
+    const prof = (run: string, step: number): ProfileInfo => ({ id: `${run}/${step}`, run, worker: "w", step, meta: meta({ step_operators: per }) });
+    const choices = compareChoices([prof("a", 3), prof("b", 7), { ...prof("c", 9), meta: meta() }]);
+    expect(choices.map((c) => c.label)).toEqual([
+      "a · w · cycle to step 3 (mean of 2 steps)", "a · w · step 1", "a · w · step 2",
+      "b · w · cycle to step 7 (mean of 2 steps)", "b · w · step 1", "b · w · step 2",
+    ]);
+    expect(defaultSides(choices)).toEqual([choices[0].value, choices[3].value]);
+    expect(defaultSides(choices.slice(0, 3))).toEqual([choices[1].value, choices[2].value]);
   });
 });

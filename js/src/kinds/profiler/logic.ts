@@ -105,6 +105,18 @@ export interface ProfileMeta {
   span: { start: number; end: number; events: number; memory_events: number; kernels: number; recorded?: Record<string, boolean> };
   /** the timeline's names and lanes (its events are the record's parts) */
   timeline?: { n: number };
+  /** operators per profiled step (nbboard/kinds/profiler/compare.py `step_operators`) */
+  step_operators?: StepOperators;
+}
+
+/** Compared figures per operator (µs but calls). */
+export const CMP_FIELDS = ["calls", "host_self", "host_total", "device_self", "device_total"] as const;
+export type CmpField = (typeof CMP_FIELDS)[number];
+export type OpFigures = Record<CmpField, number>;
+
+export interface StepOperators {
+  names: string[];
+  steps: ({ name: string; op: number[] } & Record<CmpField, number[]>)[];
 }
 
 export interface ProfileInfo {
@@ -206,6 +218,81 @@ export function tabsFor(meta: ProfileMeta): string[] {
   if (meta.timeline && meta.timeline.n > 0) tabs.push("trace");
   if (Object.keys(meta.memory).length) tabs.push("memory");
   if (meta.modules.length) tabs.push("modules");
+  if (meta.step_operators?.steps.length) tabs.push("compare");
   tabs.push("advice");
   return tabs;
+}
+
+// ---- comparing two profiles ------------------------------------------------------------------------
+
+/** One side of a comparison: a profile's step, or (step "") its whole cycle. */
+export interface CmpChoice {
+  value: string;
+  label: string;
+  profile: ProfileInfo;
+  step: string;
+}
+
+/** The sides one can compare: each profile's whole cycle (mean per step) and each of its steps. */
+export function compareChoices(profiles: readonly ProfileInfo[]): CmpChoice[] {
+  const out: CmpChoice[] = [];
+  for (const p of profiles) {
+    const steps = p.meta.step_operators?.steps ?? [];
+    if (!steps.length) continue;
+    const head = `${p.run} · ${p.worker} · `;
+    out.push({ value: `${p.id}\u0001`, label: `${head}cycle to step ${p.step} (mean of ${steps.length} step${steps.length === 1 ? "" : "s"})`, profile: p, step: "" });
+    for (const s of steps) out.push({ value: `${p.id}\u0001${s.name}`, label: `${head}step ${s.name}`, profile: p, step: s.name });
+  }
+  return out;
+}
+
+/** The default sides: the two newest cycles, or the first two steps of the only one. */
+export function defaultSides(choices: readonly CmpChoice[]): [string, string] {
+  const cycles = choices.filter((c) => c.step === "");
+  if (cycles.length >= 2) return [cycles[cycles.length - 2].value, cycles[cycles.length - 1].value];
+  const steps = choices.filter((c) => c.step !== "");
+  if (steps.length >= 2) return [steps[0].value, steps[1].value];
+  return [choices[0]?.value ?? "", choices[0]?.value ?? ""];
+}
+
+/** Per operator name its figures on one side: the step's, or (step "") the mean per step of the cycle. */
+export function opTable(per: StepOperators, step: string): Map<string, OpFigures> {
+  const chosen = per.steps.filter((s) => step === "" || s.name === step);
+  const out = new Map<string, OpFigures>();
+  for (const s of chosen) {
+    s.op.forEach((op, j) => {
+      const name = per.names[op];
+      let row = out.get(name);
+      if (!row) out.set(name, (row = { calls: 0, host_self: 0, host_total: 0, device_self: 0, device_total: 0 }));
+      for (const f of CMP_FIELDS) row[f] += s[f][j];
+    });
+  }
+  const n = Math.max(chosen.length, 1);
+  for (const row of out.values()) for (const f of CMP_FIELDS) row[f] /= n;
+  return out;
+}
+
+export interface CmpRow {
+  name: string;
+  base: OpFigures;
+  other: OpFigures;
+  delta: OpFigures;
+}
+
+/** Per operator on either side: baseline, other and other − baseline (a missing op counts 0),
+ * names containing `query` only, sorted by the size of the difference in `key`, largest first,
+ * names breaking ties (as compare.py `compare`). */
+export function compareOps(base: ReadonlyMap<string, OpFigures>, other: ReadonlyMap<string, OpFigures>, key: CmpField, query = ""): CmpRow[] {
+  const zero: OpFigures = { calls: 0, host_self: 0, host_total: 0, device_self: 0, device_total: 0 };
+  const q = query.trim().toLowerCase();
+  const rows: CmpRow[] = [];
+  for (const name of new Set([...base.keys(), ...other.keys()])) {
+    if (q && !name.toLowerCase().includes(q)) continue;
+    const b = base.get(name) ?? zero, o = other.get(name) ?? zero;
+    const delta = { ...zero };
+    for (const f of CMP_FIELDS) delta[f] = o[f] - b[f];
+    rows.push({ name, base: b, other: o, delta });
+  }
+  rows.sort((x, y) => Math.abs(y.delta[key]) - Math.abs(x.delta[key]) || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  return rows;
 }

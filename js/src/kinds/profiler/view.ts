@@ -13,18 +13,24 @@ import css from "./profiler.css";
 import { decodeTimeline, flowLines, flowLinks, focusWindow, hit, layoutLanes, nameColor, nextMatch, pan, searchMask, zoom, type Timeline } from "./timeline";
 import type { Rec } from "../../lib/records";
 import {
+  CMP_FIELDS,
   collectProfiles,
+  compareChoices,
+  compareOps,
+  defaultSides,
   fmtBytes,
   fmtUs,
   hasChildren,
   KIND,
   opRows,
+  opTable,
   ROLE_COLORS,
   ROLE_LABELS,
   ROLES,
   shares,
   tabsFor,
   visibleModules,
+  type CmpField,
   type OpRow,
   type ProfileInfo,
   type SortKey,
@@ -39,6 +45,7 @@ const TAB_LABELS: Record<string, string> = {
   modules: "Modules",
   advice: "Recommendations",
   trace: "Trace",
+  compare: "Compare",
 };
 const MAX_ROWS = 400;
 
@@ -448,6 +455,124 @@ function advice(p: ProfileInfo): HTMLElement {
   return box;
 }
 
+// ---- compare -------------------------------------------------------------------------------------
+interface CmpState {
+  base: string;
+  other: string;
+  key: CmpField | "";
+  query: string;
+}
+
+const CMP_LABELS: Record<CmpField, string> = {
+  calls: "Calls", host_self: "Host self", host_total: "Host total", device_self: "Device self", device_total: "Device total",
+};
+
+function signed(v: number, fmt: (x: number) => string): string {
+  if (v === 0) return "0";
+  return (v > 0 ? "+" : "−") + fmt(Math.abs(v));
+}
+
+function fmtCalls(v: number): string {
+  return Number.isInteger(v) ? v.toLocaleString() : v.toFixed(1);
+}
+
+function compareTab(profiles: readonly ProfileInfo[], st: CmpState, save: () => void): HTMLElement {
+  const box = el("div", "nbb-prof-compare");
+  const choices = compareChoices(profiles);
+  const [b0, o0] = defaultSides(choices);
+  if (!choices.some((c) => c.value === st.base)) st.base = b0;
+  if (!choices.some((c) => c.value === st.other)) st.other = o0;
+  const bar = el("div", "nbb-toolbar");
+  const pickSide = (cls: string, label: string, value: string, set: (v: string) => void) => {
+    const lab = el("label", "nbb-prof-side");
+    const sel = el("select", `nbb-prof-pick ${cls}`);
+    sel.replaceChildren(...choices.map((c) => {
+      const o = el("option", undefined, c.label);
+      o.value = c.value;
+      return o;
+    }));
+    sel.value = value;
+    sel.addEventListener("change", () => {
+      set(sel.value);
+      save();
+      draw();
+    });
+    lab.append(document.createTextNode(label + " "), sel);
+    return lab;
+  };
+  const search = el("input", "nbb-prof-search nbb-prof-cmp-search");
+  search.type = "search";
+  search.placeholder = "Search operators";
+  search.value = st.query;
+  bar.append(pickSide("nbb-prof-cmp-base", "Baseline", st.base, (v) => (st.base = v)),
+    pickSide("nbb-prof-cmp-other", "vs", st.other, (v) => (st.other = v)), search);
+  const summary = el("div", "nbb-prof-hint");
+  const table = el("table", "nbb-prof-table nbb-prof-cmptable");
+  box.append(bar, summary, table);
+  const draw = () => {
+    const b = choices.find((c) => c.value === st.base), o = choices.find((c) => c.value === st.other);
+    if (!b || !o) {
+      summary.textContent = "No operators per step in these profiles (recorded by an older nbboard: read the trace files again).";
+      table.replaceChildren();
+      return;
+    }
+    const bt = opTable(b.profile.meta.step_operators!, b.step), ot = opTable(o.profile.meta.step_operators!, o.step);
+    const device = [...bt.values(), ...ot.values()].some((r) => r.device_total > 0);
+    const fields = CMP_FIELDS.filter((f) => device || (f !== "device_self" && f !== "device_total"));
+    const key: CmpField = st.key && fields.includes(st.key) ? st.key : device ? "device_self" : "host_self";
+    const rows = compareOps(bt, ot, key, st.query);
+    let hb = 0, ho = 0;
+    for (const r of bt.values()) hb += r.host_self;
+    for (const r of ot.values()) ho += r.host_self;
+    summary.textContent = `Host self time of the operators per step: ${fmtUs(hb)} → ${fmtUs(ho)} (${signed(ho - hb, fmtUs)}${hb > 0 ? `, ${signed((100 * (ho - hb)) / hb, (x) => x.toFixed(1))}%` : ""}). ` +
+      `${rows.length} operator${rows.length === 1 ? "" : "s"}, by the size of the change in ${CMP_LABELS[key].toLowerCase()}; a cycle is its mean per step.`;
+    const h1 = el("tr"), h2 = el("tr");
+    const nameTh = th("Operator");
+    nameTh.rowSpan = 2;
+    h1.append(nameTh);
+    for (const f of fields) {
+      const c = th(CMP_LABELS[f] + (f === key ? " ▼" : ""), `sort by the size of the change in ${CMP_LABELS[f].toLowerCase()}`);
+      c.colSpan = 3;
+      c.className = "nbb-prof-sortable";
+      c.dataset.key = f;
+      c.addEventListener("click", () => {
+        st.key = f;
+        save();
+        draw();
+      });
+      h1.append(c);
+      h2.append(th("baseline"), th("other"), th("Δ"));
+    }
+    const thead = el("thead");
+    thead.append(h1, h2);
+    const body = el("tbody");
+    for (const r of rows.slice(0, MAX_ROWS)) {
+      const tr = el("tr");
+      tr.dataset.name = r.name;
+      const name = td(r.name, "nbb-prof-name");
+      name.title = r.name;
+      tr.append(name);
+      for (const f of fields) {
+        const fmt = f === "calls" ? fmtCalls : fmtUs;
+        const d = r.delta[f];
+        const dc = td(signed(d, fmt), `nbb-num nbb-prof-delta${d > 0 ? " nbb-prof-up" : d < 0 ? " nbb-prof-down" : ""}`);
+        dc.dataset.field = f;
+        dc.dataset.delta = String(d);
+        tr.append(td(fmt(r.base[f]), "nbb-num"), td(fmt(r.other[f]), "nbb-num"), dc);
+      }
+      body.append(tr);
+    }
+    table.replaceChildren(thead, body);
+  };
+  search.addEventListener("input", () => {
+    st.query = search.value;
+    save();
+    draw();
+  });
+  draw();
+  return box;
+}
+
 // ---- trace timeline ----------------------------------------------------------------------------------
 const ROW_H = 16;
 const LABEL_W = 150;
@@ -730,6 +855,8 @@ function render(root: HTMLElement, ctx: ViewContext): () => void {
   let shownKey = "";
   const saveOps = () => ctx.ui.set("profiler_ops", { ...ops });
   const saveTree = () => ctx.ui.set("profiler_collapsed", [...collapsed]);
+  const cmp: CmpState = { base: "", other: "", key: "", query: "", ...ctx.ui.get<Partial<CmpState>>("profiler_compare", {}) };
+  const saveCmp = () => ctx.ui.set("profiler_compare", { ...cmp });
 
   const traceState: TraceState = { query: ctx.ui.get<string>("profiler_trace_query", ""), flows: ctx.ui.get<boolean>("profiler_flows", true) };
   let disposeTrace = () => {};
@@ -776,6 +903,7 @@ function render(root: HTMLElement, ctx: ViewContext): () => void {
       : tab === "modules" ? modules(p, collapsed, saveTree)
       : tab === "advice" ? advice(p)
       : tab === "trace" ? traceTab(p)
+      : tab === "compare" ? compareTab(profiles, cmp, saveCmp)
       : overview(p, profiles, root);
     body.replaceChildren(content);
   };
