@@ -32,7 +32,7 @@ class TraceError(ValueError):
     """A file that is not a readable profiler trace (truncated, not JSON, no traceEvents)."""
 
 
-class _Args(msgspec.Struct):
+class _Args(msgspec.Struct, gc=False):
     ext: int | None = msgspec.field(name="External id", default=None)
     corr: int | None = msgspec.field(name="correlation", default=None)
     dims: msgspec.Raw = msgspec.field(name="Input Dims", default_factory=msgspec.Raw)
@@ -51,7 +51,7 @@ class _Args(msgspec.Struct):
     occupancy: float | None = msgspec.field(name="est. achieved occupancy %", default=None)
 
 
-class _Event(msgspec.Struct):
+class _Event(msgspec.Struct, gc=False):
     ph: str = ""
     cat: str = ""
     name: str = ""
@@ -64,7 +64,7 @@ class _Event(msgspec.Struct):
     bp: str = ""
 
 
-class _Trace(msgspec.Struct):
+class _Trace(msgspec.Struct, gc=False):
     traceEvents: list[_Event]  # noqa: N815 (the trace's field name)
 
 
@@ -148,11 +148,20 @@ def _columns(events: list[_Event]) -> Profile:
     dtype = np.full(n_x, -1, np.int32)
     mem: list[tuple[float, int, float, float, int, int]] = []
     kernels: list[int] = []
-    kinfo: list[tuple[float, ...]] = []
-    flows: list[tuple[bool, str, int | str, int, float, bool]] = []  # (is "f", cat, id, lane, ts, enclosing)
+    kinfo: list[float] = []  # KERNEL_FIELDS per kernel, flat
+    no_info = (float("nan"),) * len(KERNEL_FIELDS)
+    # flow ends, a list per field (no tuple per event: fewer objects for the garbage collector)
+    f_end: list[bool] = []  # is an "f"
+    f_cat: list[str] = []
+    f_id: list[int | str] = []
+    f_lane: list[int] = []
+    f_ts: list[float] = []
+    f_enc: list[bool] = []  # binds to the enclosing event (else to the next one)
+    last_pid: int | str | None = None
+    last_tid: int | str | None = None
+    last_ln = -1
     cats = CAT
     kernel_cat = CAT["kernel"]
-    nan = float("nan")
     i = 0
     for j, e in enumerate(events):
         if not j & 511:
@@ -162,10 +171,13 @@ def _columns(events: list[_Event]) -> Profile:
             n = names.get(e.name)
             if n is None:
                 n = names[e.name] = len(names)
-            lk = (str(e.pid), str(e.tid))
-            ln = lanes.get(lk)
-            if ln is None:
-                ln = lanes[lk] = len(lanes)
+            if e.pid != last_pid or e.tid != last_tid:  # most events are on the lane of the one before
+                last_pid, last_tid = e.pid, e.tid
+                lk = (str(e.pid), str(e.tid))
+                last_ln = lanes.get(lk)
+                if last_ln is None:
+                    last_ln = lanes[lk] = len(lanes)
+            ln = last_ln
             c = cats.get(e.cat, 0)
             name[i] = n
             cat[i] = c
@@ -186,12 +198,12 @@ def _columns(events: list[_Event]) -> Profile:
                     g = a.grid or [0, 0, 0]
                     b = a.block or [0, 0, 0]
                     kernels.append(i)
-                    kinfo.append((*(g + [0, 0, 0])[:3], *(b + [0, 0, 0])[:3],
+                    kinfo.extend((*(g + [0, 0, 0])[:3], *(b + [0, 0, 0])[:3],
                                   _f(a.registers), _f(a.shared), _f(a.blocks_per_sm),
                                   _f(a.warps_per_sm), _f(a.occupancy)))
             elif c == kernel_cat:
                 kernels.append(i)
-                kinfo.append((nan,) * len(KERNEL_FIELDS))
+                kinfo.extend(no_info)
             i += 1
         elif ph == "i" and e.name == "[memory]" and e.args is not None:
             a = e.args
@@ -207,10 +219,15 @@ def _columns(events: list[_Event]) -> Profile:
             ln = lanes.get(lk)
             if ln is None:
                 ln = lanes[lk] = len(lanes)
-            flows.append((ph == "f", e.cat, e.id, ln, e.ts, ph == "s" or e.bp == "e"))
+            f_end.append(ph == "f")
+            f_cat.append(e.cat)
+            f_id.append(e.id)
+            f_lane.append(ln)
+            f_ts.append(e.ts)
+            f_enc.append(ph == "s" or e.bp == "e")
     m = np.array(mem, dtype=np.float64).reshape(-1, 6)
     shape_names = [k.decode("utf-8", "replace") for k in shapes]
-    fsrc, fdst, fkind = _bind_flows(flows, lane, ts, dur)
+    fsrc, fdst, fkind = _bind_flows(f_end, f_cat, f_id, f_lane, f_ts, f_enc, lane, ts, dur)
     return Profile(
         names=list(names), lanes=list(lanes), shapes=shape_names,
         name=name, cat=cat, lane=lane, ts=ts, dur=dur, ext=ext, corr=corr, shape=shape, dtype=dtype,
@@ -223,37 +240,43 @@ def _columns(events: list[_Event]) -> Profile:
     )
 
 
-def _bind_flows(flows: list[tuple[bool, str, int | str, int, float, bool]], lane: np.ndarray,
-                ts: np.ndarray, dur: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _bind_flows(f_end: list[bool], f_cat: list[str], f_id: list[int | str], f_lane: list[int],
+                f_ts: list[float], f_enc: list[bool], lane: np.ndarray, ts: np.ndarray,
+                dur: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The flows whose both ends bind to a duration event: (source rows, destination rows, kinds).
-    The ends of one (category, id) pair up in time order."""
+    The "s" and "f" ends of one (category, id) pair up in time order."""
     empty = (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.uint8))
-    if not flows or not len(ts):
+    if not f_end or not len(ts):
         return empty
     tick()
-    f_lane = np.array([f[3] for f in flows], np.int64)
-    f_ts = np.array([f[4] for f in flows], np.float64)
-    f_enc = np.array([f[5] for f in flows], bool)
-    row = bind_points(lane, ts, dur, f_lane, f_ts, f_enc)
-    ends: dict[tuple[str, int | str], tuple[list[int], list[int]]] = {}
-    for k, f in enumerate(flows):
-        ends.setdefault((f[1], f[2]), ([], []))[f[0]].append(k)
-    kinds = {name: i for i, name in enumerate(FLOW_KINDS)}
-    src: list[int] = []
-    dst: list[int] = []
-    kind: list[int] = []
-    for (cat, _id), (ss, fs) in ends.items():
-        if len(ss) > 1:
-            ss.sort(key=lambda k: f_ts[k])
-            fs.sort(key=lambda k: f_ts[k])
-        for a, b in zip(ss, fs):
-            if row[a] >= 0 and row[b] >= 0 and row[a] != row[b]:
-                src.append(int(row[a]))
-                dst.append(int(row[b]))
-                kind.append(kinds.get(cat, kinds["other"]))
-    if not src:
+    cat_codes: dict[str, int] = {}
+    cat = np.array([cat_codes.setdefault(c, len(cat_codes)) for c in f_cat], np.int64)
+    if all(type(x) is int for x in f_id):
+        ident = np.array(f_id, np.int64)
+    else:  # string ids: interned
+        id_codes: dict[int | str, int] = {}
+        ident = np.array([id_codes.setdefault(x, len(id_codes)) for x in f_id], np.int64)
+    is_f = np.array(f_end, bool)
+    t = np.array(f_ts, np.float64)
+    row = bind_points(lane, ts, dur, np.array(f_lane, np.int64), t, np.array(f_enc, bool))
+    # sorted by (category, id, s before f, time): the k-th "s" of a pair key meets its k-th "f"
+    o = np.lexsort((t, is_f, ident, cat))
+    c, d, e = cat[o], ident[o], is_f[o]
+    new_key = np.r_[True, (c[1:] != c[:-1]) | (d[1:] != d[:-1])]
+    new_run = new_key | np.r_[True, e[1:] != e[:-1]]
+    group = np.cumsum(new_key) - 1
+    run_start = np.flatnonzero(new_run)
+    rank = np.arange(len(o)) - np.repeat(run_start, np.diff(np.r_[run_start, len(o)]))
+    key = group * (int(rank.max()) + 1) + rank
+    _, si, fi = np.intersect1d(key[~e], key[e], assume_unique=True, return_indices=True)
+    src, dst = row[o[~e][si]], row[o[e][fi]]
+    ok = (src >= 0) & (dst >= 0) & (src != dst)
+    names = list(cat_codes)
+    kind_of = np.array([FLOW_KINDS.index(n) if n in FLOW_KINDS else FLOW_KINDS.index("other") for n in names], np.uint8)
+    kinds = kind_of[c[~e][si]]
+    if not ok.any():
         return empty
-    return np.array(src, np.int32), np.array(dst, np.int32), np.array(kind, np.uint8)
+    return src[ok].astype(np.int32), dst[ok].astype(np.int32), kinds[ok]
 
 
 def bind_points(lane: np.ndarray, ts: np.ndarray, dur: np.ndarray, p_lane: np.ndarray, p_ts: np.ndarray,
