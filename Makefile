@@ -79,6 +79,7 @@ bench: $(TEST) $(STATIC) chromium
 	$(PY) bench/notebook_cost.py
 	$(PY) bench/s3_tail.py
 	$(PY) bench/profiler.py
+	$(PY) bench/profiler_timeline_browser.py
 
 lab: $(LAB) $(STATIC)
 	$(VENV)/bin/jupyter lab nbboard/notebooks

@@ -577,9 +577,16 @@ def of(prof: Profile) -> Analysis:
     return prof._analysis
 
 
+def tree(prof: Profile) -> np.ndarray:
+    """The profile's `parents`, computed once (the analysis and the feed's timeline both need them)."""
+    if prof._parent is None:
+        prof._parent = parents(prof)
+    return prof._parent
+
+
 def analyse(prof: Profile) -> Analysis:
     """Every figure the profiler view shows, for one profile."""
-    parent = parents(prof)
+    parent = tree(prof)
     dself, dtotal = _device_times(prof, parent)
     owner = _memory_owner(prof, parent)
     mem_self = np.zeros(len(prof.name))

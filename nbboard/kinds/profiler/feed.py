@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from nbboard.kinds.contract import Encoded
-from nbboard.kinds.profiler.analysis import TRACE_CAT, depths, of, parents
+from nbboard.kinds.profiler.analysis import TRACE_CAT, depths, of, tree
 from nbboard.kinds.profiler.quiet import unprofiled
 from nbboard.kinds.profiler.record import CATEGORIES, FLOW_KINDS, Profile
 
@@ -42,7 +42,7 @@ def timeline(rec: Profile) -> tuple[list[bytes], dict[str, Any]]:
     keep = np.flatnonzero(rec.cat != TRACE_CAT)
     if len(keep) > TIMELINE_MAX:
         keep = np.sort(keep[np.argsort(-rec.dur[keep], kind="stable")[:TIMELINE_MAX]])
-    depth = depths(parents(rec))
+    depth = depths(tree(rec))
     t0 = float(rec.ts[keep].min()) if len(keep) else 0.0
     cols = [(rec.ts[keep] - t0).astype(np.float64), rec.dur[keep].astype(np.float32),
             rec.name[keep].astype(np.int32), rec.lane[keep].astype(np.int32), depth[keep].astype(np.int32),

@@ -65,8 +65,9 @@ class Profile:
     #: the worker (file name prefix) and file name it was read from or written to
     worker: str = ""
     file: str = ""
-    #: its analysis, once computed (`analysis.of`)
+    #: its analysis, once computed (`analysis.of`), and the call tree's parent rows it used
     _analysis: Any = field(default=None, repr=False, compare=False)
+    _parent: Any = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return int(len(self.name) + len(self.mem_ts))

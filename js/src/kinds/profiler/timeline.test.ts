@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ancestors, decodeTimeline, flowLines, flowLinks, focusWindow, hit, layoutLanes, nameColor, nextMatch, pan, searchMask, zoom, type Timeline } from "./timeline";
+import { ancestors, decodeTimeline, flowLines, flowLinks, focusWindow, hit, layoutLanes, nameColor, nextMatch, pan, rowIndex, rowRuns, searchMask, zoom, type Timeline } from "./timeline";
 
 function rec(events: [number, number, number, number, number][]) {
   const n = events.length;
@@ -119,5 +119,41 @@ describe("flows", () => {
     expect(focusWindow(0, 10, 60, 62, 100)).toEqual([56, 66]);
     expect(focusWindow(0, 10, 95, 99, 100)).toEqual([90, 100]);
     expect(focusWindow(0, 10, 20, 40, 100)).toEqual([10, 50]);
+  });
+});
+
+describe("level of detail", () => {
+  // one lane, one row: a wide event, then 20 events of 0.1 µs every 0.2 µs, then a wide one
+  const ev: [number, number, number, number, number][] = [[0, 10, 0, 0, 0]];
+  for (let k = 0; k < 20; k++) ev.push([10 + 0.2 * k, k === 7 ? 0.15 : 0.1, 1, 0, 0]);
+  ev.push([20, 10, 2, 0, 0]);
+  const d = decodeTimeline(rec(ev.slice().reverse()))!; // trace order need not be time order
+  const idx = rowIndex(d, new Map([[0, 0]]), 1);
+  it("orders each row's events by start", () => {
+    expect(Array.from(idx.starts)).toEqual(ev.map((e) => e[0]));
+    expect(idx.maxDur[0]).toBe(10);
+  });
+  it("merges sub-pixel neighbours into one run shown as their longest event", () => {
+    const out: number[] = [];
+    rowRuns(d, idx, 0, 0, 30, 0, 1, null, out); // 1 px per µs
+    expect(out.length / 5).toBe(3);
+    expect([out[0], out[1], out[3]]).toEqual([0, 10, 1]);
+    expect(out[5]).toBeCloseTo(10);
+    expect(out[8]).toBe(20); // 20 merged, shown as the 0.15 µs one (index 21 - 1 - 7 after the reversal)
+    expect(d.dur[out[7]]).toBeCloseTo(0.15);
+    expect([out[10], out[13]]).toEqual([20, 1]);
+  });
+  it("zoomed in, draws each event alone and only those in the window", () => {
+    const out: number[] = [];
+    rowRuns(d, idx, 0, 9, 12, 0, 100, null, out); // 100 px per µs: every small event ≥ 1 px
+    expect(out.length / 5).toBe(1 + 11); // the first wide one (ends at 10) and the eleven starting from 10 to 12
+    expect(out[0]).toBe(0);
+  });
+  it("keeps the search: a merged run matches when any of its events does", () => {
+    const mask = new Uint8Array(d.n);
+    mask[d.n - 1 - 8] = 1; // one of the small ones
+    const out: number[] = [];
+    rowRuns(d, idx, 0, 0, 30, 0, 1, mask, out);
+    expect([out[4], out[9], out[14]]).toEqual([0, 1, 0]);
   });
 });

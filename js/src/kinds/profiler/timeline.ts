@@ -144,7 +144,7 @@ export function flowLines(t: Timeline, rowOf: ReadonlyMap<number, number>, t0: n
   const scale = geo.width / (t1 - t0 || 1);
   const lines: number[] = [];
   const kinds: number[] = [];
-  const seen = new Set<string>();
+  const seen = new Set<number>();
   let inView = 0;
   const visible = (i: number) => t.start[i] <= t1 && t.start[i] + t.dur[i] >= t0;
   for (let f = 0; f < t.flowSrc.length; f++) {
@@ -154,7 +154,9 @@ export function flowLines(t: Timeline, rowOf: ReadonlyMap<number, number>, t0: n
     if (kinds.length >= max) continue;
     const x0 = geo.left + (t.start[a] - t0) * scale, x1 = geo.left + (t.start[b] - t0) * scale;
     const r0 = (rowOf.get(t.lane[a]) ?? 0) + t.depth[a], r1 = (rowOf.get(t.lane[b]) ?? 0) + t.depth[b];
-    const key = `${Math.round(x0)},${r0},${Math.round(x1)},${r1}`;
+    // the pixels and rows as one number (x clamped to the canvas: 13 bits each, rows 12 bits each)
+    const px = (x: number) => Math.min(Math.max(Math.round(x) + 2, 0), 8191);
+    const key = ((Math.min(r0, 4095) * 8192 + px(x0)) * 4096 + Math.min(r1, 4095)) * 8192 + px(x1);
     if (seen.has(key)) continue;
     seen.add(key);
     lines.push(x0, geo.top + (r0 + 0.5) * geo.rowH, x1, geo.top + (r1 + 0.5) * geo.rowH);
@@ -220,4 +222,93 @@ export function focusWindow(t0: number, t1: number, a: number, b: number, end: n
   const mid = (a + b) / 2;
   const lo = Math.min(Math.max(mid - span / 2, 0), Math.max(end - span, 0));
   return [lo, lo + span];
+}
+
+// ---- level of detail ----------------------------------------------------------------------------
+
+/** The events by row (a lane's row per nesting depth), each row's events by start time. */
+export interface RowIndex {
+  /** row r's events are order[offsets[r] .. offsets[r + 1]) */
+  offsets: Int32Array;
+  order: Int32Array;
+  /** the start of order[k], for binary searches */
+  starts: Float64Array;
+  /** each row's longest event (µs): a window's search starts that much earlier */
+  maxDur: Float64Array;
+}
+
+/** The row index of `t` for rows laid out by `rowOf` (a lane's first row; + depth). */
+export function rowIndex(t: Timeline, rowOf: ReadonlyMap<number, number>, rows: number): RowIndex {
+  const row = new Int32Array(t.n);
+  const counts = new Int32Array(rows + 1);
+  for (let i = 0; i < t.n; i++) {
+    row[i] = Math.min((rowOf.get(t.lane[i]) ?? 0) + t.depth[i], rows - 1);
+    counts[row[i] + 1]++;
+  }
+  const offsets = new Int32Array(rows + 1);
+  for (let r = 0; r < rows; r++) offsets[r + 1] = offsets[r] + counts[r + 1];
+  const fill = offsets.slice(0, rows);
+  const order = new Int32Array(t.n);
+  for (let i = 0; i < t.n; i++) order[fill[row[i]]++] = i;
+  const maxDur = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const part = order.subarray(offsets[r], offsets[r + 1]);
+    part.sort((a, b) => t.start[a] - t.start[b] || a - b);
+    for (const i of part) maxDur[r] = Math.max(maxDur[r], t.dur[i]);
+  }
+  const starts = new Float64Array(t.n);
+  for (let k = 0; k < t.n; k++) starts[k] = t.start[order[k]];
+  return { offsets, order, starts, maxDur };
+}
+
+/** The first position in starts[lo, hi) whose value is ≥ v. */
+function lowerBound(a: Float64Array, lo: number, hi: number, v: number): number {
+  while (lo < hi) {
+    const m = (lo + hi) >>> 1;
+    if (a[m] < v) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}
+
+/** What to draw of row `r` in window [t0, t1] at `scale` px/µs from x = `left`: runs of
+ * (x0, x1, the event shown, events merged, whether any matches `mask`), appended to `out` (5
+ * numbers a run). An event at least 1 px wide is a run of its own; narrower ones within 1 px of
+ * each other merge into one run, shown as its longest event, at least 1 px wide. */
+export function rowRuns(t: Timeline, idx: RowIndex, r: number, t0: number, t1: number, left: number, scale: number,
+  mask: Uint8Array | null, out: number[]): void {
+  const hi = idx.offsets[r + 1];
+  let k = lowerBound(idx.starts, idx.offsets[r], hi, t0 - idx.maxDur[r]);
+  let px0 = 0, px1 = -Infinity, rep = -1, count = 0, match = 0;
+  const flush = () => {
+    if (rep >= 0) out.push(px0, Math.max(px1, px0 + 1), rep, count, match);
+    rep = -1;
+  };
+  for (; k < hi; k++) {
+    const a = idx.starts[k];
+    if (a > t1) break;
+    const i = idx.order[k];
+    const b = a + t.dur[i];
+    if (b < t0) continue;
+    const x0 = left + Math.max(a - t0, 0) * scale;
+    const x1 = left + Math.min(b - t0, t1 - t0) * scale;
+    const m = mask === null || mask[i] ? 1 : 0;
+    if (x1 - x0 >= 1) {
+      flush();
+      out.push(x0, x1, i, 1, m);
+    } else if (rep >= 0 && x0 <= px1 + 1) {
+      px1 = Math.max(px1, x1);
+      count++;
+      match |= m;
+      if (t.dur[i] > t.dur[rep]) rep = i;
+    } else {
+      flush();
+      px0 = x0;
+      px1 = x1;
+      rep = i;
+      count = 1;
+      match = m;
+    }
+  }
+  flush();
 }

@@ -10,7 +10,7 @@ import { hasRecords } from "../../view/context";
 import { sizeCanvas } from "../../view/charts";
 import { el, injectCss } from "../../view/dom";
 import css from "./profiler.css";
-import { decodeTimeline, flowLines, flowLinks, focusWindow, hit, layoutLanes, nameColor, nextMatch, pan, searchMask, zoom, type Timeline } from "./timeline";
+import { decodeTimeline, flowLines, flowLinks, focusWindow, hit, layoutLanes, nameColor, nextMatch, pan, rowIndex, rowRuns, searchMask, zoom, type Timeline } from "./timeline";
 import type { Rec } from "../../lib/records";
 import {
   CMP_FIELDS,
@@ -575,24 +575,32 @@ function compareTab(profiles: readonly ProfileInfo[], st: CmpState, save: () => 
 
 // ---- trace timeline ----------------------------------------------------------------------------------
 const ROW_H = 16;
+/** At most this many flow arrows a frame (beyond it they are clutter, and cost a software-rendered frame its budget). */
+const MAX_ARROWS = 800;
 const LABEL_W = 150;
 
 /** The flow arrows' colours by kind. */
 const FLOW_COLORS: Record<string, string> = { ac2g: "#d62728", fwdbwd: "#7b3fb3", other: "#444" };
 
-/** An arrow from (x0, y0) to (x1, y1): a curve leaving and entering horizontally, its head at the end. */
-function arrow(g: CanvasRenderingContext2D, x0: number, y0: number, x1: number, y1: number): void {
-  const bend = Math.min(40, Math.max(8, Math.abs(x1 - x0) / 2));
-  g.beginPath();
-  g.moveTo(x0, y0);
-  g.bezierCurveTo(x0 + bend, y0, x1 - bend, y1, x1, y1);
-  g.stroke();
-  g.beginPath();
-  g.moveTo(x1, y1);
-  g.lineTo(x1 - 6, y1 - 3.5);
-  g.lineTo(x1 - 6, y1 + 3.5);
-  g.closePath();
-  g.fill();
+/** The arrows of one kind (one colour): each a curve from (x0, y0) to (x1, y1) leaving and
+ * entering horizontally, its head at the end. (One path per arrow: Chromium's software
+ * rasteriser is slower on one path of a thousand overlapping curves.) */
+function drawArrows(g: CanvasRenderingContext2D, lines: Float64Array, kinds: Int32Array, kind: number): void {
+  for (let k = 0; k < kinds.length; k++) {
+    if (kinds[k] !== kind) continue;
+    const x0 = lines[4 * k], y0 = lines[4 * k + 1], x1 = lines[4 * k + 2], y1 = lines[4 * k + 3];
+    const bend = Math.min(40, Math.max(8, Math.abs(x1 - x0) / 2));
+    g.beginPath();
+    g.moveTo(x0, y0);
+    g.bezierCurveTo(x0 + bend, y0, x1 - bend, y1, x1, y1);
+    g.stroke();
+    g.beginPath();
+    g.moveTo(x1, y1);
+    g.lineTo(x1 - 6, y1 - 3.5);
+    g.lineTo(x1 - 6, y1 + 3.5);
+    g.closePath();
+    g.fill();
+  }
 }
 
 interface TraceState {
@@ -628,6 +636,9 @@ function traceView(t: Timeline, root: HTMLElement, st: TraceState, save: () => v
   const lanes = layoutLanes(t);
   const rowOf = new Map(lanes.map((l) => [l.lane, l.row0]));
   const rows = lanes.reduce((a, l) => a + l.rows, 0);
+  const index = rowIndex(t, rowOf, rows);
+  const colors = t.names.map(nameColor);
+  const runs: number[] = [];
   const axisH = 20;
   const height = axisH + rows * ROW_H + 4;
   let t0 = 0, t1 = Math.max(t.end, 1);
@@ -637,6 +648,7 @@ function traceView(t: Timeline, root: HTMLElement, st: TraceState, save: () => v
   const width = () => Math.max(400, (root.clientWidth || 900) - 24);
   const draw = () => {
     frame = 0;
+    const started = performance.now();
     const w = width();
     const g = sizeCanvas(canvas, w, height);
     const plotW = w - LABEL_W;
@@ -668,57 +680,57 @@ function traceView(t: Timeline, root: HTMLElement, st: TraceState, save: () => v
       g.lineTo(w, y + 0.5);
       g.stroke();
     }
-    // events: skip those out of the window; at most one sub-pixel event per pixel column and row
-    const lastPx = new Float64Array(rows).fill(-1);
+    // events, row by row in start order from the window's start: an event ≥ 1 px is drawn, narrower
+    // ones within a pixel of each other merge into one rect (their longest event's colour)
     let shown = 0;
-    for (let i = 0; i < t.n; i++) {
-      const a = t.start[i], b = a + t.dur[i];
-      if (b < t0 || a > t1) continue;
-      const row = (rowOf.get(t.lane[i]) ?? 0) + t.depth[i];
-      const x0 = LABEL_W + Math.max(a - t0, 0) * scale;
-      const x1 = LABEL_W + Math.min(b - t0, t1 - t0) * scale;
-      const wpx = Math.max(x1 - x0, 1);
-      if (wpx < 1.5 && Math.floor(x0) === lastPx[row]) continue;
-      lastPx[row] = Math.floor(x0);
-      const y = axisH + row * ROW_H + 1;
-      const dim = mask !== null && !mask[i];
-      g.globalAlpha = dim ? 0.15 : 1;
-      g.fillStyle = nameColor(t.names[t.name[i]] ?? "");
-      g.fillRect(x0, y, wpx, ROW_H - 2);
-      if (i === selected) {
-        g.globalAlpha = 1;
-        g.strokeStyle = "#d62728";
-        g.lineWidth = 2;
-        g.strokeRect(x0, y, wpx, ROW_H - 2);
-        g.lineWidth = 1;
+    for (let r = 0; r < rows; r++) {
+      runs.length = 0;
+      rowRuns(t, index, r, t0, t1, LABEL_W, scale, mask, runs);
+      const y = axisH + r * ROW_H + 1;
+      for (let k = 0; k < runs.length; k += 5) {
+        const x0 = runs[k], wpx = runs[k + 1] - x0, i = runs[k + 2];
+        const dim = runs[k + 4] === 0;
+        g.globalAlpha = dim ? 0.15 : 1;
+        g.fillStyle = colors[t.name[i]] ?? "#999";
+        g.fillRect(x0, y, wpx, ROW_H - 2);
+        if (wpx > 40 && !dim) {
+          g.fillStyle = "#111";
+          g.textAlign = "left";
+          g.fillText(t.names[t.name[i]] ?? "", x0 + 3, y + (ROW_H - 2) / 2, wpx - 6);
+        }
+        shown++;
       }
-      if (wpx > 40 && !dim) {
-        g.fillStyle = "#111";
-        g.textAlign = "left";
-        g.fillText(t.names[t.name[i]] ?? "", x0 + 3, y + (ROW_H - 2) / 2, wpx - 6);
-      }
-      shown++;
+    }
+    if (selected >= 0 && t.start[selected] <= t1 && t.start[selected] + t.dur[selected] >= t0) {
+      const i = selected;
+      const x0 = LABEL_W + Math.max(t.start[i] - t0, 0) * scale;
+      const x1 = LABEL_W + Math.min(t.start[i] + t.dur[i] - t0, t1 - t0) * scale;
+      g.globalAlpha = 1;
+      g.strokeStyle = "#d62728";
+      g.lineWidth = 2;
+      g.strokeRect(x0, axisH + ((rowOf.get(t.lane[i]) ?? 0) + t.depth[i]) * ROW_H + 1, Math.max(x1 - x0, 1), ROW_H - 2);
+      g.lineWidth = 1;
     }
     g.globalAlpha = 1;
     // flow arrows between the events in view
-    let arrows = 0;
+    let arrowCount = 0;
     if (st.flows && t.flowSrc.length) {
-      const fl = flowLines(t, rowOf, t0, t1, { left: LABEL_W, width: plotW, top: axisH, rowH: ROW_H });
+      const fl = flowLines(t, rowOf, t0, t1, { left: LABEL_W, width: plotW, top: axisH, rowH: ROW_H }, MAX_ARROWS);
       g.save();
       g.beginPath();
       g.rect(LABEL_W, axisH, plotW, height - axisH);
       g.clip();
       g.lineWidth = 1.25;
       g.globalAlpha = 0.85;
-      for (let k = 0; k < fl.count; k++) {
-        const c = FLOW_COLORS[t.flowKinds[fl.kinds[k]] ?? "other"] ?? FLOW_COLORS.other;
-        g.strokeStyle = g.fillStyle = c;
-        arrow(g, fl.lines[4 * k], fl.lines[4 * k + 1], fl.lines[4 * k + 2], fl.lines[4 * k + 3]);
-      }
+      t.flowKinds.forEach((name, kind) => {
+        g.strokeStyle = g.fillStyle = FLOW_COLORS[name] ?? FLOW_COLORS.other;
+        drawArrows(g, fl.lines, fl.kinds, kind);
+      });
       g.restore();
-      arrows = fl.count;
+      arrowCount = fl.count;
     }
-    canvas.dataset.arrows = String(arrows);
+    canvas.dataset.arrows = String(arrowCount);
+    canvas.dataset.frameMs = (performance.now() - started).toFixed(2);
     canvas.dataset.drawn = String(shown);
     canvas.dataset.window = `${t0.toFixed(3)},${t1.toFixed(3)}`;
   };
