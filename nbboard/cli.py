@@ -29,7 +29,7 @@ def inspect_logdir(logdir: str, out: TextIO | None = None, progress: bool | None
         print(f"error: {e}", file=sys.stderr)
         return 2
     store = reader.store
-    runs = store.runs()
+    runs = store.runs(ranks=True)  # a distributed run: each rank's folder and its files
     w = out.write
     w(f"logdir: {logdir}\n")
     w(f"{len(runs)} run(s)\n")

@@ -56,7 +56,7 @@ def to_pandas(store: Any, kind: str = "scalars", *, pivot: bool = False,
         from nbboard.convert import InputError
 
         raise InputError(f"to_pandas: kind must be one of {', '.join(map(repr, KINDS))}; got {kind!r}")
-    runs = sorted(store.runs())
+    runs = sorted(store.runs(ranks=True))  # every rank of a distributed run, as tbparse reads them
     extra = _extras(extra_columns, len(runs) > 1)
     if kind == "hparams":
         rows = []

@@ -80,12 +80,15 @@ class Series:
 class _Run:
     """One run: tag → series, plus the run's plugin-level records (hparams, custom scalar layout)."""
 
-    __slots__ = ("key", "series", "plugins")
+    __slots__ = ("key", "series", "plugins", "rank", "group", "ranks")
 
     def __init__(self, key: str) -> None:
         self.key = key
         self.series: dict[str, Any] = {}
         self.plugins: dict[str, Any] = {}
+        self.rank = -1  # this run's rank in a distributed job (its folder is `<group>/rank<r>`)
+        self.group: str | None = None  # the key of the run it is a rank of
+        self.ranks: dict[int, _Run] = {}  # a group run's ranks, rank -> run
 
 
 def run_key(path: str) -> str:
@@ -192,33 +195,62 @@ class Store:
         s = Store(logdir, _data=self._data)
         return s
 
-    def runs(self) -> list[str]:
-        """TensorBoard run names: each run's directory relative to the logdir, '.' for the root."""
+    def runs(self, ranks: bool = False) -> list[str]:
+        """TensorBoard run names: each run's directory relative to the logdir, '.' for the root.
+
+        The ranks of a distributed run (folders `<run>/rank<r>`, see `ranks`) are listed as their
+        run; `ranks=True` lists each rank's folder instead, as TensorBoard and tbparse name them."""
         with self._data.lock:
-            names = [self._name(k) for k in self._data.runs]
+            names = [self._name(k) for k, r in self._data.runs.items()
+                     if ((not r.ranks or r.series or r.plugins) if ranks else r.group is None)]
         return sorted(n for n in names if n is not None)
 
+    def ranks(self, run: str) -> list[int]:
+        """The ranks of a distributed run whose processes each wrote their own folder, [] for a
+        run of one process."""
+        r = self._run(run)
+        with self._data.lock:
+            return sorted(r.ranks)
+
+    def _sources(self, r: _Run) -> list[_Run]:
+        """The run and then its ranks in rank order: where its tags and records are found."""
+        return [r, *(r.ranks[k] for k in sorted(r.ranks))] if r.ranks else [r]
+
     def tags(self, run: str) -> dict[str, list[str]]:
-        """Tags of `run` keyed by plugin name."""
+        """Tags of `run` keyed by plugin name (a distributed run's: those of all its ranks)."""
         r = self._run(run)
         out: dict[str, list[str]] = {}
+        seen: set[str] = set()
         with self._data.lock:
-            for tag, s in r.series.items():
-                out.setdefault(s.kind, []).append(tag)
-            for plugin in r.plugins:
-                out.setdefault(plugin, [])
+            for src in self._sources(r):
+                for tag, s in src.series.items():
+                    if tag not in seen:
+                        seen.add(tag)
+                        out.setdefault(s.kind, []).append(tag)
+                for plugin in src.plugins:
+                    out.setdefault(plugin, [])
         return out
 
-    def series(self, run: str, tag: str) -> Any:
-        """The series logged under `tag` in `run`, of whatever kind."""
+    def series(self, run: str, tag: str, rank: int | None = None) -> Any:
+        """The series logged under `tag` in `run`, of whatever kind. In a distributed run, that of
+        `rank`, by default the run's own or its lowest rank's (the one TensorBoard users log from)."""
         r = self._run(run)
-        try:
-            return r.series[tag]
-        except KeyError:
-            raise KeyError(f"no tag {tag!r} in run {run!r}") from None
+        with self._data.lock:
+            if rank is not None:
+                if rank not in r.ranks:
+                    raise KeyError(f"run {run!r} has no rank {rank!r}; ranks: {sorted(r.ranks)}")
+                srcs = [r.ranks[rank]]
+            else:
+                srcs = self._sources(r)
+            for src in srcs:
+                s = src.series.get(tag)
+                if s is not None:
+                    return s
+        where = f"run {run!r}" if rank is None else f"rank {rank} of run {run!r}"
+        raise KeyError(f"no tag {tag!r} in {where}")
 
-    def _typed(self, run: str, tag: str, kind: str) -> Any:
-        s = self.series(run, tag)
+    def _typed(self, run: str, tag: str, kind: str, rank: int | None = None) -> Any:
+        s = self.series(run, tag, rank)
         if s.kind != kind:
             raise KeyError(f"tag {tag!r} in run {run!r} holds {s.kind}, not {kind}")
         return s
@@ -230,7 +262,7 @@ class Store:
             if k.accessor == name:
                 if k.run_level:
                     return lambda run: self.plugin_record(run, k.name)
-                return lambda run, tag: self._typed(run, tag, k.name)
+                return lambda run, tag, rank=None: self._typed(run, tag, k.name, rank)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
@@ -254,8 +286,15 @@ class Store:
         return self.alerts.add(tag, scope=self.logdir, root=self.logdir, **rule)
 
     def plugin_record(self, run: str, plugin: str) -> Any:
-        """A run-level record kept by plugin name (hparams, custom_scalars, graphs, projector)."""
-        return self._run(run).plugins.get(plugin)
+        """A run-level record kept by plugin name (hparams, custom_scalars, graphs, projector);
+        a distributed run's own, else its lowest rank's."""
+        r = self._run(run)
+        with self._data.lock:
+            for src in self._sources(r):
+                rec = src.plugins.get(plugin)
+                if rec is not None:
+                    return rec
+        return None
 
     # ---- writing (used by writers and readers) -----------------------------------
     def _get_run(self, key: str) -> _Run:
@@ -269,6 +308,20 @@ class Store:
         """Make the run with Store key `key` exist (even with no data yet)."""
         with self._data.lock:
             self._get_run(key)
+
+    def set_rank(self, key: str, group: str, rank: int) -> None:
+        """Make run `key` rank `rank` of the distributed run `group` (writers of a job's
+        processes and readers of their folders say so; the first word on a run stands)."""
+        with self._data.lock:
+            r = self._get_run(key)
+            if r.group is not None or key == group:
+                return
+            g = self._get_run(group)
+            if rank in g.ranks or g.group is not None:
+                return
+            r.group, r.rank = group, rank
+            g.ranks[rank] = r
+            self._data.version += 1
 
     def series_for(self, key: str, tag: str, kind_name: str) -> Any:
         """The series of `kind_name` for (run key, tag), created if new (the kind's own series

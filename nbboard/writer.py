@@ -33,6 +33,7 @@ from nbboard.convert import (
 )
 from nbboard.kinds.custom_scalars.record import CustomScalarsLayout
 from nbboard.kinds.scalars.series import ScalarSeries
+from nbboard.ranks import file_mark, group_of, process_rank, rank_folder
 from nbboard.tfevents import journal as jr
 from nbboard.tfevents.filewriter import (
     RAW_EVENT,
@@ -132,7 +133,7 @@ class SummaryWriter:
     def __init__(self, log_dir: str | None = None, comment: str = "", purge_step: int | None = None,
                  max_queue: int = 10, flush_secs: int = 120, filename_suffix: str = "",
                  write_to_disk: bool = True, *, store: st.Store | None = None,
-                 logdir: str | None = None, comet_config: Any = None) -> None:
+                 logdir: str | None = None, comet_config: Any = None, rank0_only: bool = False) -> None:
         if logdir is not None:  # tensorboardX's name for it
             if log_dir is not None:
                 raise InputError("SummaryWriter: give log_dir or logdir (tensorboardX's name), not both")
@@ -148,7 +149,21 @@ class SummaryWriter:
             raise InputError(f"SummaryWriter: filename_suffix must be a str; got {describe(filename_suffix)}")
         if purge_step is not None:
             purge_step = to_step(purge_step, "SummaryWriter", "purge_step")
+        if not isinstance(rank0_only, bool):
+            raise InputError(f"SummaryWriter: rank0_only must be True or False; got {describe(rank0_only)}")
         self.log_dir = os.fspath(log_dir) if log_dir is not None else default_log_dir(comment)
+        # In a job of several processes each rank writes its own folder, <log_dir>/rank<r>
+        # (nbboard.ranks); rank0_only=True keeps TensorBoard's habit: rank 0 writes log_dir,
+        # the other ranks nothing.
+        job = process_rank()
+        self.rank: int | None = job[0] if job is not None else None
+        self._mark = ""
+        if job is not None and rank0_only:
+            if job[0] != 0:
+                write_to_disk = self.write_to_disk = False
+        elif job is not None:
+            self.log_dir = _join(self.log_dir, rank_folder(job[0]))
+            self._mark = file_mark(job[0])
         self.purge_step = purge_step
         self.max_queue = max_queue
         self.flush_secs = flush_secs
@@ -222,7 +237,12 @@ class SummaryWriter:
                     opener = remote_opener(run_dir)
                 path = run_dir[len("file://"):] if run_dir.startswith("file://") else run_dir
                 purge = self.purge_step if run_dir == self.log_dir else None
-                f = EventFileWriter(path, self.filename_suffix, purge, opener=opener, owner=self._thread)
+                f = EventFileWriter(path, self._mark + self.filename_suffix, purge, opener=opener,
+                                    owner=self._thread)
+                if self._mark:  # this rank's folder (or sub-run folder) is a rank of its run
+                    group = group_of(run_dir.rstrip("/"), self.rank)
+                    if group is not None:
+                        self.store.set_rank(st.run_key(run_dir), st.run_key(group), self.rank)
                 self._files[run_dir] = f
                 if run_dir == self.log_dir:
                     self._main = f

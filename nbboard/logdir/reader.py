@@ -19,6 +19,7 @@ from nbboard.kinds.contract import Decoded, Kind, Metadata
 from nbboard.logdir.decode import EVENT_FIELDS, decode_value
 from nbboard.logdir.fs import filesystem
 from nbboard.logdir.progress import progress_bar
+from nbboard.ranks import rank_of
 from nbboard.tfevents.reader import (
     SESSION_START,
     Damage,
@@ -145,6 +146,9 @@ class LogdirReader:
                     continue
                 run = self._run_state(key)
                 reader = run.files[path] = EventFileReader(path, self.fs.read_range)
+                ranked = rank_of(rel, path.rsplit("/", 1)[-1])
+                if ranked is not None:  # a rank's folder of a distributed run
+                    self.store.set_rank(key, self.fs.run_key(ranked[1]), ranked[0])
             elif key not in self.runs:  # a run another reader of this data found first
                 self.runs[key] = run
             if reader.changed(size):

@@ -10,6 +10,8 @@ export class ScalarData {
   /** Bumped on every change; `epoch` only when points were removed (caches restart). */
   version = 0;
   epoch = 0;
+  /** the rank of a distributed run this series is of (-1: a run of one process) */
+  rank = -1;
   constructor(
     readonly id: number,
     readonly run: string,

@@ -10,6 +10,12 @@ describe("wire decoding", () => {
     expect(Array.from(chunks[0].walls)).toEqual([100, 101]);
     expect(chunks[1]).toMatchObject({ id: 4, run: "b", tag: "acc", start: 9, reset: true });
     expect(Array.from(chunks[1].steps)).toEqual([7]);
+    expect(chunks[0].rank).toBe(-1);
+  });
+  it("reads the rank of a distributed run's series", () => {
+    const buf = new Float64Array([0, 1, 2, 0, 1, 2]).buffer;
+    const chunks = decodeScalars({ series: [[5, "exp", "loss", 0, 1, false, 3], [6, "exp", "loss", 0, 1, false, -1]] }, [new DataView(buf)]);
+    expect(chunks.map((c) => c.rank)).toEqual([3, -1]);
   });
   it("copies misaligned buffers", () => {
     const raw = new Uint8Array(8 * 3 + 4);

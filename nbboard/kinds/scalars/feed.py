@@ -14,12 +14,13 @@ MAX_POINTS_PER_MESSAGE = 2_000_000
 
 
 class _Sent:
-    __slots__ = ("id", "run", "tag", "series", "sent", "epoch")
+    __slots__ = ("id", "run", "tag", "rank", "series", "sent", "epoch")
 
-    def __init__(self, sid: int, run: str, tag: str, series: Any) -> None:
+    def __init__(self, sid: int, run: str, tag: str, series: Any, rank: int = -1) -> None:
         self.id = sid
         self.run = run
         self.tag = tag
+        self.rank = rank
         self.series = series
         self.sent = 0  # points of `series` the page holds (as far as we know)
         self.epoch = series.epoch
@@ -29,14 +30,15 @@ class ScalarFeed:
     """Tracks, per scalar series of a Store, how many points were sent; builds binary deltas.
 
     Wire format (see js/src/lib/wire.ts): content ``{"type": "scalars", "series": [[id, run,
-    tag, start, count, reset], ...]}`` and one buffer holding, per series in order, ``count``
-    float64 steps, then values, then wall times.
+    tag, start, count, reset, rank], ...]}`` and one buffer holding, per series in order,
+    ``count`` float64 steps, then values, then wall times. `rank` is -1 for a run of one process;
+    a distributed run sends each rank's series under the run's name (the page draws their band).
     """
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._store_version = -1
-        self._series: dict[tuple[str, str], _Sent] = {}
+        self._series: dict[tuple[str, str, int], _Sent] = {}
         self._next_id = 0
 
     def reset(self) -> None:
@@ -55,12 +57,19 @@ class ScalarFeed:
         self._store_version = store.version
         for run in store.runs():
             try:
+                ranks = store.ranks(run)
                 tags = store.tags(run).get(SCALARS, [])
             except KeyError:
                 continue
-            for tag in tags:
-                if (run, tag) not in self._series:
-                    self._series[(run, tag)] = _Sent(self._next_id, run, tag, store.series(run, tag))
+            for rank in ranks or (-1,):
+                for tag in tags:
+                    if (run, tag, rank) in self._series:
+                        continue
+                    try:
+                        s = store.series(run, tag, None if rank < 0 else rank)
+                    except KeyError:  # a tag another rank logged
+                        continue
+                    self._series[(run, tag, rank)] = _Sent(self._next_id, run, tag, s, rank)
                     self._next_id += 1
 
     def poll(self, max_points: int = MAX_POINTS_PER_MESSAGE) -> tuple[dict, list[bytes]] | None:
@@ -89,7 +98,7 @@ class ScalarFeed:
                 chunks.append(np.asarray(s.steps[a:b], dtype=np.float64).tobytes())
                 chunks.append(np.ascontiguousarray(s.values[a:b], dtype=np.float64).tobytes())
                 chunks.append(np.ascontiguousarray(s.wall_times[a:b], dtype=np.float64).tobytes())
-                rows.append([e.id, e.run, e.tag, a, k, bool(reset)])
+                rows.append([e.id, e.run, e.tag, a, k, bool(reset), e.rank])
                 e.sent = b
                 budget -= k
                 if budget <= 0:
@@ -104,6 +113,6 @@ class ScalarFeed:
 
     def describe(self) -> dict:
         """Runs and tags this feed has seen (for the output's JSON description)."""
-        runs = sorted({r for r, _ in self._series})
-        tags = sorted({t for _, t in self._series})
+        runs = sorted({r for r, _, _ in self._series})
+        tags = sorted({t for _, t, _ in self._series})
         return {"runs": runs, "tags": tags}

@@ -11,7 +11,8 @@ import type { ScalarData } from "../../lib/series";
 import { yRange, type DrawnLines } from "../../lib/y_range";
 import type { Theme } from "../../theme";
 import { INTEGER_INCRS } from "../../lib/ticks";
-import { drawAlertMarks, drawNonFinite, fitPadding, recordTicks, strokeDownsampled, tickValues, uplotAxes } from "../../view/charts";
+import { drawAlertMarks, drawNonFinite, fillBetween, fitPadding, withAlpha, recordTicks, strokeDownsampled, tickValues, uplotAxes } from "../../view/charts";
+import { rankGroupOf, type RankGroup } from "../../lib/ranks";
 import { alertX, type AlertInfo } from "../alerts/logic";
 import { download, safeStem } from "../../view/download";
 import { button, el } from "../../view/dom";
@@ -55,6 +56,9 @@ export class ChartCard {
   expanded = false;
   draws = 0;
   drawnPoints = 0;
+  /** what the last paint drew of distributed runs: min–max bands, and ranks' own lines */
+  rankBands = 0;
+  rankLines = 0;
   private expectX: [number, number] = [0, 1];
   private drawn = new DrawCache();
   /** the drawn series, as yRange reads them (reused between draws) */
@@ -269,15 +273,21 @@ export class ChartCard {
     const xr = this.zoom ?? full;
     const cols = Math.max(16, Math.round(u.bbox.width / uPlot.pxRatio) || 400);
     // y range from what is visible
-    this.drawn.keepOnly(series);
+    this.drawn.keepOnly(this.withExtras(series));
     const lines = this.lines;
-    lines.length = series.length;
-    series.forEach((s, k) => {
+    let k = 0;
+    const take = (s: ScalarData) => {
       const d = this.downsampled(s, xr[0], xr[1], cols);
-      const l = (lines[k] ??= { raw: d.raw, sm: null });
+      const l = (lines[k++] ??= { raw: d.raw, sm: null });
       l.raw = d.raw;
       l.sm = o.smoothing > 0 ? d.sm : null;
-    });
+    };
+    for (const s of series) {
+      take(s);
+      const g = rankGroupOf(s); // a distributed run: its band or its ranks' lines are in sight too
+      if (g) for (const x of this.extras(g)) take(x);
+    }
+    lines.length = k;
     const yr = yRange(lines, xr[0], xr[1], o.log_y, o.ignore_outliers);
     this.expectX = xr;
     const sx = u.scales.x, sy = u.scales.y;
@@ -311,8 +321,11 @@ export class ChartCard {
     ctx.lineJoin = many ? "bevel" : "round";
     ctx.lineCap = many ? "butt" : "round";
     const markers: [number, number, string][] = [];
+    this.rankBands = this.rankLines = 0;
     for (const s of this.series()) {
       const color = this.view.colors.get(s.run);
+      const g = rankGroupOf(s);
+      if (g) points += this.paintRanks(u, g, color, x0, x1, cols, pr);
       const d = this.downsampled(s, x0, x1, cols);
       points += d.raw.points;
       const dots = (ds: typeof d.raw) => !crowded && ds.points > 0 && ds.points * 10 < cols;
@@ -333,6 +346,43 @@ export class ChartCard {
     this.view.afterPaint(this);
     const hook = (globalThis as { __nbboard__?: { onPaint?: (tag: string, s: ScalarData[]) => void } }).__nbboard__?.onPaint;
     if (hook) hook(this.tag, this.series()); // benchmarks measure logging → pixels latency here
+  }
+
+  /** The series drawn beside a distributed run's mean line: its band's edges, or its ranks. */
+  private extras(g: RankGroup): ScalarData[] {
+    return this.view.opts.rank_lines ? [...g.ranks.values()] : [g.lo, g.hi];
+  }
+
+  private withExtras(series: ScalarData[]): ScalarData[] {
+    const out = [...series];
+    for (const s of series) {
+      const g = rankGroupOf(s);
+      if (g) out.push(...this.extras(g));
+    }
+    return out;
+  }
+
+  /** A distributed run under its mean line: the min–max band across ranks, or each rank's own
+   * thin line (the option "rank_lines"); returns the source points drawn. */
+  private paintRanks(u: uPlot, g: RankGroup, color: string, x0: number, x1: number, cols: number, pr: number): number {
+    const o = this.view.opts;
+    const sm = o.smoothing > 0;
+    if (o.rank_lines) {
+      let points = 0;
+      for (const r of g.ranks.values()) {
+        const d = this.downsampled(r, x0, x1, cols);
+        points += d.raw.points;
+        strokeDownsampled(u, sm ? d.sm : d.raw, color, 0.45, 1, o.log_y, false, pr);
+        this.rankLines++;
+      }
+      return points;
+    }
+    this.rankBands++;
+    const lo = this.downsampled(g.lo, x0, x1, cols), hi = this.downsampled(g.hi, x0, x1, cols);
+    u.ctx.save();
+    fillBetween(u, sm ? hi.sm : hi.raw, sm ? lo.sm : lo.raw, withAlpha(color, 0.2));
+    u.ctx.restore();
+    return 0;
   }
 
   /** Alert markers: a dashed line at each alert's x and a ring at its value, in its run's colour
@@ -410,13 +460,22 @@ export class ChartCard {
       chip.style.background = this.view.colors.get(r.s.run);
       sw.appendChild(chip);
       tr.appendChild(sw);
-      tr.appendChild(el("td", "nbb-run", r.s.run));
+      const g = rankGroupOf(r.s);
+      tr.appendChild(el("td", "nbb-run", g ? `${r.s.run} (mean of ${g.count[r.i]} rank${g.count[r.i] === 1 ? "" : "s"})` : r.s.run));
       if (o.smoothing > 0) tr.appendChild(el("td", "nbb-num", fmtValue(r.sm)));
       tr.appendChild(el("td", "nbb-num", fmtValue(r.s.values[r.i])));
       tr.appendChild(el("td", "nbb-num", fmtStep(r.s.steps[r.i])));
       const rel = r.s.walls[r.i] - r.s.walls[0];
       tr.appendChild(el("td", "nbb-num", o.x_axis === "wall" ? fmtWall(r.s.walls[r.i]) : fmtDuration(rel)));
       table.appendChild(tr);
+      if (g && r.i < g.lo.n) {
+        // the spread across ranks at this step, and which ranks hold its ends
+        const spread = el("tr", "nbb-rank-spread");
+        const td = el("td", undefined, `min ${fmtValue(g.lo.values[r.i])} (rank ${g.loRank[r.i]}) · max ${fmtValue(g.hi.values[r.i])} (rank ${g.hiRank[r.i]})`);
+        td.colSpan = cols.length - 1;
+        spread.append(el("td"), td);
+        table.appendChild(spread);
+      }
       const { xs, xoff } = xColumn(r.s, o.x_axis);
       const yv = r.sm;
       const dot = this.dots[k];
@@ -436,8 +495,13 @@ export class ChartCard {
     tip.style.top = `4px`;
   }
 
+  /** Every point the chart shows: a distributed run's by rank, named as TensorBoard names their folders. */
   private rowsForExport(): { run: string; s: ScalarData }[] {
-    return this.series().map((s) => ({ run: s.run, s }));
+    return this.series().flatMap((s) => {
+      const g = rankGroupOf(s);
+      if (!g) return [{ run: s.run, s }];
+      return [...g.ranks].sort((a, b) => a[0] - b[0]).map(([rank, r]) => ({ run: `${s.run}/rank${rank}`, s: r }));
+    });
   }
 
   downloadCSV(): void {

@@ -10,6 +10,8 @@ export interface ScalarOptions {
   tag_filter: string;
   hidden_runs: string[];
   collapsed: string[];
+  /** a distributed run: its ranks' own lines (true) or the min–max band around their mean (false) */
+  rank_lines: boolean;
 }
 
 export const DEFAULTS: ScalarOptions = {
@@ -21,4 +23,5 @@ export const DEFAULTS: ScalarOptions = {
   tag_filter: "",
   hidden_runs: [],
   collapsed: [],
+  rank_lines: false,
 };

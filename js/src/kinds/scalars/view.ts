@@ -13,6 +13,7 @@ import type { ViewContext, ViewSpec } from "../../view/context";
 import { el } from "../../view/dom";
 import type { SharedFilters } from "../../view/filters";
 import type { RecordData } from "../../lib/records";
+import { rankReport, type RankGroup, type RankReport } from "../../lib/ranks";
 import { alertsByTag, collectAlerts, type AlertInfo } from "../alerts/logic";
 import { ChartCard, type ChartHost } from "./chart_card";
 import { DEFAULTS, type ScalarOptions } from "./options";
@@ -50,6 +51,9 @@ class ScalarsView implements Frameable, ChartHost {
   private emptyEl: HTMLDivElement;
   private statusEl: HTMLSpanElement;
   private liveEl: HTMLSpanElement;
+  /** a distributed run's ranks: the band/lines switch, and a line per run naming its slowest and stopped ranks */
+  private rankSeg: HTMLDivElement;
+  private ranksEl: HTMLDivElement;
   private smoothingOut: HTMLSpanElement;
   private structureDirty = true;
   private io: IntersectionObserver;
@@ -175,11 +179,35 @@ class ScalarsView implements Frameable, ChartHost {
     this.liveEl.title = "Lights up while new points arrive";
     this.statusEl = el("span", "nbb-status-text", "");
     right.append(this.liveEl, this.statusEl);
-    bar.append(runIn, tagIn, sm, xa, toggle("Log y", "log_y", "nbb-logy"), toggle("Ignore outliers", "ignore_outliers", "nbb-outliers"), cs, right);
+    // a distributed run's ranks: one band around their mean, or a line each
+    this.rankSeg = el("div", "nbb-field nbb-seg nbb-rankmode");
+    this.rankSeg.appendChild(el("span", "nbb-label", "Ranks"));
+    const rankButtons: HTMLButtonElement[] = [];
+    for (const [lines, label, title] of [
+      [false, "Band", "Each distributed run as the mean of its ranks with their min–max band"],
+      [true, "Lines", "Each rank of a distributed run as its own line"],
+    ] as [boolean, string, string][]) {
+      const b = el("button", "nbb-btn", label);
+      b.type = "button";
+      b.title = title;
+      b.dataset.lines = String(lines);
+      b.classList.toggle("nbb-on", this.opts.rank_lines === lines);
+      b.addEventListener("click", () => {
+        this.opts.rank_lines = lines;
+        rankButtons.forEach((x) => x.classList.toggle("nbb-on", x === b));
+        this.allDirty();
+        this.saveOptions();
+      });
+      rankButtons.push(b);
+      this.rankSeg.appendChild(b);
+    }
+    this.rankSeg.style.display = "none";
+    bar.append(runIn, tagIn, sm, xa, toggle("Log y", "log_y", "nbb-logy"), toggle("Ignore outliers", "ignore_outliers", "nbb-outliers"), this.rankSeg, cs, right);
+    this.ranksEl = el("div", "nbb-ranks");
     this.runsEl = el("div", "nbb-runs");
     this.sectionsEl = el("div", "nbb-sections");
     this.emptyEl = el("div", "nbb-empty", "No scalars yet — they appear here as soon as a writer logs them.");
-    this.root.append(bar, this.runsEl, this.emptyEl, this.sectionsEl);
+    this.root.append(bar, this.runsEl, this.ranksEl, this.emptyEl, this.sectionsEl);
     this.root.dataset.smoothing = String(this.opts.smoothing);
     this.root.dataset.points = "0";
     this.root.dataset.draws = "0";
@@ -243,6 +271,7 @@ class ScalarsView implements Frameable, ChartHost {
       const logy = q<HTMLInputElement>(".nbb-logy input"), outl = q<HTMLInputElement>(".nbb-outliers input");
       if (logy) logy.checked = next.log_y;
       if (outl) outl.checked = next.ignore_outliers;
+      for (const b of this.rankSeg.querySelectorAll<HTMLButtonElement>("button")) b.classList.toggle("nbb-on", b.dataset.lines === String(next.rank_lines));
       for (const sec of this.sections.values()) sec.details.open = !next.collapsed.includes(sec.details.dataset.group ?? "");
       this.structureDirty = true;
       this.allDirty();
@@ -368,6 +397,10 @@ class ScalarsView implements Frameable, ChartHost {
     for (const c of this.painted) {
       c.root.dataset.draws = String(c.draws);
       c.root.dataset.points = String(c.drawnPoints);
+      if (c.rankBands || c.rankLines || c.root.dataset.rankBands) {
+        c.root.dataset.rankBands = String(c.rankBands);
+        c.root.dataset.rankLines = String(c.rankLines);
+      }
     }
     this.painted.clear();
     this.root.dataset.draws = String(this.paints);
@@ -389,7 +422,35 @@ class ScalarsView implements Frameable, ChartHost {
     this.root.dataset.points = String(pts);
     const tags = this.cards.size;
     this.statusEl.textContent = `${runs} run${runs === 1 ? "" : "s"} · ${tags} tag${tags === 1 ? "" : "s"} · ${pts.toLocaleString("en-US")} points`;
+    this.updateRanks();
   }
+
+  /** The ranks strip: per shown distributed run, its ranks, the slowest and any that stopped. */
+  private updateRanks(): void {
+    const byRun = new Map<string, RankGroup[]>();
+    for (const [tag, m] of this.data.rankGroups) {
+      if (!this.filters.tagShown(tag)) continue;
+      for (const [run, g] of m) {
+        if (!this.runShown(run)) continue;
+        let l = byRun.get(run);
+        if (!l) byRun.set(run, (l = []));
+        l.push(g);
+      }
+    }
+    this.rankSeg.style.display = this.data.rankGroups.size ? "" : "none";
+    const now = performance.now();
+    const lines: HTMLElement[] = [];
+    for (const run of [...byRun.keys()].sort()) {
+      const rep = rankReport(run, byRun.get(run)!, this.data.rankArrived.get(run) ?? new Map(), now);
+      lines.push(rankLine(rep, this.colors.get(run)));
+    }
+    const sig = lines.map((l) => l.textContent).join("\n");
+    if (sig === this.ranksSig) return;
+    this.ranksSig = sig;
+    this.ranksEl.replaceChildren(...lines);
+  }
+
+  private ranksSig = "";
 
   /** Rebuild the run chips and the sections/cards (keyed, so charts survive). */
   private rebuild(): void {
@@ -514,6 +575,39 @@ class ScalarsView implements Frameable, ChartHost {
     for (const c of this.cards.values()) c.destroy();
     this.cards.clear();
   }
+}
+
+/** Seconds as the strip says them. */
+function secs(s: number): string {
+  if (s < 0.01) return `${(s * 1000).toPrecision(2)} ms`;
+  return s < 1 ? `${Math.round(s * 1000)} ms` : `${s.toFixed(s < 10 ? 2 : 1)} s`;
+}
+
+/** One run's line of the ranks strip (text nodes only: run names are logged strings). */
+function rankLine(rep: RankReport, color: string): HTMLElement {
+  const row = el("div", "nbb-rank-line");
+  row.dataset.run = rep.run;
+  if (Number.isFinite(rep.maxStep)) row.dataset.step = String(rep.maxStep);
+  const sw = el("span", "nbb-swatch");
+  sw.style.background = color;
+  const fmt = (n: number) => (Number.isFinite(n) ? String(n) : "–");
+  row.append(sw, el("span", "nbb-rank-run", rep.run), el("span", "nbb-rank-count", ` · ${rep.ranks.length} ranks · step ${fmt(rep.maxStep)}`));
+  if (rep.slowest) {
+    row.dataset.slowest = String(rep.slowest.rank);
+    const s = el("span", "nbb-rank-slow", ` · slowest: rank ${rep.slowest.rank}`);
+    s.title = `Median over the last ${rep.steps} steps every rank logged of how long after the first rank each rank logs a step`;
+    row.append(s, el("span", undefined, `, logs ${secs(rep.slowest.lag)} after the first rank (median of ${rep.steps} step${rep.steps === 1 ? "" : "s"})`));
+  } else if (rep.steps > 0) row.append(el("span", "nbb-rank-even", " · ranks in step"));
+  const stopped = rep.ranks.filter((r) => r.stopped);
+  if (stopped.length) {
+    row.dataset.stopped = stopped.map((r) => r.rank).join(",");
+    for (const r of stopped) {
+      const when = Number.isFinite(r.lastWall) ? new Date(r.lastWall * 1000).toLocaleTimeString() : "?";
+      row.append(el("span", "nbb-rank-stopped", ` · rank ${r.rank} stopped at step ${fmt(r.lastStep)} (${when})`));
+    }
+    row.append(el("span", undefined, `; the others reached step ${fmt(rep.maxStep)}`));
+  }
+  return row;
 }
 
 export const scalarsView: ViewSpec = {
