@@ -535,3 +535,41 @@ def test_purge_after_a_batch_boundary_drops_buffered_points(tmp_path, monkeypatc
     s = load(str(tmp_path))
     assert s.scalars(".", "a").steps.tolist() == [0, 1, 2, 3, 4]
     assert s.scalars(".", "a").values.tolist() == [0, 1, 2, 3, -4]
+
+
+def test_grouped_crc_check_finds_each_damaged_record(tmp_path):
+    """Short records are CRC-checked in groups of one length (check_crcs); damage in one record,
+    in two records of the same group, in a CRC footer, and in records of several lengths is each
+    found exactly as the record-by-record check finds it."""
+    from nbboard.tfevents.reader import _crcs_one_by_one, check_crcs
+    from nbboard.tfevents.record import unmask_crcs
+
+    w = nbboard.SummaryWriter(str(tmp_path / "run"), store=Store())
+    for i in range(6000):
+        w.add_scalar("a" if i % 3 else "a_longer_tag", float(i), i)  # two record lengths
+        if i % 100 == 0:
+            w.add_text("t", "x" * (i % 700), i)  # many lengths, some over the group limit
+    w.close()
+    (path,) = glob.glob(str(tmp_path / "run" / "*tfevents*"))
+    data = bytearray(open(path, "rb").read())
+    recs = scan_records(bytes(data), final=True)
+    rng = np.random.default_rng(0)
+    hit = sorted({int(x) for x in rng.choice(len(recs.starts), 12, replace=False)} | {500, 501, 503})
+    for r in hit:
+        pos = int(recs.starts[r]) + int(rng.integers(0, int(recs.lengths[r])))
+        data[pos] ^= 1 << int(rng.integers(0, 8))
+    foot = int(recs.starts[2000] + recs.lengths[2000])  # a damaged footer
+    data[foot] ^= 0x40
+    buf = bytes(data)
+    footer = np.ndarray((len(buf) - 3,), dtype="<u4", buffer=buf, strides=(1,))[recs.starts + recs.lengths]
+    ok = check_crcs(buf, memoryview(buf), recs.starts, recs.lengths, footer)
+    ref = _crcs_one_by_one(memoryview(buf), recs.starts, recs.lengths) == unmask_crcs(footer)
+    np.testing.assert_array_equal(ok, ref)
+    assert sorted(np.flatnonzero(~ok).tolist()) == sorted([*hit, 2000])
+    # and through a load: the damaged records are dropped, every other point is read
+    open(path, "wb").write(buf)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = load(str(tmp_path), progress=False)
+    assert len(s.scalars("run", "a")) + len(s.scalars("run", "a_longer_tag")) + len(s.texts("run", "t")) == \
+        6000 + 60 - sum(1 for r in [*hit, 2000] if r > 0)

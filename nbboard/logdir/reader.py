@@ -57,6 +57,22 @@ def _give_back_memory() -> None:
 
 log = logging.getLogger("nbboard.logdir")
 
+_pool: tuple[int, Any] | None = None  # (pid, executor): a forked child makes its own
+
+
+def _decoders() -> Any | None:
+    """A pool of threads that batch-decode scalar records (fast_scalars is numpy work that
+    releases the GIL), one per core up to 4; None on a single core."""
+    global _pool
+    cores = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+    if cores < 2:
+        return None
+    if _pool is None or _pool[0] != os.getpid():
+        from concurrent.futures import ThreadPoolExecutor
+
+        _pool = (os.getpid(), ThreadPoolExecutor(cores, thread_name_prefix="nbboard-decode"))
+    return _pool[1]
+
 
 # ---- one run -----------------------------------------------------------------------------
 
@@ -187,15 +203,22 @@ class LogdirReader:
                  damage: Damage) -> None:
         """Decode a chunk's records into the Store, in order, in batches of bounded size."""
         step = PROCESS_BATCH
+        batches = [(starts[a : a + step], lengths[a : a + step]) for a in range(0, len(starts), step)]
+        pool = _decoders() if len(batches) > 1 else None
+        if pool is not None and self._legacy(run, data, starts, lengths):
+            pool = None
+        # several batches: their scalar records are decoded on all cores ahead of the in-order pass
+        ahead = [pool.submit(fast_scalars, data, a, b) for a, b in batches] if pool is not None else None
         try:
-            for a in range(0, len(starts), step):
-                self._process_batch(run, data, starts[a : a + step], lengths[a : a + step], damage)
+            for k, (a, b) in enumerate(batches):
+                self._process_batch(run, data, a, b, damage, ahead[k] if ahead else None)
         finally:
             self._chunk = None  # the chunk's bytes go once it is decoded (a follower lives on)
             self._flush_pending(run)
 
-    def _process_batch(self, run: _RunState, data: bytes, starts: np.ndarray, lengths: np.ndarray,
-                       damage: Damage) -> None:
+    def _legacy(self, run: _RunState, data: bytes, starts: np.ndarray, lengths: np.ndarray) -> bool:
+        """Whether the run's file is of a version before 2 (its purges differ, no fast path),
+        learning the version from the chunk's first record when not known yet."""
         if run.file_version is None:
             try:
                 first = decode_event(memoryview(data)[int(starts[0]) : int(starts[0] + lengths[0])])
@@ -203,8 +226,14 @@ class LogdirReader:
                     run.file_version = _version(first.file_version)
             except DecodeError:
                 pass
-        legacy = run.file_version is None or run.file_version < 2
-        fast = None if legacy else fast_scalars(data, starts, lengths)
+        return run.file_version is None or run.file_version < 2
+
+    def _process_batch(self, run: _RunState, data: bytes, starts: np.ndarray, lengths: np.ndarray,
+                       damage: Damage, ahead: Any = None) -> None:
+        """Decode one batch into the Store; `ahead`: its fast_scalars result's future when decoded
+        ahead on the pool."""
+        legacy = self._legacy(run, data, starts, lengths)
+        fast = ahead.result() if ahead is not None else None if legacy else fast_scalars(data, starts, lengths)
         self._chunk = (data, starts, lengths, damage)
         if fast is None:
             generic = range(len(starts))

@@ -20,7 +20,7 @@ import numpy as np
 from crc32c import crc32c
 
 from nbboard.tfevents.messages import SESSION_START as SESSION_START  # re-exported (logdir)
-from nbboard.tfevents.record import HEADER_CRCS, header_crc, mask_crcs, masked_crc
+from nbboard.tfevents.record import HEADER_CRCS, header_crc, masked_crc, unmask_crcs
 from nbboard.tfevents.wire import I32, I64, LEN, VARINT, DecodeError, read_varint, signed64
 
 log = logging.getLogger("nbboard.reader")
@@ -201,20 +201,90 @@ def _finish(buf: bytes, mv: memoryview, chunks: list[Any], pos: int, corrupt: in
     lens = np.ndarray((nb - 7,), dtype="<u8", buffer=buf, strides=(1,))[s].astype(np.int64)
     data = s + 12
     ends = data + lens
-    crcs = np.empty(len(s), dtype=np.uint32)
-    for a in range(0, len(s), _BLOCK):  # in blocks: no million-element Python lists
-        b = min(a + _BLOCK, len(s))
-        crcs[a:b] = np.fromiter(
-            map(crc32c, map(mv.__getitem__, map(slice, data[a:b].tolist(), ends[a:b].tolist()))),
-            dtype=np.uint32, count=b - a)
     footer = np.ndarray((nb - 3,), dtype="<u4", buffer=buf, strides=(1,))[ends]
-    ok = mask_crcs(crcs) == footer
+    ok = check_crcs(buf, mv, data, lens, footer)
     if not ok.all():
         bad = ~ok
         corrupt += int(bad.sum())
         skipped += int((lens[bad] + 16).sum())
         data, lens = data[ok], lens[ok]
     return Scan(data, lens, pos, corrupt, skipped, resyncing)
+
+
+_LINEAR_MAX = 512  # records up to this long are checked in groups (check_crcs)
+_GROUP = 512  # records per group check
+
+
+def _crcs_one_by_one(mv: memoryview, data: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """Each record's CRC32C, one call per record."""
+    crcs = np.empty(len(data), dtype=np.uint32)
+    ends = data + lens
+    for a in range(0, len(data), _BLOCK):  # in blocks: no million-element Python lists
+        b = min(a + _BLOCK, len(data))
+        crcs[a:b] = np.fromiter(
+            map(crc32c, map(mv.__getitem__, map(slice, data[a:b].tolist(), ends[a:b].tolist()))),
+            dtype=np.uint32, count=b - a)
+    return crcs
+
+
+def check_crcs(buf: bytes, mv: memoryview, data: np.ndarray, lens: np.ndarray, footer: np.ndarray) -> np.ndarray:
+    """Which records' data match their stored (masked) CRC32C.
+
+    CRC32C is affine over GF(2): for messages of one length L, crc(m1 ^ ... ^ mk) equals
+    crc(m1) ^ ... ^ crc(mk), XORed once more with crc(L zero bytes) when k is even. So short records
+    are checked in groups of `_GROUP` of one length: their bytes XORed together in numpy (8 bytes
+    at a time), one CRC call per group, compared with the XOR of their stored CRCs. A group that
+    fails is checked record by record, so a damaged record is found as before; damage in several
+    records of one group escapes only if their errors cancel exactly (odds 2^-32 for random
+    damage, the same as a damaged record passing its own CRC). A training loop's 1M scalar records
+    cost ~2,000 CRC calls instead of 1M."""
+    m = len(data)
+    want = unmask_crcs(footer)
+    ok = np.ones(m, dtype=bool)
+    short = lens <= _LINEAR_MAX
+    if m < 4 * _GROUP or not short.any():
+        return _crcs_one_by_one(mv, data, lens) == want
+    long_ = np.flatnonzero(~short)
+    if len(long_):
+        ok[long_] = _crcs_one_by_one(mv, data[long_], lens[long_]) == want[long_]
+    nb = len(buf)
+    u64 = np.ndarray((nb - 7,), dtype="<u8", buffer=buf, strides=(1,)) if nb >= 8 else None
+    u8 = np.frombuffer(buf, dtype=np.uint8)
+    idx = np.flatnonzero(short)
+    order = idx[np.argsort(lens[idx].astype(np.uint16), kind="stable")]  # by length, file order within
+    ls = lens[order]
+    cuts = np.flatnonzero(np.diff(ls)) + 1
+    suspects: list[np.ndarray] = []
+    for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), len(order)]):
+        sel = order[a:b]
+        L = int(ls[a])
+        k = len(sel)
+        if k < 8:  # too few to be worth a group
+            suspects.append(sel)
+            continue
+        g0 = np.arange(0, k, _GROUP)
+        sizes = np.diff(np.append(g0, k))
+        pos = data[sel]
+        if L >= 8 and u64 is not None:
+            q = L // 8
+            offs = [8 * j for j in range(q)] + ([L - 8] if L % 8 else [])
+            cols = np.stack([np.bitwise_xor.reduceat(u64[pos + o], g0) for o in offs], axis=1)
+            x = np.empty((len(g0), L), dtype=np.uint8)
+            x[:, :8 * q] = cols[:, :q].view(np.uint8).reshape(len(g0), 8 * q)
+            if L % 8:
+                x[:, L - 8:] = np.ascontiguousarray(cols[:, q]).view(np.uint8).reshape(len(g0), 8)
+        else:
+            x = np.stack([np.bitwise_xor.reduceat(u8[pos + j], g0) for j in range(L)], axis=1) if L else np.zeros((len(g0), 0), np.uint8)
+        xb = x.tobytes()
+        got = np.fromiter((crc32c(xb[i * L:(i + 1) * L]) for i in range(len(g0))), dtype=np.uint32, count=len(g0))
+        zero = np.uint32(crc32c(bytes(L)))
+        exp = np.bitwise_xor.reduceat(want[sel], g0) ^ np.where(sizes % 2 == 0, zero, np.uint32(0))
+        for gi in np.flatnonzero(got != exp).tolist():
+            suspects.append(sel[g0[gi]:g0[gi] + sizes[gi]])
+    if suspects:
+        sus = np.concatenate(suspects)
+        ok[sus] = _crcs_one_by_one(mv, data[sus], lens[sus]) == want[sus]
+    return ok
 
 
 @dataclass
