@@ -573,3 +573,47 @@ def test_grouped_crc_check_finds_each_damaged_record(tmp_path):
         s = load(str(tmp_path), progress=False)
     assert len(s.scalars("run", "a")) + len(s.scalars("run", "a_longer_tag")) + len(s.texts("run", "t")) == \
         6000 + 60 - sum(1 for r in [*hit, 2000] if r > 0)
+
+
+def test_small_files_read_in_groups_keep_order_damage_and_tailing(tmp_path, monkeypatch):
+    """Small files are read in groups (framed each, CRCs and scalar decoding shared) and bigger
+    ones alone; in any mix each run gets its points in order, damage is counted in its own file,
+    and a file that grows is tailed from where it was."""
+    import nbboard.logdir.reader as lr
+
+    monkeypatch.setattr(lr, "GROUP_FILE_BYTES", 30_000)  # files of ~20 KB group, ~60 KB ones do not
+    monkeypatch.setattr(lr, "GROUP_BYTES", 50_000)
+    writers = {}
+    for r in range(9):
+        w = nbboard.SummaryWriter(str(tmp_path / f"run{r}"), store=Store())
+        for i in range(1500 if r % 4 == 3 else 500):
+            w.add_scalar("x", float(r * 10_000 + i), i)
+            if i % 50 == 0:
+                w.add_text("t", f"r{r} i{i}", i)
+        w.flush()
+        writers[r] = w
+    (bad,) = glob.glob(str(tmp_path / "run4" / "*tfevents*"))
+    data = bytearray(open(bad, "rb").read())
+    recs = scan_records(bytes(data))
+    data[int(recs.starts[100]) + 2] ^= 0x10  # one damaged record in a grouped file
+    open(bad, "wb").write(bytes(data))
+    store = Store(str(tmp_path))
+    reader = LogdirReader(str(tmp_path), store)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        reader.poll()
+    assert [str(c.message) for c in caught if "corrupt" in str(c.message)] == [
+        f"nbboard: {bad}: skipped 1 corrupt record(s) ({int(recs.lengths[100]) + 16} bytes) and 0 undecodable event(s); read on past the damage"]
+    for r in range(9):
+        n = 1500 if r % 4 == 3 else 500
+        s = store.scalars(f"run{r}", "x")
+        assert np.all(np.diff(s.steps) > 0) and np.all(s.values == r * 10_000 + s.steps)
+        # every point but the damaged record's (a scalar or a text) in run4
+        assert len(s) + len(store.texts(f"run{r}", "t")) == n + n // 50 - (r == 4)
+    assert {d.path for d in reader.damage if d.total} == {bad}
+    for r, w in writers.items():  # every file grows; the next poll reads only what is new
+        w.add_scalar("x", -1.0, 10_000)
+        w.close()
+    reader.poll()
+    for r in range(9):
+        assert store.scalars(f"run{r}", "x").steps[-1] == 10_000

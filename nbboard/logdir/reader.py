@@ -26,6 +26,7 @@ from nbboard.tfevents.reader import (
     EventFileReader,
     decode_event,
     fast_scalars,
+    scan_many,
 )
 from nbboard.tfevents.wire import DecodeError
 
@@ -35,6 +36,34 @@ _MERGE_EVENT = {k.name: k.merge_event for k in REGISTRY.values() if k.merge_even
 _FOLD = {k.name: k for k in REGISTRY.values() if k.fold is not None}
 _SIDE_READERS = {p: k for k in REGISTRY.values() for p in k.side_files}
 PROCESS_BATCH = 1 << 17  # records decoded per batch of one chunk
+GROUP_FILE_BYTES = 4 << 20  # files with at most this many new bytes are read in groups ...
+GROUP_BYTES = 8 << 20  # ... of about this many bytes (_read_group)
+_UNSET: Any = object()
+
+
+class _Ready:
+    """A fast_scalars result computed already, in a Future's clothes."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def result(self) -> Any:
+        return self.value
+
+
+def _slice_fast(fast: dict[str, Any] | None, lo: int, hi: int) -> dict[str, Any] | None:
+    """The part of a group's fast_scalars result for its records [lo, hi) (one file's)."""
+    if fast is None:
+        return None
+    rec = fast["records"]
+    a, b = (int(x) for x in np.searchsorted(rec, [lo, hi]))
+    if a == b:
+        return None
+    out = {k: fast[k][a:b] for k in ("tag_index", "steps", "values", "wall_times", "from_tensor")}
+    out.update(ok=fast["ok"][lo:hi], tags=fast["tags"], records=rec[a:b] - lo)
+    return out
 TRIM_BYTES = 16 << 20  # a poll that read this much hands the freed heap back to the OS
 
 _trim: Any = False  # glibc's malloc_trim once looked up (None where there is none)
@@ -175,7 +204,27 @@ class LogdirReader:
         bar = progress_bar(total, progress) if progress is not False and total else None
         changed_runs: set[str] = set()
         try:
+            group: list[tuple[_RunState, EventFileReader, int]] = []
+            grouped = 0
+            started = None  # a group read, its records still to go into the Store
+
+            def flush_group(last: bool) -> None:
+                nonlocal started, group, grouped
+                nxt = self._start_group(group) if group else None
+                self._end_group(started, bar, changed_runs)
+                started, group, grouped = (None if last else nxt), [], 0
+                if last:
+                    self._end_group(nxt, bar, changed_runs)
+
             for run, reader, size in todo:
+                new = size - reader.offset if size >= reader.offset else size
+                if 0 < new <= GROUP_FILE_BYTES:  # a small file: read with others, checked and decoded together
+                    group.append((run, reader, size))
+                    grouped += new
+                    if grouped >= GROUP_BYTES:
+                        flush_group(last=False)
+                    continue
+                flush_group(last=True)  # in order: the files before this one first
                 before = reader.offset
                 while True:
                     got = reader.read(size)
@@ -190,6 +239,7 @@ class LogdirReader:
                 reader.damage.report()
                 if bar is not None:
                     bar.update(max(reader.offset - before, 0))
+            flush_group(last=True)
         finally:
             if bar is not None:
                 bar.close()
@@ -198,10 +248,59 @@ class LogdirReader:
         self._read_bytes = total
         return bool(changed_runs) or side_changed
 
+    def _start_group(self, group: list[tuple[_RunState, EventFileReader, int]]) -> Any:
+        """Read the new bytes of several small files (in order) at once, frame each on its own
+        and check their CRCs together; their scalar records are batch-decoded together on the
+        decode pool meanwhile (while the next group is read: numpy there, Python here).
+        `_end_group` puts each file's records into its run."""
+        members, datas = [], []
+        for run, reader, size in group:
+            data = reader.fetch(size)
+            if data is not None:
+                members.append((run, reader, size))
+                datas.append(data)
+        if not datas:
+            return None
+        big, scans = scan_many(datas, [r.resyncing for _, r, _ in members])
+        bounds = np.cumsum([0, *(len(sc.starts) for sc in scans)])
+        fast: Any = None
+        if bounds[-1]:
+            args = (big, np.concatenate([sc.starts for sc in scans]), np.concatenate([sc.lengths for sc in scans]))
+            pool = _decoders()
+            fast = pool.submit(fast_scalars, *args) if pool is not None else _Ready(fast_scalars(*args))
+        return members, datas, big, scans, bounds, fast
+
+    def _end_group(self, started: Any, bar: Any, changed_runs: set[str]) -> None:
+        if started is None:
+            return
+        members, datas, big, scans, bounds, fast = started
+        whole = fast.result() if fast is not None else None
+        try:
+            for i, ((run, reader, size), data, scan) in enumerate(zip(members, datas, scans)):
+                before = reader.offset
+                reader.took(len(data), scan, size)
+                if len(scan.starts):
+                    self._process(run, big, scan.starts, scan.lengths, reader.damage,
+                                  pre=_slice_fast(whole, int(bounds[i]), int(bounds[i + 1])))
+                    changed_runs.add(run.key)
+                reader.damage.report()
+                if bar is not None:
+                    bar.update(max(reader.offset - before, 0))
+        finally:
+            self._chunk = None
+
     # ---- decoding one chunk of records ------------------------------------------------
     def _process(self, run: _RunState, data: bytes, starts: np.ndarray, lengths: np.ndarray,
-                 damage: Damage) -> None:
-        """Decode a chunk's records into the Store, in order, in batches of bounded size."""
+                 damage: Damage, pre: Any = _UNSET) -> None:
+        """Decode a chunk's records into the Store, in order, in batches of bounded size (one
+        batch when `pre`, their fast_scalars result, is given: a small file's of a group)."""
+        if pre is not _UNSET:
+            try:
+                self._process_batch(run, data, starts, lengths, damage, _Ready(pre))
+            finally:
+                self._chunk = None
+                self._flush_pending(run)
+            return
         step = PROCESS_BATCH
         batches = [(starts[a : a + step], lengths[a : a + step]) for a in range(0, len(starts), step)]
         pool = _decoders() if len(batches) > 1 else None
@@ -233,7 +332,7 @@ class LogdirReader:
         """Decode one batch into the Store; `ahead`: its fast_scalars result's future when decoded
         ahead on the pool."""
         legacy = self._legacy(run, data, starts, lengths)
-        fast = ahead.result() if ahead is not None else None if legacy else fast_scalars(data, starts, lengths)
+        fast = None if legacy else ahead.result() if ahead is not None else fast_scalars(data, starts, lengths)
         self._chunk = (data, starts, lengths, damage)
         if fast is None:
             generic = range(len(starts))
