@@ -109,6 +109,51 @@ def rust(d: str, runs: int, steps: int) -> dict[str, Any]:
     return {"loaded": loaded, "served": served, "points": points, "bytes_per_point": rss / max(points, 1)}
 
 
+def tensorboard_http(d: str, runs: int, steps: int) -> dict[str, Any]:
+    """`tensorboard --load_fast=true` (its Python server in front of the Rust data server): seconds
+    from its start until its scalars plugin lists every tag, and until its JSON routes (what its page
+    fetches: one POST per tag for all runs) have returned every point."""
+    import json
+    import re
+    import urllib.parse
+    import urllib.request
+
+    exe = os.path.join(os.path.dirname(sys.executable), "tensorboard")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([exe, "--logdir", d, "--load_fast=true", "--samples_per_plugin", f"scalars={steps}",
+                             "--port", "0", "--host", "127.0.0.1", "--reload_interval", "0"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        port = None
+        for line in proc.stderr:  # type: ignore[union-attr]
+            m = re.search(r"127\.0\.0\.1:(\d+)", line)
+            if m:
+                port = int(m.group(1))
+                break
+        assert port, "tensorboard did not start"
+        base = f"http://127.0.0.1:{port}/data/plugin/scalars"
+        listed = None
+        got = 0
+        while True:
+            tags = json.load(urllib.request.urlopen(f"{base}/tags"))
+            if sum(len(t) for t in tags.values()) == runs * len(TAGS):
+                listed = listed or time.perf_counter() - t0
+                got = 0
+                for tag in TAGS:
+                    body = urllib.parse.urlencode([("tag", tag)] + [("runs", r) for r in sorted(tags)]).encode()
+                    res = json.load(urllib.request.urlopen(f"{base}/scalars_multirun", body))
+                    got += sum(len(v) for v in res.values())
+                if got == runs * steps * len(TAGS):
+                    break
+            time.sleep(0.02)
+        served = time.perf_counter() - t0
+        rss = _rss(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return {"listed": listed, "served": served, "points": got, "python_rss_per_point": rss / max(got, 1)}
+
+
 def nbboard_in_process(d: str, repeat: int = 3) -> dict[str, Any]:
     best, store = float("inf"), None
     for _ in range(repeat):
@@ -145,8 +190,9 @@ def main() -> None:
         fresh = nbboard_fresh(d)
         assert nb["points"] == runs * steps * len(TAGS), nb
         rs = None if a.skip_rust else rust(d, runs, steps)
+        tb = None if a.skip_rust else tensorboard_http(d, runs, steps)
         if rs is not None:
-            assert rs["points"] == nb["points"], (rs, nb)
+            assert rs["points"] == nb["points"] == tb["points"], (rs, nb, tb)  # type: ignore[index]
         rows.append((name, nb, fresh, rs))
         n = nb["points"]
         print(f"\n{name}: {runs:,} run(s) x {len(TAGS)} tags x {steps:,} steps = {n:,} points")
@@ -158,6 +204,11 @@ def main() -> None:
                   f"{rs['served']:.2f} s, {rs['bytes_per_point']:.0f} B/point (RSS)")
             print(f"  ratio (Rust loaded / nbboard in process) {rs['loaded'] / nb['load']:.1f}x; "
                   f"(Rust served / nbboard fresh) {rs['served'] / fresh:.1f}x")
+        if tb is not None:
+            print(f"  tensorboard --load_fast=true: every tag listed {tb['listed']:.2f} s from start, every point "
+                  f"served (JSON) after {tb['served']:.2f} s; its Python server alone {tb['python_rss_per_point']:.0f} B/point")
+            print(f"  ratio (tensorboard listed / nbboard fresh) {tb['listed'] / fresh:.1f}x; "
+                  f"(tensorboard served / nbboard fresh) {tb['served'] / fresh:.1f}x")
     print(f"\nload average at the end: {os.getloadavg()[0]:.2f}")
 
 

@@ -611,9 +611,24 @@ def test_small_files_read_in_groups_keep_order_damage_and_tailing(tmp_path, monk
         # every point but the damaged record's (a scalar or a text) in run4
         assert len(s) + len(store.texts(f"run{r}", "t")) == n + n // 50 - (r == 4)
     assert {d.path for d in reader.damage if d.total} == {bad}
-    for r, w in writers.items():  # every file grows; the next poll reads only what is new
+    for w in writers.values():  # every file grows; the next poll reads only what is new
         w.add_scalar("x", -1.0, 10_000)
         w.close()
     reader.poll()
     for r in range(9):
         assert store.scalars(f"run{r}", "x").steps[-1] == 10_000
+
+
+def test_fast_path_tells_long_tags_apart_by_their_middle(tmp_path):
+    """Tags of one length that share their first and last 8 bytes differ only in the middle:
+    each keeps its own points (the fast path compares the words between)."""
+    tags = ["abcdefgh_one_12345678", "abcdefgh_two_12345678", "abcdefgh/one_12345678",
+            "abcdefgh_one_1234567812345678", "abcdefgh_one_9234567812345678"]
+    w = nbboard.SummaryWriter(str(tmp_path / "run"), store=Store())
+    for i in range(3000):
+        w.add_scalar(tags[i % len(tags)], float(i), i)
+    w.close()
+    s = load(str(tmp_path), progress=False)
+    assert sorted(s.tags("run")["scalars"]) == sorted(tags)
+    for k, t in enumerate(tags):
+        assert s.scalars("run", t).values.tolist() == [float(i) for i in range(k, 3000, len(tags))]

@@ -20,6 +20,7 @@ from nbboard.logdir.decode import EVENT_FIELDS, decode_value
 from nbboard.logdir.fs import filesystem
 from nbboard.logdir.progress import progress_bar
 from nbboard.ranks import rank_of
+from nbboard.tfevents.pool import workers
 from nbboard.tfevents.reader import (
     SESSION_START,
     Damage,
@@ -86,21 +87,6 @@ def _give_back_memory() -> None:
 
 log = logging.getLogger("nbboard.logdir")
 
-_pool: tuple[int, Any] | None = None  # (pid, executor): a forked child makes its own
-
-
-def _decoders() -> Any | None:
-    """A pool of threads that batch-decode scalar records (fast_scalars is numpy work that
-    releases the GIL), one per core up to 4; None on a single core."""
-    global _pool
-    cores = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
-    if cores < 2:
-        return None
-    if _pool is None or _pool[0] != os.getpid():
-        from concurrent.futures import ThreadPoolExecutor
-
-        _pool = (os.getpid(), ThreadPoolExecutor(cores, thread_name_prefix="nbboard-decode"))
-    return _pool[1]
 
 
 # ---- one run -----------------------------------------------------------------------------
@@ -266,7 +252,7 @@ class LogdirReader:
         fast: Any = None
         if bounds[-1]:
             args = (big, np.concatenate([sc.starts for sc in scans]), np.concatenate([sc.lengths for sc in scans]))
-            pool = _decoders()
+            pool = workers()
             fast = pool.submit(fast_scalars, *args) if pool is not None else _Ready(fast_scalars(*args))
         return members, datas, big, scans, bounds, fast
 
@@ -303,7 +289,7 @@ class LogdirReader:
             return
         step = PROCESS_BATCH
         batches = [(starts[a : a + step], lengths[a : a + step]) for a in range(0, len(starts), step)]
-        pool = _decoders() if len(batches) > 1 else None
+        pool = workers() if len(batches) > 1 else None
         if pool is not None and self._legacy(run, data, starts, lengths):
             pool = None
         # several batches: their scalar records are decoded on all cores ahead of the in-order pass
