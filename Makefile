@@ -66,6 +66,7 @@ bench: $(TEST) $(STATIC) chromium
 	$(PY) bench/images.py
 	$(PY) bench/histogram.py
 	$(PY) bench/reader.py
+	$(PY) bench/load_vs_rust.py
 	$(PY) bench/scalars_browser.py
 	$(PY) bench/sweep_browser.py
 	$(PY) bench/views_browser.py
