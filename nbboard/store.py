@@ -212,6 +212,15 @@ class Store:
         with self._data.lock:
             return sorted(r.ranks)
 
+    def rank_runs(self, run: str) -> dict[int, str]:
+        """The ranks of a distributed run and the name of each rank's own folder (`exp/rank1`,
+        `exp/rank1/sub`): the run names TensorBoard gives them, which `series` and the typed
+        accessors also take."""
+        r = self._run(run)
+        with self._data.lock:
+            names = {k: self._name(v.key) for k, v in r.ranks.items()}
+        return {k: n for k, n in sorted(names.items()) if n is not None}
+
     def _sources(self, r: _Run) -> list[_Run]:
         """The run and then its ranks in rank order: where its tags and records are found."""
         return [r, *(r.ranks[k] for k in sorted(r.ranks))] if r.ranks else [r]

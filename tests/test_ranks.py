@@ -196,3 +196,20 @@ def test_a_ranks_truncated_file_loses_only_its_tail(tmp_path, monkeypatch):
     assert s.scalars("exp", "loss", rank=0).steps.tolist() == list(range(50))
     got = s.scalars("exp", "loss", rank=1).steps.tolist()
     assert 0 < len(got) < 50 and got == list(range(len(got)))
+
+
+def test_record_views_get_each_ranks_records_under_its_folder_name(tmp_path, monkeypatch):
+    for r in range(2):
+        _as_rank(monkeypatch, r)
+        w = SummaryWriter(str(tmp_path / "exp"), store=Store())
+        w.add_histogram("w", np.arange(10.0) * (r + 1), 0)
+        w.add_text("note", f"rank {r}", 0)
+        w.close()
+    from nbboard.widgets.feeds import RecordFeed
+
+    s = nbboard.load(str(tmp_path), progress=False)
+    msg, _ = RecordFeed(s, ("histograms", "text")).poll()
+    got = sorted((row[1], row[2], row[3]) for row in msg["series"])
+    assert got == [("histograms", "exp/rank0", "w"), ("histograms", "exp/rank1", "w"),
+                   ("text", "exp/rank0", "note"), ("text", "exp/rank1", "note")]
+    assert s.histograms("exp/rank1", "w").steps.tolist() == [0]  # a rank folder's name is a run name too

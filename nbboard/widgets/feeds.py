@@ -79,15 +79,28 @@ class RecordFeed:
         for run in store.runs():
             try:
                 tags = store.tags(run)
+                ranks = store.rank_runs(run)
             except KeyError:
                 continue
-            self._add_series(run, tags)
+            self._add_run(run, tags, ranks)
             for plugin in self.plugins:
                 rec = store.plugin_record(run, plugin)
                 if rec is not None and self._plugin_sent.get((run, plugin)) is not rec:
                     self._plugin_sent[(run, plugin)] = rec  # held, so a new record never shares its id
                     plugins.setdefault(run, {})[plugin] = REGISTRY[plugin].feed(rec)
         return plugins
+
+    def _add_run(self, run: str, tags: dict[str, list[str]], ranks: dict[int, str]) -> None:
+        """A run's series; a distributed run's per rank, under each rank folder's name (a view
+        shows `exp/rank0`, `exp/rank1`, ... as TensorBoard does; scalars fold them, records not)."""
+        if not ranks:
+            self._add_series(run, tags)
+            return
+        for name in ranks.values():
+            try:
+                self._add_series(name, self.store.tags(name))
+            except KeyError:
+                continue
 
     def _add_series(self, run: str, tags: dict[str, list[str]]) -> None:
         for kind in self.kinds:
@@ -151,7 +164,7 @@ class RecordFeed:
         """Runs and tags this feed has seen (for the output's JSON description)."""
         with self.store.lock:
             for run in self.store.runs():
-                self._add_series(run, self.store.tags(run))
+                self._add_run(run, self.store.tags(run), self.store.rank_runs(run))
         runs = sorted({r for r, _ in self._series})
         tags = sorted({t for _, t in self._series})
         return {"runs": runs, "tags": tags}

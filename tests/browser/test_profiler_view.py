@@ -191,3 +191,36 @@ def test_exported_report_shows_the_profile_offline(browser, tmp_path, artifacts)
     expect(page.locator(".nbb-prof-modules tr[data-path='Net_0']")).to_be_visible()
     page.close()
     assert not errors, errors
+
+
+def test_distributed_tab_lays_the_ranks_side_by_side(page: Page, jupyter_server, artifacts, ddp_profiles):
+    """A real 2-rank gloo DDP job (rank 1 sleeps 20 ms a step): in both layouts (torch's handler,
+    one folder; nbboard's, a folder per rank) the Distributed tab shows both ranks and names rank 1
+    as the one the other waits for."""
+    code = f"import nbboard\nnbboard.Board({str(ddp_profiles)!r})"
+    nb = jupyter_server.notebook("profiler-ddp.ipynb", [code])
+    open_notebook(page, jupyter_server.lab(nb))
+    run_cell(page)
+    board = ".jp-OutputArea-output .nbb-board"
+    tab = page.locator(f"{board} .nbb-tab[data-kind='profiler']")
+    expect(tab).to_be_visible(timeout=60_000)
+    tab.click()
+    view = page.locator(f"{board} .nbb-v-profiler")
+    page.wait_for_function("el => Number(el.dataset.profiles || 0) >= 4", arg=view.element_handle(), timeout=60_000)
+    pick = view.locator(".nbb-prof-pick")
+    labels = pick.locator("option").all_inner_texts()
+    for run in ("nb/rank0", "torch"):
+        label = next(x for x in labels if x.startswith(run + " · "))
+        pick.select_option(label=label)
+        view.locator(".nbb-prof-tab[data-tab='distributed']").click()
+        verdict = view.locator(".nbb-prof-verdict")
+        expect(verdict).to_have_attribute("data-straggler", "1")
+        expect(verdict).to_contain_text("Rank 1 is the one the others wait for")
+        rows = view.locator(".nbb-prof-disttable tbody tr")
+        expect(rows).to_have_count(2)
+        expect(rows.nth(0)).to_have_attribute("data-rank", "0")
+        expect(rows.nth(0).locator(".nbb-prof-seg[data-part='waiting']")).to_be_visible()
+        expect(rows.nth(1).locator(".nbb-prof-seg[data-part='waiting']")).to_have_count(0)
+        expect(view.locator(".nbb-prof-commops")).to_contain_text("gloo:all_reduce")
+    view.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "profiler-distributed.png"), full_page=False)

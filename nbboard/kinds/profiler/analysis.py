@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from nbboard.kinds.profiler.compare import step_operators
+from nbboard.kinds.profiler.distributed import COMM_PREFIXES, distributed
 from nbboard.kinds.profiler.quiet import tick
 from nbboard.kinds.profiler.record import CAT, KERNEL_FIELDS, Profile
 
@@ -28,7 +29,7 @@ ROLE_LABELS = {"kernel": "Kernel", "memcpy": "Memcpy", "memset": "Memset",
                "communication": "Communication", "runtime": "Runtime",
                "dataloader": "DataLoader", "cpu_exec": "CPU Exec", "other": "Other"}
 _STEP = re.compile(r"ProfilerStep#(\d+)$")
-_COMM = ("nccl:", "gloo:", "c10d::", "record_param_comms")
+_COMM = COMM_PREFIXES
 #: Kernel names that use tensor cores (torch-tb-profiler's list).
 _TC_PATTERNS = ("h884", "s884", "h1688", "s1688", "hmma", "i8816", "16816", "dgrad_1x1_stride_2x2",
                 "first_layer_wgrad_kernel", "conv1x1", "conv2d_c1_k1", "direct_group",
@@ -70,12 +71,14 @@ class Analysis:
     span: dict[str, Any] = field(default_factory=dict)
     #: operators per profiled step, for comparing profiles (compare.step_operators)
     step_operators: dict[str, Any] = field(default_factory=dict)
+    #: this rank's computation / communication / overlap per step (distributed.distributed)
+    distributed: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """Everything as JSON-able values."""
         return {k: getattr(self, k) for k in (
             "steps", "average", "operators", "operators_by_shape", "kernels", "memory",
-            "top_allocators", "modules", "recommendations", "device", "span", "step_operators")}
+            "top_allocators", "modules", "recommendations", "device", "span", "step_operators", "distributed")}
 
 
 # ---- the call tree --------------------------------------------------------------------------
@@ -616,9 +619,12 @@ def analyse(prof: Profile) -> Analysis:
             "recorded": {k: bool(prof.meta.get(k)) for k in ("record_shapes", "profile_memory", "with_stack", "with_modules")}}
     recs = recommendations(avg, kern, ops_shape, len(steps), has_device)
     per_step = step_operators(prof, _self_times(prof.dur, parent), dself, dtotal)
+    names, s0, e0 = _steps(prof)
+    dist = distributed(prof, names, s0, e0)
     return Analysis(steps=steps, average=avg, operators=ops, operators_by_shape=ops_shape,
                     kernels=kern, memory=mem, top_allocators=top, modules=mods,
-                    recommendations=recs, device=device, span=span, step_operators=per_step)
+                    recommendations=recs, device=device, span=span, step_operators=per_step,
+                    distributed=dist)
 
 
 def dumps(a: Analysis) -> str:

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RecordSeries } from "../../lib/records";
 import {
-  collectProfiles, compareChoices, compareOps, defaultSides, fmtBytes, fmtUs, hasChildren, opRows, opTable, shares, tabsFor, visibleModules,
+  baseRun, collectProfiles, compareChoices, distributedReport, compareOps, defaultSides, fmtBytes, fmtUs, hasChildren, opRows, opTable, shares, tabsFor, visibleModules,
   type ModuleRow, type OpRow, type ProfileInfo, type ProfileMeta, type StepOperators,
 } from "./logic";
 
@@ -115,5 +115,53 @@ describe("comparing profiles", () => {
     ]);
     expect(defaultSides(choices)).toEqual([choices[0].value, choices[3].value]);
     expect(defaultSides(choices.slice(0, 3))).toEqual([choices[1].value, choices[2].value]);
+  });
+});
+
+describe("distributed", () => {
+  const step = (name: string, computation: number, communication: number, overlap: number, other: number) =>
+    ({ name, duration: computation + communication + overlap + other, computation, communication, overlap, other });
+  const prof = (run: string, worker: string, rank: number | null, steps: ReturnType<typeof step>[], cycle = 1): ProfileInfo => ({
+    id: `${run}|${worker}|${cycle}`, run, worker, step: cycle,
+    meta: meta({ distributed: { rank, world_size: 3, backend: "gloo", steps, comm_ops: [] } }),
+  });
+
+  it("strips rank folders from run names", () => {
+    expect(baseRun("exp/rank1")).toBe("exp");
+    expect(baseRun("exp/rank12/sub")).toBe("exp/sub");
+    expect(baseRun("rank0")).toBe(".");
+    expect(baseRun("ranks/exp")).toBe("ranks/exp");
+  });
+
+  it("lays the ranks of a job side by side and names the one the others wait for", () => {
+    // rank 2 computes 10 ms more per step; ranks 0 and 1 wait those 10 ms in the all-reduce
+    const r0 = prof("job/rank0", "w", 0, [step("3", 5, 12, 0, 1), step("4", 5, 12, 0, 1)]);
+    const r1 = prof("job/rank1", "w", 1, [step("3", 5, 11, 1, 1), step("4", 5, 12, 0, 1)]);
+    const r2 = prof("job/rank2", "w", 2, [step("3", 15, 2, 0, 1), step("4", 15, 2, 0, 1)]);
+    const older = prof("job/rank2", "w", 2, [step("1", 1, 1, 0, 1)], 0);
+    const otherJob = prof("other", "w", 1, [step("3", 1, 1, 0, 1)]);
+    const rep = distributedReport([r0, r1, r2, older, otherJob], r0)!;
+    expect(rep.rows.map((r) => r.label)).toEqual(["0", "1", "2"]);
+    expect(rep.rows[2].profile).toBe(r2); // the profile sharing the current one's steps
+    expect(rep.steps).toEqual(["3", "4"]);
+    expect(rep.rows.map((r) => r.waiting)).toEqual([10, 10, 0]);
+    expect(rep.straggler?.label).toBe("2");
+    expect(rep.rows[0].duration).toBe(18);
+  });
+
+  it("finds no straggler when the ranks wait alike, and none for a lone rank", () => {
+    const a = prof("j", "w0", 0, [step("1", 5, 2, 0, 1)]);
+    const b = prof("j", "w1", 1, [step("1", 5, 2.1, 0, 0.9)]);
+    expect(distributedReport([a, b], a)!.straggler).toBeNull();
+    expect(distributedReport([a], a)).toBeNull();
+    // workers of one run folder without a rank in their traces are told apart by worker
+    const c = prof("j", "host_1", null, [step("1", 5, 2, 0, 1)]);
+    const d = prof("j", "host_2", null, [step("1", 9, 0, 0, 1)]);
+    expect(distributedReport([c, d], c)!.rows.map((r) => r.label)).toEqual(["host_1", "host_2"]);
+  });
+
+  it("gets a Distributed tab only with distributed figures", () => {
+    expect(tabsFor(meta({ distributed: { rank: 0, world_size: 2, backend: "gloo", steps: [step("1", 1, 1, 0, 0)], comm_ops: [] } }))).toContain("distributed");
+    expect(tabsFor(meta({ distributed: {} }))).not.toContain("distributed");
   });
 });

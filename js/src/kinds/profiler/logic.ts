@@ -107,6 +107,116 @@ export interface ProfileMeta {
   timeline?: { n: number };
   /** operators per profiled step (nbboard/kinds/profiler/compare.py `step_operators`) */
   step_operators?: StepOperators;
+  /** this rank's computation / communication per step (nbboard/kinds/profiler/distributed.py) */
+  distributed?: Partial<DistInfo>;
+}
+
+/** One profiled step of one rank (µs): computing only, communicating only, both, neither. */
+export interface DistStep {
+  name: string;
+  duration: number;
+  computation: number;
+  communication: number;
+  overlap: number;
+  other: number;
+}
+
+export interface DistInfo {
+  rank: number | null;
+  world_size: number | null;
+  backend: string;
+  steps: DistStep[];
+  comm_ops: { name: string; calls: number; total: number }[];
+}
+
+/** One rank's row of the Distributed tab: means per step over the steps compared (µs). */
+export interface RankRow {
+  /** the rank (the trace's distributedInfo), or the worker when the trace does not say */
+  label: string;
+  rank: number | null;
+  profile: ProfileInfo;
+  duration: number;
+  computation: number;
+  overlap: number;
+  communication: number;
+  /** of its communication (with overlap), the time beyond the fastest rank's: waiting for others */
+  waiting: number;
+  other: number;
+}
+
+export interface DistReport {
+  rows: RankRow[];
+  /** the steps every rank's profile holds (compared step by step), else each one's own */
+  steps: string[];
+  backend: string;
+  /** the rank the others wait for (the least waiting), when the spread in waiting is ≥ 5 % of a step */
+  straggler: RankRow | null;
+}
+
+/** A run name without its rank folder (`exp/rank1/sub` → `exp/sub`). */
+export function baseRun(run: string): string {
+  const parts = run.split("/").filter((x) => !/^rank\d+$/.test(x));
+  return parts.length ? parts.join("/") : ".";
+}
+
+/**
+ * The ranks of the job `current` belongs to, side by side: the profiles of its run (or of the
+ * run's rank folders) with distributed figures, one per rank (the one sharing most profiled steps
+ * with `current`), compared over the steps they all hold. A rank's waiting is its communication
+ * time beyond the least any rank spent communicating in the same step. Null for fewer than 2 ranks.
+ */
+export function distributedReport(profiles: readonly ProfileInfo[], current: ProfileInfo): DistReport | null {
+  const dist = (p: ProfileInfo) => (p.meta.distributed?.steps?.length ? (p.meta.distributed as DistInfo) : null);
+  const mine = dist(current);
+  if (!mine) return null;
+  const base = baseRun(current.run);
+  const want = new Set(mine.steps.map((s) => s.name));
+  const byRank = new Map<string, { p: ProfileInfo; shared: number }>();
+  for (const p of profiles) {
+    const d = dist(p);
+    if (!d || baseRun(p.run) !== base) continue;
+    const label = d.rank !== null && d.rank !== undefined ? String(d.rank) : p.worker;
+    const shared = d.steps.filter((s) => want.has(s.name)).length + (p === current ? 0.5 : 0);
+    const had = byRank.get(label);
+    if (!had || shared > had.shared) byRank.set(label, { p, shared });
+  }
+  if (byRank.size < 2) return null;
+  const chosen = [...byRank.entries()].sort((a, b) => {
+    const x = Number(a[0]), y = Number(b[0]);
+    return Number.isFinite(x) && Number.isFinite(y) ? x - y : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+  });
+  let common = [...want];
+  for (const [, { p }] of chosen) {
+    const names = new Set(dist(p)!.steps.map((s) => s.name));
+    common = common.filter((n) => names.has(n));
+  }
+  const stepsOf = (p: ProfileInfo): DistStep[] => {
+    const all = dist(p)!.steps;
+    return common.length ? common.map((n) => all.find((s) => s.name === n)!) : all;
+  };
+  // per step: the least communication (with overlap) of any rank, the transfer itself
+  const least = new Map<string, number>();
+  if (common.length)
+    for (const n of common) least.set(n, Math.min(...chosen.map(([, { p }]) => { const s = stepsOf(p).find((x) => x.name === n)!; return s.communication + s.overlap; })));
+  const leastMean = common.length ? 0 : Math.min(...chosen.map(([, { p }]) => mean(stepsOf(p).map((s) => s.communication + s.overlap))));
+  const rows: RankRow[] = chosen.map(([label, { p }]) => {
+    const st = stepsOf(p);
+    const waits = st.map((s) => s.communication + s.overlap - (common.length ? least.get(s.name)! : leastMean));
+    return {
+      label, rank: dist(p)!.rank ?? null, profile: p,
+      duration: mean(st.map((s) => s.duration)), computation: mean(st.map((s) => s.computation)),
+      overlap: mean(st.map((s) => s.overlap)), communication: mean(st.map((s) => s.communication)),
+      waiting: Math.max(0, mean(waits)), other: mean(st.map((s) => s.other)),
+    };
+  });
+  let straggler: RankRow | null = null;
+  const spread = Math.max(...rows.map((r) => r.waiting)) - Math.min(...rows.map((r) => r.waiting));
+  if (spread >= 0.05 * mean(rows.map((r) => r.duration))) straggler = rows.reduce((a, b) => (b.waiting < a.waiting ? b : a));
+  return { rows, steps: common, backend: mine.backend ?? "", straggler };
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
 }
 
 /** Compared figures per operator (µs but calls). */
@@ -219,6 +329,7 @@ export function tabsFor(meta: ProfileMeta): string[] {
   if (Object.keys(meta.memory).length) tabs.push("memory");
   if (meta.modules.length) tabs.push("modules");
   if (meta.step_operators?.steps.length) tabs.push("compare");
+  if (meta.distributed?.steps?.length) tabs.push("distributed");
   tabs.push("advice");
   return tabs;
 }

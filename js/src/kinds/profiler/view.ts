@@ -28,6 +28,7 @@ import {
   ROLE_LABELS,
   ROLES,
   shares,
+  distributedReport,
   tabsFor,
   visibleModules,
   type CmpField,
@@ -46,6 +47,7 @@ const TAB_LABELS: Record<string, string> = {
   advice: "Recommendations",
   trace: "Trace",
   compare: "Compare",
+  distributed: "Distributed",
 };
 const MAX_ROWS = 400;
 
@@ -452,6 +454,109 @@ function advice(p: ProfileInfo): HTMLElement {
     card.append(el("div", "nbb-prof-figure", r.figure), el("div", undefined, r.text));
     box.append(card);
   }
+  return box;
+}
+
+// ---- distributed ---------------------------------------------------------------------------------
+/** The parts of a rank's step in the Distributed tab, in bar order, with torch-tb-profiler's colours. */
+const DIST_PARTS = [
+  ["computation", "Computation", "#3366cc", "computing only"],
+  ["overlap", "Overlapping", "#109618", "computing while communicating"],
+  ["transfer", "Communication", "#ff9900", "communicating only, as long as the fastest rank's collectives took"],
+  ["waiting", "Waiting", "#dc3912", "communicating beyond the fastest rank: waiting for the others"],
+  ["other", "Other", "#bbbbbb", "neither (Python, the data loader, sleeps)"],
+] as const;
+
+function distributedTab(profiles: readonly ProfileInfo[], p: ProfileInfo): HTMLElement {
+  const box = el("div", "nbb-prof-dist");
+  const rep = distributedReport(profiles, p);
+  const d = p.meta.distributed;
+  if (!rep) {
+    const who = d?.rank !== null && d?.rank !== undefined ? `rank ${d.rank}` : p.worker;
+    box.append(el("div", "nbb-empty", `Only ${who}'s profile of this job is here${d?.world_size ? ` (world size ${d.world_size})` : ""}; the other ranks' appear as their traces are written.`));
+    return box;
+  }
+  const n = rep.rows.length;
+  const stepText = rep.steps.length ? `profiled step${rep.steps.length === 1 ? "" : "s"} ${rep.steps.join(", ")} (mean per step)` : "each rank's own steps (no step is in every profile)";
+  box.append(el("div", "nbb-prof-hint", `${n} ranks${rep.backend ? ` · ${rep.backend}` : ""} · ${stepText}`));
+  const verdict = el("div", "nbb-prof-card nbb-prof-verdict");
+  if (rep.straggler) {
+    const others = rep.rows.filter((r) => r !== rep.straggler);
+    const most = others.reduce((a, b) => (b.waiting > a.waiting ? b : a));
+    verdict.dataset.straggler = rep.straggler.label;
+    verdict.append(
+      el("div", "nbb-prof-figure", `Rank ${rep.straggler.label} is the one the others wait for`),
+      el("div", undefined, `It waits ${rep.straggler.waiting > 0 ? fmtUs(rep.straggler.waiting) : "no time"} per step in its collectives; rank ${most.label} waits ${fmtUs(most.waiting)}. The time rank ${rep.straggler.label} spends before reaching a collective (computation ${fmtUs(rep.straggler.computation)}, other ${fmtUs(rep.straggler.other)} per step) is what the job runs at: balance its work or its input.`),
+    );
+  } else {
+    verdict.append(el("div", "nbb-prof-figure", "The ranks are in balance"), el("div", undefined, "No rank waits for the others more than 5 % of a step longer than the rest."));
+  }
+  box.append(verdict);
+  const legend = el("div", "nbb-prof-distlegend");
+  for (const [, label, color, title] of DIST_PARTS) {
+    const sw = el("span", "nbb-prof-swatch");
+    sw.style.background = color;
+    const l = el("span", undefined, label);
+    l.prepend(sw);
+    l.title = title;
+    legend.append(l);
+  }
+  box.append(legend);
+  const longest = Math.max(...rep.rows.map((r) => r.duration), 1);
+  const table = el("table", "nbb-prof-table nbb-prof-disttable");
+  const head = el("tr");
+  head.append(th("Rank"), th("Step", "Step time, mean per step"), th(""), ...DIST_PARTS.map(([, label, , title]) => th(label, title)));
+  for (const c of [...head.children].slice(1)) c.classList.add("nbb-num");
+  const thead = el("thead");
+  thead.append(head);
+  const body = el("tbody");
+  for (const r of rep.rows) {
+    const tr = el("tr");
+    tr.dataset.rank = r.label;
+    const parts: Record<string, number> = {
+      computation: r.computation, overlap: r.overlap, transfer: Math.max(0, r.communication - r.waiting),
+      waiting: Math.min(r.waiting, r.communication + r.overlap), other: r.other,
+    };
+    const barCell = el("td", "nbb-prof-distbar-cell");
+    const bar = el("div", "nbb-prof-bar nbb-prof-distbar");
+    bar.style.width = `${(100 * r.duration) / longest}%`;
+    for (const [key, label, color] of DIST_PARTS) {
+      const v = parts[key];
+      if (!(v > 0)) continue;
+      const seg = el("div", "nbb-prof-seg");
+      seg.style.width = `${(100 * v) / Math.max(r.duration, 1e-9)}%`;
+      seg.style.background = color;
+      seg.title = `${label}: ${fmtUs(v)}`;
+      seg.dataset.part = key;
+      bar.append(seg);
+    }
+    barCell.append(bar);
+    const who = td(r.label);
+    who.title = `${r.profile.run} · ${r.profile.worker} · step ${r.profile.step}`;
+    tr.append(who, td(fmtUs(r.duration), "nbb-num"), barCell,
+      ...DIST_PARTS.map(([key]) => td(fmtUs(parts[key]), "nbb-num")));
+    if (rep.straggler === r) tr.classList.add("nbb-prof-straggler");
+    body.append(tr);
+  }
+  table.append(thead, body);
+  box.append(table);
+  // each rank's collectives
+  box.append(el("h4", undefined, "Collectives per rank"));
+  const ops = el("table", "nbb-prof-table nbb-prof-commops");
+  const oh = el("tr");
+  oh.append(th("Rank"), th("Collective"), th("Calls"), th("Total"), th("Mean"));
+  for (const c of [...oh.children].slice(2)) c.classList.add("nbb-num");
+  const ot = el("thead");
+  ot.append(oh);
+  const ob = el("tbody");
+  for (const r of rep.rows)
+    for (const o of (r.profile.meta.distributed?.comm_ops ?? []).slice(0, 8)) {
+      const tr = el("tr");
+      tr.append(td(r.label), td(o.name, "nbb-prof-name"), td(o.calls.toLocaleString(), "nbb-num"), td(fmtUs(o.total), "nbb-num"), td(fmtUs(o.total / Math.max(o.calls, 1)), "nbb-num"));
+      ob.append(tr);
+    }
+  ops.append(ot, ob);
+  box.append(ops);
   return box;
 }
 
@@ -916,6 +1021,7 @@ function render(root: HTMLElement, ctx: ViewContext): () => void {
       : tab === "advice" ? advice(p)
       : tab === "trace" ? traceTab(p)
       : tab === "compare" ? compareTab(profiles, cmp, saveCmp)
+      : tab === "distributed" ? distributedTab(profiles, p)
       : overview(p, profiles, root);
     body.replaceChildren(content);
   };
