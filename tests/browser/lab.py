@@ -306,6 +306,25 @@ def wait_attr_above(page: Any, selector: str, name: str, above: float, timeout: 
     return float(attr(page, selector, name))
 
 
+def hover_tooltip(card: Any, fy: float = 0.5, spots: tuple[float, ...] = (0.5, 0.3, 0.7, 0.4, 0.6)) -> Any:
+    """Hover a chart card's plot until its tooltip shows (the output may move while data keeps
+    arriving: each spot is measured afresh); returns the tooltip's locator."""
+    from playwright.sync_api import expect
+
+    over = card.locator(".u-over")
+    tip = card.locator(".nbb-tooltip")
+    for fx in spots:
+        ob = over.bounding_box()
+        assert ob is not None
+        card.page.mouse.move(ob["x"] + ob["width"] * fx, ob["y"] + ob["height"] * fy, steps=3)
+        try:
+            expect(tip).to_be_visible(timeout=2_000)
+            break
+        except AssertionError:
+            continue
+    return tip
+
+
 def knn_accuracy(pos: list[float], labels: list[int], k: int = 5) -> float:
     """How often a point's k nearest neighbours in a layout (n×3 positions) share its label."""
     import numpy as np

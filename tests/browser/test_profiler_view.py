@@ -5,6 +5,7 @@ sorts and searches, a row shows its call stack and module; `nbboard.Profiler(...
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 from playwright.sync_api import Page, expect
 
@@ -33,8 +34,10 @@ TRAIN = textwrap.dedent("""
 """)
 
 
-def test_profile_renders_live_and_responds(page: Page, jupyter_server, artifacts):
-    nb = jupyter_server.notebook("profiler.ipynb", [TRAIN])
+def _profiler_tab(page: Page, jupyter_server, name: str, code: str, profiles: int) -> Any:
+    """Run `code` (a cell showing a Board) in a new notebook, open the Board's Profiler tab once it
+    appears and wait for `profiles` profiles; returns the view's locator."""
+    nb = jupyter_server.notebook(name, [code])
     open_notebook(page, jupyter_server.lab(nb))
     run_cell(page)
     board = ".jp-OutputArea-output .nbb-board"
@@ -42,7 +45,12 @@ def test_profile_renders_live_and_responds(page: Page, jupyter_server, artifacts
     expect(tab).to_be_visible(timeout=120_000)
     tab.click()
     view = page.locator(f"{board} .nbb-v-profiler")
-    page.wait_for_function("el => Number(el.dataset.profiles || 0) >= 3", arg=view.element_handle(), timeout=60_000)
+    page.wait_for_function(f"el => Number(el.dataset.profiles || 0) >= {profiles}", arg=view.element_handle(), timeout=60_000)
+    return view
+
+
+def test_profile_renders_live_and_responds(page: Page, jupyter_server, artifacts):
+    view = _profiler_tab(page, jupyter_server, "profiler.ipynb", TRAIN, profiles=3)
     assert "*" in prompt(page), "the profiles must show while the training cell runs"
 
     # Overview: the breakdown (CPU exec and DataLoader) and the step-time chart
@@ -198,15 +206,7 @@ def test_distributed_tab_lays_the_ranks_side_by_side(page: Page, jupyter_server,
     one folder; nbboard's, a folder per rank) the Distributed tab shows both ranks and names rank 1
     as the one the other waits for."""
     code = f"import nbboard\nnbboard.Board({str(ddp_profiles)!r})"
-    nb = jupyter_server.notebook("profiler-ddp.ipynb", [code])
-    open_notebook(page, jupyter_server.lab(nb))
-    run_cell(page)
-    board = ".jp-OutputArea-output .nbb-board"
-    tab = page.locator(f"{board} .nbb-tab[data-kind='profiler']")
-    expect(tab).to_be_visible(timeout=60_000)
-    tab.click()
-    view = page.locator(f"{board} .nbb-v-profiler")
-    page.wait_for_function("el => Number(el.dataset.profiles || 0) >= 4", arg=view.element_handle(), timeout=60_000)
+    view = _profiler_tab(page, jupyter_server, "profiler-ddp.ipynb", code, profiles=4)
     pick = view.locator(".nbb-prof-pick")
     labels = pick.locator("option").all_inner_texts()
     for run in ("nb/rank0", "torch"):

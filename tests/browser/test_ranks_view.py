@@ -10,7 +10,7 @@ import textwrap
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.lab import open_notebook, run_cell, wait_attr_above
+from tests.browser.lab import hover_tooltip, open_notebook, run_cell, wait_attr_above
 from tests.test_torchrun import torchrun
 
 
@@ -49,17 +49,7 @@ def test_ranks_band_slowest_and_stopped(page: Page, jupyter_server, artifacts, t
         expect(card).to_have_attribute("data-rank-bands", "1", timeout=30_000)
         expect(card).to_have_attribute("data-rank-lines", "0")
         # the tooltip: the mean of the ranks, and which ranks hold its min and max
-        over = card.locator(".u-over")
-        tip = card.locator(".nbb-tooltip")
-        for fx in (0.5, 0.3, 0.7, 0.4, 0.6):
-            ob = over.bounding_box()
-            assert ob is not None
-            page.mouse.move(ob["x"] + ob["width"] * fx, ob["y"] + ob["height"] * 0.5, steps=3)
-            try:
-                expect(tip).to_be_visible(timeout=2_000)
-                break
-            except AssertionError:
-                continue
+        tip = hover_tooltip(card)
         expect(tip).to_contain_text("ddp (mean of 4 ranks)")
         expect(tip.locator(".nbb-rank-spread")).to_contain_text("(rank ")
         assert proc.poll() is None

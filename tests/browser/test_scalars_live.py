@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.lab import (
     attr,
+    hover_tooltip,
     open_notebook,
     prompt,
     run_cell,
@@ -81,16 +82,7 @@ def test_chart_updates_while_the_cell_runs(page: Page, jupyter_server, artifacts
 
     # hover shows the tooltip with run names (as text)
     # (the output may have moved while data kept arriving: re-measure and retry a few spots)
-    tip = card.locator(".nbb-tooltip")
-    for fx in (0.3, 0.5, 0.7, 0.4, 0.6):
-        ob = over.bounding_box()
-        assert ob is not None
-        page.mouse.move(ob["x"] + ob["width"] * fx, ob["y"] + ob["height"] * 0.4, steps=3)
-        try:
-            expect(tip).to_be_visible(timeout=2_000)
-            break
-        except AssertionError:
-            continue
+    tip = hover_tooltip(card, fy=0.4, spots=(0.3, 0.5, 0.7, 0.4, 0.6))
     expect(tip).to_be_visible()
     expect(tip).to_contain_text("lr=0.1")
     # what the smoothing changed: the tooltip has a smoothed column, and the noisy loss's smoothed
