@@ -55,6 +55,13 @@ def test_ranks_band_slowest_and_stopped(page: Page, jupyter_server, artifacts, t
         assert proc.poll() is None
         board.screenshot(path=str(artifacts / "ranks-band.png"))
         page.mouse.move(0, 0)
+        # the band follows the x axis: relative and wall time draw it too
+        sel = ".jp-OutputArea-output .nbb-board .nbb-card[data-tag='train/loss']"
+        for mode in ("relative", "wall", "step"):
+            draws = float(card.get_attribute("data-draws") or 0)
+            board.locator(f".nbb-scalars .nbb-seg button[data-mode='{mode}']").click()
+            wait_attr_above(page, sel, "data-draws", draws)
+            expect(card).to_have_attribute("data-rank-bands", "1")
         # each rank's own line, on demand, and back
         board.locator(".nbb-rankmode button[data-lines='true']").click()
         expect(card).to_have_attribute("data-rank-lines", "4")
