@@ -613,7 +613,9 @@ function compareTab(profiles: readonly ProfileInfo[], st: CmpState, save: () => 
     pickSide("nbb-prof-cmp-other", "vs", st.other, (v) => (st.other = v)), search);
   const summary = el("div", "nbb-prof-hint");
   const table = el("table", "nbb-prof-table nbb-prof-cmptable");
-  box.append(bar, summary, table);
+  const scroll = el("div", "nbb-prof-scroll"); // never wider than the view: a narrow notebook scrolls it
+  scroll.append(table);
+  box.append(bar, summary, scroll);
   const draw = () => {
     const b = choices.find((c) => c.value === st.base), o = choices.find((c) => c.value === st.other);
     if (!b || !o) {
