@@ -66,3 +66,49 @@ def test_a_real_tune_sweep_reads_as_twenty_runs_with_their_hparams(sweep):
         assert hp.metrics["ray/tune/loss"] == pytest.approx((1 - lr) ** 5, rel=1e-5)
         assert f"lr={lr:.4f}" in run  # Tune names the trial folder by its config
     assert seen == {round(0.01 * (i + 1), 4) for i in range(20)}
+
+
+def _tf2_scalar(tag: str, value: float):
+    """A `tf.summary.scalar` value as TensorFlow 2 writes it: a 0-d DT_FLOAT tensor whose metadata
+    names the scalars plugin."""
+    from tensorboard.compat.proto import summary_pb2, tensor_pb2, tensor_shape_pb2, types_pb2
+
+    md = summary_pb2.SummaryMetadata(plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="scalars"))
+    t = tensor_pb2.TensorProto(dtype=types_pb2.DT_FLOAT, tensor_shape=tensor_shape_pb2.TensorShapeProto(),
+                               float_val=[value])
+    return summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag=tag, tensor=t, metadata=md)])
+
+
+def test_an_optuna_tensorboard_sweep_reads_with_its_hparams(tmp_path):
+    """The layout optuna-integration's TensorBoardCallback leaves (read in its source, 4.5): per
+    completed trial a folder `trial-N` holding TensorFlow's `hp.hparams(hparams, trial_id=...)`
+    (a session start written at step 0) and `tf.summary.scalar(metric, value, step=N)`. Written
+    here with TensorBoard's own event-file writer and hparams summaries (TensorFlow itself is not
+    installed), for 15 trials of a search over lr (real), layers (int) and optimizer (categorical)."""
+    import time
+
+    from tensorboard.compat.proto import event_pb2
+    from tensorboard.plugins.hparams import summary_v2 as hp
+    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+
+    import nbboard
+
+    want = {}
+    for n in range(15):
+        params = {"lr": 10 ** (-4 + n / 5), "layers": 1 + n % 4, "optimizer": ("adam", "sgd", "rmsprop")[n % 3]}
+        value = 1.0 / (1 + abs(n - 7))
+        name = f"trial-{n}"
+        w = EventFileWriter(str(tmp_path / name))
+        w.add_event(event_pb2.Event(wall_time=time.time(), step=0, summary=hp.hparams_pb(params, trial_id=name)))
+        w.add_event(event_pb2.Event(wall_time=time.time(), step=n, summary=_tf2_scalar("value", value)))
+        w.close()
+        want[name] = (params, value, n)
+    store = nbboard.load(str(tmp_path), progress=False)
+    assert sorted(store.runs()) == sorted(want)
+    for run, (params, value, n) in want.items():
+        rec = store.hparams(run)
+        assert rec is not None, run
+        assert rec.hparams["lr"] == pytest.approx(params["lr"])
+        assert rec.hparams["layers"] == params["layers"] and rec.hparams["optimizer"] == params["optimizer"]
+        s = store.scalars(run, "value")
+        assert s.steps.tolist() == [n] and s.values.tolist() == pytest.approx([value])
