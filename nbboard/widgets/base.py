@@ -345,6 +345,7 @@ class Pusher:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._autostart = start
+        self._exiting = False
         self.sent = 0
 
     def add(self, view: View) -> None:
@@ -369,6 +370,8 @@ class Pusher:
     def step(self, now: float | None = None) -> int:
         """Push every view that is due; returns how many messages were sent."""
         n = 0
+        if self._exiting:
+            return 0
         for v in self.views():
             if v.comm is None:
                 self.discard(v)
@@ -390,9 +393,19 @@ class Pusher:
                 return
             self._thread = threading.Thread(target=self._run, name="nbboard-pusher", daemon=True)
             self._thread.start()
+            # at exit nothing more is sent: a message queued while the kernel closes its sockets
+            # makes pyzmq print "zmq gc socket requested during shutdown" (registered after the
+            # kernel's own exit hooks, so this one runs first)
+            import atexit
+
+            atexit.register(self._exit)
+
+    def _exit(self) -> None:
+        self._exiting = True
+        self._wake.set()
 
     def _run(self) -> None:
-        while True:
+        while not self._exiting:
             # no views: sleep until one is added; else poll every tick (cheap when nothing changed)
             self._wake.wait(self.tick if self.views() else None)
             self._wake.clear()
