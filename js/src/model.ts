@@ -112,7 +112,7 @@ export class ModelData {
       }
     }
     if (ranked.size) this.foldRanks(ranked, changed);
-    if (changed.size) this.lastData = performance.now();
+    if (changed.size || ranked.size) this.lastData = performance.now(); // a rank's points light it even while its step waits
     if (content.full) this.resyncAsked = false;
     if (gap) this.askResync();
     if (changed.size || structural) for (const fn of this.listeners) fn(changed, structural);

@@ -37,9 +37,30 @@ _MERGE_EVENT = {k.name: k.merge_event for k in REGISTRY.values() if k.merge_even
 _FOLD = {k.name: k for k in REGISTRY.values() if k.fold is not None}
 _SIDE_READERS = {p: k for k in REGISTRY.values() for p in k.side_files}
 PROCESS_BATCH = 1 << 17  # records decoded per batch of one chunk
+TRIM_BYTES = 16 << 20  # a poll that read this much hands the freed heap back to the OS
 GROUP_FILE_BYTES = 4 << 20  # files with at most this many new bytes are read in groups ...
-GROUP_BYTES = 8 << 20  # ... of about this many bytes (_read_group)
+GROUP_BYTES = 8 << 20  # ... of about this many bytes (_start_group)
 _UNSET: Any = object()
+
+_trim: Any = False  # glibc's malloc_trim once looked up (None where there is none)
+
+
+def _give_back_memory() -> None:
+    """Hand the pages freed after a big read back to the OS. glibc keeps the freed heap of the
+    chunk's many 1-8 MB arrays (its mmap threshold rises as such blocks are freed), so without
+    this a load of N points would hold ~2x the Store's bytes (bench/reader.py measures it)."""
+    global _trim
+    if _trim is False:
+        try:
+            import ctypes
+
+            _trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+        except (OSError, AttributeError, TypeError):  # not glibc (macOS, musl, Windows)
+            _trim = None
+    if _trim is not None:
+        _trim(0)
+
+log = logging.getLogger("nbboard.logdir")
 
 
 class _Ready:
@@ -65,28 +86,6 @@ def _slice_fast(fast: dict[str, Any] | None, lo: int, hi: int) -> dict[str, Any]
     out = {k: fast[k][a:b] for k in ("tag_index", "steps", "values", "wall_times", "from_tensor")}
     out.update(ok=fast["ok"][lo:hi], tags=fast["tags"], records=rec[a:b] - lo)
     return out
-TRIM_BYTES = 16 << 20  # a poll that read this much hands the freed heap back to the OS
-
-_trim: Any = False  # glibc's malloc_trim once looked up (None where there is none)
-
-
-def _give_back_memory() -> None:
-    """Hand the pages freed after a big read back to the OS. glibc keeps the freed heap of the
-    chunk's many 1-8 MB arrays (its mmap threshold rises as such blocks are freed), so without
-    this a load of N points would hold ~2x the Store's bytes (bench/reader.py measures it)."""
-    global _trim
-    if _trim is False:
-        try:
-            import ctypes
-
-            _trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
-        except (OSError, AttributeError, TypeError):  # not glibc (macOS, musl, Windows)
-            _trim = None
-    if _trim is not None:
-        _trim(0)
-
-log = logging.getLogger("nbboard.logdir")
-
 
 
 # ---- one run -----------------------------------------------------------------------------
