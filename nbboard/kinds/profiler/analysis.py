@@ -19,17 +19,16 @@ from typing import Any
 import numpy as np
 
 from nbboard.kinds.profiler.compare import step_operators
-from nbboard.kinds.profiler.distributed import COMM_PREFIXES, distributed
+from nbboard.kinds.profiler.distributed import distributed
 from nbboard.kinds.profiler.quiet import tick
 from nbboard.kinds.profiler.record import CAT, KERNEL_FIELDS, Profile
+from nbboard.kinds.profiler.spans import STEP, collectives, covered, merge, step_names, step_rows
 
 #: The overview's categories, in the order each claims time.
 ROLES = ("kernel", "memcpy", "memset", "communication", "runtime", "dataloader", "cpu_exec", "other")
 ROLE_LABELS = {"kernel": "Kernel", "memcpy": "Memcpy", "memset": "Memset",
                "communication": "Communication", "runtime": "Runtime",
                "dataloader": "DataLoader", "cpu_exec": "CPU Exec", "other": "Other"}
-_STEP = re.compile(r"ProfilerStep#(\d+)$")
-_COMM = COMM_PREFIXES
 #: Kernel names that use tensor cores (torch-tb-profiler's list).
 _TC_PATTERNS = ("h884", "s884", "h1688", "s1688", "hmma", "i8816", "16816", "dgrad_1x1_stride_2x2",
                 "first_layer_wgrad_kernel", "conv1x1", "conv2d_c1_k1", "direct_group",
@@ -173,60 +172,31 @@ def depths(parent: np.ndarray) -> np.ndarray:
 
 
 # ---- steps and the overview ------------------------------------------------------------------
-def _merge(s: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The union of ranges [s, e) as sorted disjoint ranges."""
-    if not len(s):
-        return s.astype(float), e.astype(float)
-    o = np.argsort(s, kind="stable")
-    s, e = s[o], np.maximum.accumulate(e[o])
-    new = np.r_[True, s[1:] > e[:-1]]
-    first = np.flatnonzero(new)
-    last = np.r_[first[1:] - 1, len(s) - 1]
-    return s[first], e[last]
-
-
-def _covered(points: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarray:
-    if not len(s):
-        return np.zeros(len(points), bool)
-    i = np.searchsorted(s, points, "right") - 1
-    ok = i >= 0
-    out = np.zeros(len(points), bool)
-    out[ok] = points[ok] < e[i[ok]]
-    return out
-
-
 def _role_ranges(prof: Profile) -> list[tuple[np.ndarray, np.ndarray]]:
-    names = np.array(prof.names, dtype=object)
-    nm = names[prof.name] if len(prof.name) else np.array([], dtype=object)
     cat = prof.cat
     start, end = prof.ts, prof.ts + prof.dur
-    is_step = np.array([bool(_STEP.match(n)) for n in prof.names], bool)[prof.name] if len(prof.name) \
-        else np.zeros(0, bool)
-    comm_name = np.array([n.startswith(_COMM) for n in prof.names], bool)[prof.name] if len(prof.name) \
-        else np.zeros(0, bool)
+    is_step = step_rows(prof)
+    comm_name, comm_host, comm_kernel = collectives(prof, is_step)
     loader = np.array([(n.startswith("enumerate(DataLoader)#") and n.endswith(".__next__"))
                        or n.startswith("enumerate(DataPipe)#") for n in prof.names], bool)
     loader = loader[prof.name] if len(prof.name) else np.zeros(0, bool)
     host_op = (cat == CAT["cpu_op"]) | (cat == CAT["user_annotation"])
     kernel = cat == CAT["kernel"]
-    comm_ext = set(prof.ext[host_op & comm_name].tolist()) - {-1}
-    comm_kernel = kernel & (np.isin(prof.ext, list(comm_ext)) if comm_ext else np.zeros(len(cat), bool))
-    comm_kernel |= kernel & np.array([n.lower().startswith("nccl") for n in nm], bool) if len(nm) else comm_kernel
     masks = [
         kernel & ~comm_kernel,
         cat == CAT["gpu_memcpy"],
         cat == CAT["gpu_memset"],
-        comm_kernel | (host_op & comm_name & ~is_step),
+        comm_kernel | comm_host,
         (cat == CAT["cuda_runtime"]) | (cat == CAT["cuda_driver"]),
         host_op & loader & ~is_step,
         host_op & ~loader & ~is_step & ~comm_name,
     ]
-    return [_merge(start[m], end[m]) for m in masks]
+    return [merge(start[m], end[m]) for m in masks]
 
 
 def _steps(prof: Profile) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The profiled steps: names and host (or, with device events, device-extended) ranges."""
-    step_ids = {i: int(m.group(1)) for i, n in enumerate(prof.names) if (m := _STEP.match(n))}
+    step_ids = {i: int(m.group(1)) for i, n in enumerate(prof.names) if (m := STEP.match(n))}
     host_op = np.isin(prof.cat, (CAT["cpu_op"], CAT["user_annotation"]))
     rows = np.flatnonzero(host_op & np.isin(prof.name, list(step_ids))) if step_ids else np.zeros(0, int)
     if not len(rows):
@@ -278,16 +248,16 @@ def breakdown(prof: Profile) -> tuple[list[dict[str, Any]], dict[str, float]]:
     if not names:
         return [], {}
     roles = _role_ranges(prof)
-    ss, se = _merge(s, e)
+    ss, se = merge(s, e)
     bounds = [ss, se, s, e] + [x for r in roles for x in r]
     pts = np.unique(np.concatenate(bounds))
     mids = (pts[:-1] + pts[1:]) / 2
     lens = np.diff(pts)
-    in_step = _covered(mids, ss, se)
+    in_step = covered(mids, ss, se)
     role = np.full(len(mids), len(ROLES) - 1)
     free = in_step.copy()
     for i, (rs, rend) in enumerate(roles):
-        hit = free & _covered(mids, rs, rend)
+        hit = free & covered(mids, rs, rend)
         role[hit] = i
         free &= ~hit
     out = []
@@ -330,7 +300,7 @@ def operators(prof: Profile, parent: np.ndarray, dself: np.ndarray, dtotal: np.n
               mem_self: np.ndarray, by_shape: bool) -> list[dict[str, Any]]:
     """Host ops (`cpu_op` and `user_annotation`, ProfilerStep# aside) grouped by name (and input
     shape): calls, host self/total and device self/total as `key_averages()` counts them."""
-    is_step = np.array([bool(_STEP.match(n)) for n in prof.names], bool)
+    is_step = step_names(prof)
     ops = np.flatnonzero(np.isin(prof.cat, (CAT["cpu_op"], CAT["user_annotation"]))
                          & ~is_step[prof.name] if len(prof.name) else np.zeros(0, bool))
     if not len(ops):

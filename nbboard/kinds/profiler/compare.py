@@ -10,23 +10,22 @@ step compare on the same footing.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
 
 from nbboard.kinds.profiler.record import CAT, Profile
+from nbboard.kinds.profiler.spans import STEP, step_names
 
 #: The figures compared, per operator (µs but `calls`).
 FIELDS = ("calls", "host_self", "host_total", "device_self", "device_total")
-_STEP = re.compile(r"ProfilerStep#(\d+)$")
 
 
 def step_operators(prof: Profile, hself: np.ndarray, dself: np.ndarray, dtotal: np.ndarray) -> dict[str, Any]:
     """The host operators of each profiled step, grouped by name: {"names": [...], "steps": [{"name",
     "op" (indices into names), and one list per FIELDS}]}, from each row's host self time and device
     self/total time. An op belongs to the step whose host range holds its start."""
-    is_step = np.array([bool(_STEP.match(n)) for n in prof.names], bool)
+    is_step = step_names(prof)
     host = np.isin(prof.cat, (CAT["cpu_op"], CAT["user_annotation"]))
     if not len(prof.name):
         return {"names": [], "steps": []}
@@ -47,7 +46,7 @@ def step_operators(prof: Profile, hself: np.ndarray, dself: np.ndarray, dtotal: 
     for s, r in enumerate(rows.tolist()):
         sel = ops[k == s]
         u, inv = np.unique(prof.name[sel], return_inverse=True)
-        step: dict[str, Any] = {"name": _STEP.match(prof.names[int(prof.name[r])]).group(1),  # type: ignore[union-attr]
+        step: dict[str, Any] = {"name": STEP.match(prof.names[int(prof.name[r])]).group(1),  # type: ignore[union-attr]
                                 "op": [local[int(n)] for n in u.tolist()],
                                 "calls": np.bincount(inv, minlength=len(u)).astype(int).tolist()}
         for f, col in cols.items():

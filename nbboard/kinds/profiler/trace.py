@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import re
 from typing import Any
 
 import msgspec
@@ -20,12 +19,12 @@ import numpy as np
 
 from nbboard.kinds.profiler.quiet import tick
 from nbboard.kinds.profiler.record import CAT, FLOW_KINDS, KERNEL_FIELDS, Profile
+from nbboard.kinds.profiler.spans import STEP
 
 __all__ = ["FILE_PATTERNS", "TraceError", "parse_trace", "read_trace", "worker_of"]
 
 #: The trace files torch's handler writes: `<worker>.<ns timestamp>.pt.trace.json[.gz]`.
 FILE_PATTERNS = ("*.pt.trace.json", "*.pt.trace.json.gz")
-_STEP = re.compile(r"ProfilerStep#(\d+)$")
 
 
 class TraceError(ValueError):
@@ -323,7 +322,7 @@ def profile_step(prof: Profile) -> int | None:
     """The number of the last `ProfilerStep#N` the profile holds (its cycle's step), if any."""
     best = None
     for i, n in enumerate(prof.names):
-        m = _STEP.match(n)
+        m = STEP.match(n)
         if m is not None and (prof.name == i).any():
             k = int(m.group(1))
             best = k if best is None else max(best, k)
