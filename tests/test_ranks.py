@@ -177,12 +177,16 @@ def test_the_feed_sends_each_ranks_series_under_the_run(tmp_path, monkeypatch):
     assert {k for k in rows if k[1] == "loss"} == {("exp", "loss", 0), ("exp", "loss", 1)}
     assert rows[("exp", "only_last", 1)][4] == 1 and ("exp", "only_last", 0) not in rows
     assert all(r[6] in (0, 1) for r in msg["series"])
+    # each rank's series names its own folder, sub-runs included (exports use the name)
+    assert {(r[1], r[6], r[7]) for r in msg["series"]} == {
+        ("exp", 0, "exp/rank0"), ("exp", 1, "exp/rank1"), ("exp/m_a", 0, "exp/rank0/m_a"),
+        ("exp/m_a", 1, "exp/rank1/m_a"), ("exp/m_b", 0, "exp/rank0/m_b"), ("exp/m_b", 1, "exp/rank1/m_b")}
     # and a run of one process says -1
     w = SummaryWriter(str(tmp_path / "single"), store=s)
     w.add_scalar("loss", 1.0, 0)
     w.flush()
     msg, _ = ScalarFeed(s).poll()
-    assert [r[6] for r in msg["series"] if r[1] == "single"] == [-1]
+    assert [r[6:] for r in msg["series"] if r[1] == "single"] == [[-1, "single"]]
     w.close()
 
 

@@ -16,8 +16,8 @@ def decode(content: dict, buffers: list[bytes]) -> dict:
     """The page's decoding of a scalars message: (run, tag) -> (start, steps, values, walls, reset)."""
     f = np.frombuffer(buffers[0], dtype=np.float64)
     out, off = {}, 0
-    for _id, run, tag, start, count, reset, rank in content["series"]:
-        assert rank == -1  # runs of one process
+    for _id, run, tag, start, count, reset, rank, folder in content["series"]:
+        assert rank == -1 and folder == run  # runs of one process
         out[(run, tag)] = (start, f[off:off + count], f[off + count:off + 2 * count],
                            f[off + 2 * count:off + 3 * count], reset)
         off += 3 * count

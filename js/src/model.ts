@@ -85,6 +85,7 @@ export class ModelData {
       if (!s) {
         s = new ScalarData(c.id, c.run, c.tag);
         s.rank = c.rank;
+        s.folder = c.folder;
         this.series.set(c.id, s);
         let m = this.byTag.get(c.tag);
         if (!m) this.byTag.set(c.tag, (m = new Map()));

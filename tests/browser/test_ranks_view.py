@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections import Counter
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -77,6 +79,13 @@ def test_ranks_band_slowest_and_stopped(page: Page, jupyter_server, artifacts, t
         _frames(page)
         board.screenshot(path=str(artifacts / "ranks-stopped.png"))
         assert proc.wait(timeout=60) != 0
+        # the chart's CSV holds every rank's points under its folder's run name
+        card.hover()
+        with page.expect_download() as dl:
+            card.locator("button", has_text="CSV").click()
+        rows = Path(dl.value.path()).read_text().splitlines()[1:]
+        per_rank = Counter(r.split(",")[0] for r in rows)
+        assert per_rank == {"ddp/rank0": 81, "ddp/rank1": 81, "ddp/rank2": 81, "ddp/rank3": 80}, per_rank
     finally:
         if proc.poll() is None:
             proc.kill()

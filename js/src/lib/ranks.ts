@@ -4,6 +4,7 @@
  * across ranks) and its band (min and max across ranks), and the run's rank report (the slowest
  * rank, ranks that stopped). Pure logic, no DOM.
  */
+import { lowerBound } from "./downsample";
 import { ScalarData } from "./series";
 
 /** Published points wait for every rank; past this many ms after a step's first point, it is drawn with those that came. */
@@ -33,14 +34,12 @@ export class RankGroup {
   loRank = new Int32Array(16);
   hiRank = new Int32Array(16);
   count = new Int32Array(16);
-  /** bumped whenever a rank appears */
-  structure = 0;
   /** the rank series' points folded so far, and the epoch they were folded at */
   private folded = new Map<ScalarData, { n: number; epoch: number }>();
   /** steps seen but not yet published: step -> accumulator */
   private pending = new Map<number, Acc>();
-  /** published steps -> index in mean/lo/hi */
-  private published = new Map<number, number>();
+  /** the steps published (drawn) */
+  private published = new Set<number>();
 
   constructor(
     readonly run: string,
@@ -54,7 +53,6 @@ export class RankGroup {
 
   add(rank: number, s: ScalarData): void {
     this.ranks.set(rank, s);
-    this.structure++;
   }
 
   /** Steps waiting for ranks (not drawn yet). */
@@ -147,7 +145,7 @@ export class RankGroup {
       const a = this.pending.get(step)!;
       this.pending.delete(step);
       const i = this.mean.n + j;
-      this.published.set(step, i);
+      this.published.add(step);
       steps[j] = step;
       walls[j] = a.wall;
       means[j] = a.nonFinite ? NON_FINITE[a.nonFinite] : a.finite ? a.sum / a.finite : NaN;
@@ -201,13 +199,8 @@ function maxOf(a: Float64Array, n: number): number {
 
 /** Index of `step` in `s` (its steps ascending), -1 when absent. */
 function indexOfStep(s: ScalarData, step: number): number {
-  let lo = 0, hi = s.n;
-  while (lo < hi) {
-    const m = (lo + hi) >>> 1;
-    if (s.steps[m] < step) lo = m + 1;
-    else hi = m;
-  }
-  return lo < s.n && s.steps[lo] === step ? lo : -1;
+  const i = lowerBound(s.steps, s.n, step);
+  return i < s.n && s.steps[i] === step ? i : -1;
 }
 
 /** One rank of a run, as its report says it. */

@@ -10,8 +10,10 @@ export class ScalarData {
   /** Bumped on every change; `epoch` only when points were removed (caches restart). */
   version = 0;
   epoch = 0;
-  /** the rank of a distributed run this series is of (-1: a run of one process) */
+  /** the rank of a distributed run this series is of (-1: a run of one process), and the run
+   * name of that rank's own folder (`exp/rank1`) */
   rank = -1;
+  folder = "";
   constructor(
     readonly id: number,
     readonly run: string,

@@ -14,8 +14,8 @@ describe("wire decoding", () => {
   });
   it("reads the rank of a distributed run's series", () => {
     const buf = new Float64Array([0, 1, 2, 0, 1, 2]).buffer;
-    const chunks = decodeScalars({ series: [[5, "exp", "loss", 0, 1, false, 3], [6, "exp", "loss", 0, 1, false, -1]] }, [new DataView(buf)]);
-    expect(chunks.map((c) => c.rank)).toEqual([3, -1]);
+    const chunks = decodeScalars({ series: [[5, "exp", "loss", 0, 1, false, 3, "exp/rank3"], [6, "one", "loss", 0, 1, false, -1]] }, [new DataView(buf)]);
+    expect(chunks.map((c) => [c.rank, c.folder])).toEqual([[3, "exp/rank3"], [-1, "one"]]);
   });
   it("copies misaligned buffers", () => {
     const raw = new Uint8Array(8 * 3 + 4);

@@ -6,9 +6,10 @@
  * answers {type: "sync", next, protocol} (`next`: how many numbered messages it has sent).
  * A page asks {type: "resync"} when it missed messages; the kernel then sends everything again.
  *
- * Scalar deltas: content {type: "scalars", series: [[id, run, tag, start, count, reset, rank], ...]};
+ * Scalar deltas: content {type: "scalars", series: [[id, run, tag, start, count, reset, rank, folder], ...]};
  * buffers[0]: for each series in order, count float64 steps, then values, then wall times.
- * `rank` (-1 or absent for a run of one process) is the rank of a distributed run the series is of.
+ * `rank` (-1 or absent for a run of one process) is the rank of a distributed run the series is of,
+ * `folder` the run name of that rank's own folder (`exp/rank1`; absent: the run's name).
  */
 
 /** The version of the wire protocol this page speaks. */
@@ -29,6 +30,7 @@ interface SeriesChunk {
   run: string;
   tag: string;
   rank: number;
+  folder: string;
   start: number;
   reset: boolean;
   steps: Float64Array;
@@ -55,16 +57,17 @@ function asFloat64(buf: Buffer | undefined): Float64Array {
   return new Float64Array(new Uint8Array(buffer, byteOffset, byteLength).slice().buffer);
 }
 
-type Row = [number, string, string, number, number, boolean | number, number?];
+type Row = [number, string, string, number, number, boolean | number, number?, string?];
 
 export function decodeScalars(content: { series?: unknown }, buffers: readonly Buffer[]): SeriesChunk[] {
   const rows = (Array.isArray(content.series) ? content.series : []) as Row[];
   const f = asFloat64(buffers[0]);
   const out: SeriesChunk[] = [];
   let off = 0;
-  for (const [id, run, tag, start, count, reset, rank] of rows) {
+  for (const [id, run, tag, start, count, reset, rank, folder] of rows) {
     out.push({
-      id, run: String(run), tag: String(tag), rank: typeof rank === "number" && rank >= 0 ? rank : -1, start, reset: !!reset,
+      id, run: String(run), tag: String(tag), rank: typeof rank === "number" && rank >= 0 ? rank : -1,
+      folder: typeof folder === "string" ? folder : String(run), start, reset: !!reset,
       steps: f.subarray(off, off + count),
       values: f.subarray(off + count, off + 2 * count),
       walls: f.subarray(off + 2 * count, off + 3 * count),

@@ -14,13 +14,14 @@ MAX_POINTS_PER_MESSAGE = 2_000_000
 
 
 class _Sent:
-    __slots__ = ("id", "run", "tag", "rank", "series", "sent", "epoch")
+    __slots__ = ("id", "run", "tag", "rank", "folder", "series", "sent", "epoch")
 
-    def __init__(self, sid: int, run: str, tag: str, series: Any, rank: int = -1) -> None:
+    def __init__(self, sid: int, run: str, tag: str, series: Any, rank: int, folder: str) -> None:
         self.id = sid
         self.run = run
         self.tag = tag
         self.rank = rank
+        self.folder = folder
         self.series = series
         self.sent = 0  # points of `series` the page holds (as far as we know)
         self.epoch = series.epoch
@@ -30,9 +31,11 @@ class ScalarFeed:
     """Tracks, per scalar series of a Store, how many points were sent; builds binary deltas.
 
     Wire format (see js/src/lib/wire.ts): content ``{"type": "scalars", "series": [[id, run,
-    tag, start, count, reset, rank], ...]}`` and one buffer holding, per series in order,
-    ``count`` float64 steps, then values, then wall times. `rank` is -1 for a run of one process;
-    a distributed run sends each rank's series under the run's name (the page draws their band).
+    tag, start, count, reset, rank, folder], ...]}`` and one buffer holding, per series in order,
+    ``count`` float64 steps, then values, then wall times. A distributed run sends each rank's
+    series under the run's name (the page draws their band) with its rank and the run name of its
+    own folder (`exp/rank1`, what TensorBoard calls it: exports use it); a run of one process says
+    -1 and its own name.
     """
 
     def __init__(self, store: Store) -> None:
@@ -57,20 +60,15 @@ class ScalarFeed:
         self._store_version = store.version
         for run in store.runs():
             try:
-                ranks = store.ranks(run)
-                tags = store.tags(run).get(SCALARS, [])
+                sources = store.rank_runs(run) or {-1: run}  # a distributed run: each rank's folder
             except KeyError:
                 continue
-            for rank in ranks or (-1,):
-                for tag in tags:
-                    if (run, tag, rank) in self._series:
-                        continue
-                    try:
-                        s = store.series(run, tag, None if rank < 0 else rank)
-                    except KeyError:  # a tag another rank logged
-                        continue
-                    self._series[(run, tag, rank)] = _Sent(self._next_id, run, tag, s, rank)
-                    self._next_id += 1
+            for rank, name in sources.items():
+                for tag in store.tags(name).get(SCALARS, []):
+                    if (run, tag, rank) not in self._series:
+                        self._series[(run, tag, rank)] = _Sent(self._next_id, run, tag, store.series(name, tag),
+                                                               rank, name)
+                        self._next_id += 1
 
     def poll(self, max_points: int = MAX_POINTS_PER_MESSAGE) -> tuple[dict, list[bytes]] | None:
         """The delta since the last poll, or None when nothing changed."""
@@ -98,7 +96,7 @@ class ScalarFeed:
                 chunks.append(np.asarray(s.steps[a:b], dtype=np.float64).tobytes())
                 chunks.append(np.ascontiguousarray(s.values[a:b], dtype=np.float64).tobytes())
                 chunks.append(np.ascontiguousarray(s.wall_times[a:b], dtype=np.float64).tobytes())
-                rows.append([e.id, e.run, e.tag, a, k, bool(reset), e.rank])
+                rows.append([e.id, e.run, e.tag, a, k, bool(reset), e.rank, e.folder])
                 e.sent = b
                 budget -= k
                 if budget <= 0:

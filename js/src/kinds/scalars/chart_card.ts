@@ -273,21 +273,16 @@ export class ChartCard {
     const xr = this.zoom ?? full;
     const cols = Math.max(16, Math.round(u.bbox.width / uPlot.pxRatio) || 400);
     // y range from what is visible
-    this.drawn.keepOnly(this.withExtras(series));
+    const shown = this.withExtras(series); // a distributed run: its band or its ranks' lines are in sight too
+    this.drawn.keepOnly(shown);
     const lines = this.lines;
-    let k = 0;
-    const take = (s: ScalarData) => {
+    lines.length = shown.length;
+    shown.forEach((s, k) => {
       const d = this.downsampled(s, xr[0], xr[1], cols);
-      const l = (lines[k++] ??= { raw: d.raw, sm: null });
+      const l = (lines[k] ??= { raw: d.raw, sm: null });
       l.raw = d.raw;
       l.sm = o.smoothing > 0 ? d.sm : null;
-    };
-    for (const s of series) {
-      take(s);
-      const g = rankGroupOf(s); // a distributed run: its band or its ranks' lines are in sight too
-      if (g) for (const x of this.extras(g)) take(x);
-    }
-    lines.length = k;
+    });
     const yr = yRange(lines, xr[0], xr[1], o.log_y, o.ignore_outliers);
     this.expectX = xr;
     const sx = u.scales.x, sy = u.scales.y;
@@ -500,7 +495,7 @@ export class ChartCard {
     return this.series().flatMap((s) => {
       const g = rankGroupOf(s);
       if (!g) return [{ run: s.run, s }];
-      return [...g.ranks].sort((a, b) => a[0] - b[0]).map(([rank, r]) => ({ run: `${s.run}/rank${rank}`, s: r }));
+      return [...g.ranks].sort((a, b) => a[0] - b[0]).map(([, r]) => ({ run: r.folder, s: r }));
     });
   }
 
