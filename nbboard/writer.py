@@ -220,6 +220,10 @@ class SummaryWriter:
             return f
         with self._lock:
             f = self._files.get(run_dir)
+            if f is None and self.rank is not None and self._mark:  # a rank's folder (or a sub-run's)
+                group = group_of(run_dir.rstrip("/"), self.rank)
+                if group is not None:
+                    self.store.set_rank(st.run_key(run_dir), st.run_key(group), self.rank)
             if f is None and not self.write_to_disk:  # tensorboardX's write_to_disk=False
                 if self._thread is None:
                     self._thread = EventWriterThread(sync=True)
@@ -239,10 +243,6 @@ class SummaryWriter:
                 purge = self.purge_step if run_dir == self.log_dir else None
                 f = EventFileWriter(path, self._mark + self.filename_suffix, purge, opener=opener,
                                     owner=self._thread)
-                if self._mark:  # this rank's folder (or sub-run folder) is a rank of its run
-                    group = group_of(run_dir.rstrip("/"), self.rank)
-                    if group is not None:
-                        self.store.set_rank(st.run_key(run_dir), st.run_key(group), self.rank)
                 self._files[run_dir] = f
                 if run_dir == self.log_dir:
                     self._main = f

@@ -98,6 +98,17 @@ def test_the_writers_own_store_knows_its_rank(tmp_path, monkeypatch):
     w.close()
 
 
+def test_a_store_only_writer_of_a_rank_folds_too(tmp_path, monkeypatch):
+    _as_rank(monkeypatch, 2, 4)
+    store = Store(str(tmp_path))
+    w = SummaryWriter(str(tmp_path / "exp"), store=store, write_to_disk=False)  # tensorboardX's switch
+    w.add_scalar("loss", 1.0, 0)
+    w.add_scalars("m", {"a": 2.0}, 0)
+    w.close()
+    assert not (tmp_path / "exp").exists()
+    assert store.runs() == ["exp", "exp/m_a"] and store.ranks("exp") == [2] and store.ranks("exp/m_a") == [2]
+
+
 def test_rank0_only_keeps_tensorboards_habit(tmp_path, monkeypatch):
     for r in (1, 0):
         _as_rank(monkeypatch, r)
