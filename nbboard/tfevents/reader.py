@@ -168,7 +168,7 @@ def scan_records(buf: bytes, resyncing: bool = False, final: bool = False) -> Sc
     """
     mv = memoryview(buf)
     chunks, pos, corrupt, skipped, resync = _frame(buf, mv, 0, len(buf), resyncing, final)
-    return _finish(buf, mv, chunks, pos, corrupt, skipped, resync)
+    return _checked(buf, mv, chunks, pos, corrupt, skipped, resync)[0]
 
 
 def scan_many(bufs: list[bytes], resyncing: list[bool]) -> tuple[bytes, list[Scan]]:
@@ -184,7 +184,7 @@ def scan_many(bufs: list[bytes], resyncing: list[bool]) -> tuple[bytes, list[Sca
     for b, rs in zip(bufs, resyncing):
         hi = lo + len(b)
         ch, pos, corrupt, skipped, resync = _frame(big, mv, lo, hi, rs, False)
-        framed.append((lo, pos - lo, corrupt, skipped, resync))
+        framed.append((pos - lo, corrupt, skipped, resync))
         chunks.extend(ch)
         lo = hi
     whole, bad = _checked(big, mv, chunks, 0, 0, 0, False)
@@ -193,7 +193,7 @@ def scan_many(bufs: list[bytes], resyncing: list[bool]) -> tuple[bytes, list[Sca
     bad_in = np.searchsorted(bounds, bad, side="right") - 1
     bad_len = np.ndarray((len(big) - 7,), dtype="<u8", buffer=big, strides=(1,))[bad - 12].astype(np.int64) if len(bad) else bad
     scans = []
-    for i, (_, consumed, corrupt, skipped, resync) in enumerate(framed):
+    for i, (consumed, corrupt, skipped, resync) in enumerate(framed):
         a, b = int(cut[i]), int(cut[i + 1])
         mine = bad_len[bad_in == i]
         scans.append(Scan(whole.starts[a:b], whole.lengths[a:b], consumed, corrupt + len(mine),
@@ -239,16 +239,10 @@ def _frame(buf: bytes, mv: memoryview, lo: int, n: int, resyncing: bool,
     return chunks, pos, corrupt, skipped, False
 
 
-def _finish(buf: bytes, mv: memoryview, chunks: list[Any], pos: int, corrupt: int, skipped: int,
-            resyncing: bool = False) -> Scan:
-    """The Scan of framed records: their data CRCs checked, the bad ones counted as damage."""
-    scan, _ = _checked(buf, mv, chunks, pos, corrupt, skipped, resyncing)
-    return scan
-
-
 def _checked(buf: bytes, mv: memoryview, chunks: list[Any], pos: int, corrupt: int, skipped: int,
              resyncing: bool) -> tuple[Scan, np.ndarray]:
-    """`_finish`, and the data offsets of the records whose CRC failed."""
+    """The Scan of framed records (their data CRCs checked, the bad ones counted as damage), and
+    the data offsets of the records whose CRC failed."""
     parts = [np.asarray(c, dtype=np.int64) for c in chunks if len(c)]
     s = np.concatenate(parts) if parts else np.empty(0, np.int64)
     if not len(s):
