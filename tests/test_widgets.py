@@ -339,3 +339,12 @@ def test_kernel_and_page_speak_the_same_wire_protocol(store):
     assert page is not None and int(page.group(1)) == PROTOCOL
     v = Scalars(store, pusher=Pusher(start=False))
     assert v._protocol == PROTOCOL and "_protocol" in v.keys
+
+
+def test_pusher_sends_nothing_once_the_interpreter_exits(store):
+    v, pusher, sink = make(store, max_rate=10)
+    log(store, ".", "loss", range(3))
+    assert pusher.step(now=100.0) == 1
+    pusher._exit()  # what its atexit hook does: the kernel is closing its sockets
+    log(store, ".", "loss", [3])
+    assert pusher.step(now=200.0) == 0 and len(sink.msgs) == 1
