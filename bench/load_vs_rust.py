@@ -181,7 +181,6 @@ def main() -> None:
     ap.add_argument("--skip-rust", action="store_true")
     a = ap.parse_args()
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.2f}")
-    rows = []
     for name in a.only.split(","):
         runs, steps = SHAPES[name]
         d = make_logdir(name)
@@ -193,7 +192,6 @@ def main() -> None:
         tb = None if a.skip_rust else tensorboard_http(d, runs, steps)
         if rs is not None:
             assert rs["points"] == nb["points"] == tb["points"], (rs, nb, tb)  # type: ignore[index]
-        rows.append((name, nb, fresh, rs))
         n = nb["points"]
         print(f"\n{name}: {runs:,} run(s) x {len(TAGS)} tags x {steps:,} steps = {n:,} points")
         print(f"  nbboard.load in process      {nb['load']:7.2f} s  ({nb['load'] / n * 1e6:.2f} s per 1M points), "

@@ -25,10 +25,10 @@ def torchrun(logdir: Path, *args: str, nproc: int = 4) -> subprocess.Popen:
     exe = shutil.which("torchrun", path=os.path.dirname(sys.executable))
     assert exe, "torchrun is installed with torch"
     logdir.mkdir(parents=True, exist_ok=True)
-    log = open(logdir.parent / f"{logdir.name}-job.log", "wb")
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(JOB.parent.parent)}
-    return subprocess.Popen([exe, "--standalone", f"--nproc_per_node={nproc}",
-                             str(JOB), str(logdir), *args], stdout=log, stderr=subprocess.STDOUT, env=env)
+    with open(logdir.parent / f"{logdir.name}-job.log", "wb") as log:  # the child keeps its own copy
+        return subprocess.Popen([exe, "--standalone", f"--nproc_per_node={nproc}",
+                                 str(JOB), str(logdir), *args], stdout=log, stderr=subprocess.STDOUT, env=env)
 
 
 @pytest.fixture(scope="module")
