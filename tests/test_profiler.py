@@ -430,6 +430,58 @@ def test_fwdbwd_flows_on_a_real_trace(profiled):
     assert {"aten::convolution", "aten::addmm", "aten::relu"} <= {f for (f, _), _ in got}
 
 
+# ---- the call tree and id lookups, against the walks they replace ------------------------------
+def _stack_parents(events: list[dict]) -> list[int]:
+    """torch's `_populate_cpu_children` walk, event by event: per thread, sorted by start (longest
+    first), pop what ended or only partly holds the event; the top left is its parent."""
+    rows = sorted(range(len(events)), key=lambda i: (events[i]["tid"], events[i]["ts"], -(events[i]["ts"] + events[i]["dur"])))
+    out = [-1] * len(events)
+    stack: list[int] = []
+    lane = None
+    for i in rows:
+        e = events[i]
+        if e["tid"] != lane:
+            stack, lane = [], e["tid"]
+        s, end = e["ts"], e["ts"] + e["dur"]
+        while stack and (s >= events[stack[-1]]["ts"] + events[stack[-1]]["dur"]
+                         or end > events[stack[-1]]["ts"] + events[stack[-1]]["dur"]):
+            stack.pop()
+        if stack:
+            out[i] = stack[-1]
+        stack.append(i)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_call_tree_equals_the_stack_walk(seed):
+    """Random host events on three threads: nested, partly overlapping, zero-length, equal starts;
+    `parents` (range maxima, all events at once) gives torch's stack walk's parent for each."""
+    from nbboard.kinds.profiler.analysis import parents
+
+    rng = np.random.default_rng(seed)
+    ev = []
+    for _ in range(3000):
+        ts = float(rng.integers(0, 400))
+        dur = float(rng.choice([0, 1, 2, 5, 20, 80, 300]) if rng.random() < 0.8 else rng.integers(0, 50))
+        ev.append({"ph": "X", "cat": "cpu_op", "name": f"op{rng.integers(0, 9)}", "pid": 1,
+                   "tid": int(rng.integers(0, 3)), "ts": ts, "dur": dur})
+    prof = parse_trace(json.dumps({"traceEvents": ev}).encode())
+    assert parents(prof).tolist() == _stack_parents(ev)
+
+
+def test_id_lookup_is_a_dict_get():
+    """`lookup` on arrays answers as `dict(zip(keys, values)).get(q, -1)`: the last of repeated keys."""
+    from nbboard.kinds.profiler.analysis import lookup
+
+    rng = np.random.default_rng(1)
+    keys = rng.integers(-3, 50, 400)
+    values = rng.integers(0, 10_000, 400)
+    queries = rng.integers(-5, 60, 300)
+    want = [dict(zip(keys.tolist(), values.tolist())).get(q, -1) for q in queries.tolist()]
+    assert lookup(keys, values, queries).tolist() == want
+    assert lookup(keys[:0], values[:0], queries).tolist() == [-1] * 300
+
+
 # ---- comparing profiles ----------------------------------------------------------------------
 def _x(name, ts, dur, cat="cpu_op"):
     return {"ph": "X", "cat": cat, "name": name, "pid": 1, "tid": 1, "ts": ts, "dur": dur}

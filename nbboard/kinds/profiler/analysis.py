@@ -92,26 +92,26 @@ def parents(prof: Profile) -> np.ndarray:
         return parent
     end = prof.ts + prof.dur
     order = host[np.lexsort((-end[host], prof.ts[host], prof.lane[host]))]
-    lanes = prof.lane[order].tolist()
-    starts = prof.ts[order].tolist()
-    ends = end[order].tolist()
-    rows = order.tolist()
-    out = [-1] * len(rows)
-    stack: list[int] = []  # positions in `rows`
-    cur_lane = None
-    for k in range(len(rows)):
-        if not k & 511:
-            tick()
-        if lanes[k] != cur_lane:
-            stack.clear()
-            cur_lane = lanes[k]
-        s, e = starts[k], ends[k]
-        while stack and (s >= ends[stack[-1]] or e > ends[stack[-1]]):  # partial overlap: no parent
-            stack.pop()
-        if stack:
-            out[k] = rows[stack[-1]]
-        stack.append(k)
-    parent[order] = out
+    lane, s, e = prof.lane[order], prof.ts[order], end[order]
+    # torch's stack walk (sorted by start, longest first; pop what ended or only partly holds the
+    # event) gives the latest earlier event j whose end[j] >= e and end[j] > s: found for every
+    # event at once by halving steps over a table of range maxima.
+    need = np.where(e > s, e, np.nextafter(s, np.inf))
+    tables = [e]
+    while 2 ** len(tables) <= len(e):
+        t, w = tables[-1], 2 ** (len(tables) - 1)
+        tables.append(np.maximum(t[:-w], t[w:]))
+    pos = np.arange(len(e))  # the answer is pos - 1 once every block below pos ends too early
+    for p in range(len(tables) - 1, -1, -1):
+        tick()
+        lo = pos - 2 ** p
+        can = lo >= 0
+        skip = can.copy()
+        skip[can] = tables[p][lo[can]] < need[can]
+        pos[skip] = lo[skip]
+    j = pos - 1
+    ok = (j >= 0) & (lane[np.maximum(j, 0)] == lane)
+    parent[order[ok]] = order[j[ok]]
     return parent
 
 
@@ -142,20 +142,31 @@ def _device_times(prof: Profile, parent: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def _launchers(prof: Profile, parent: np.ndarray, dev: np.ndarray) -> np.ndarray:
-    """The host op row that launched each device event in `dev` (-1: unknown)."""
+    """The host op row that launched each device event in `dev` (-1: unknown): the op with its
+    External id, failing that the parent of the runtime call with its correlation."""
     ops = np.flatnonzero((prof.cat == CAT["cpu_op"]) | (prof.cat == CAT["user_annotation"]))
-    by_ext = dict(zip(prof.ext[ops].tolist(), ops.tolist()))
     rt = np.flatnonzero((prof.cat == CAT["cuda_runtime"]) | (prof.cat == CAT["cuda_driver"]))
-    by_corr = dict(zip(prof.corr[rt].tolist(), rt.tolist()))
-    out = np.full(len(dev), -1, np.int64)
-    for k, (e, c) in enumerate(zip(prof.ext[dev].tolist(), prof.corr[dev].tolist())):
-        if not k & 511:
-            tick()
-        row = by_ext.get(e, -1) if e >= 0 else -1
-        if row < 0 and c >= 0:
-            r = by_corr.get(c, -1)
-            row = int(parent[r]) if r >= 0 else -1
-        out[k] = row
+    ext, corr = prof.ext[dev], prof.corr[dev]
+    out = np.where(ext >= 0, lookup(prof.ext[ops], ops, ext), -1)
+    r = np.where((out < 0) & (corr >= 0), lookup(prof.corr[rt], rt, corr), -1)
+    via = r >= 0
+    out[via] = parent[r[via]]
+    return out
+
+
+def lookup(keys: np.ndarray, values: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """For each query, the value at its key (the last one where a key repeats), -1 where none:
+    `dict(zip(keys, values)).get(q, -1)` on arrays."""
+    out = np.full(len(queries), -1, np.int64)
+    if not len(keys) or not len(queries):
+        return out
+    order = np.argsort(keys, kind="stable")
+    k = keys[order]
+    last = np.r_[k[1:] != k[:-1], True]
+    k, v = k[last], values[order][last]
+    pos = np.minimum(np.searchsorted(k, queries), len(k) - 1)
+    hit = k[pos] == queries
+    out[hit] = v[pos[hit]]
     return out
 
 
@@ -218,33 +229,31 @@ def _device_steps(prof: Profile, s: np.ndarray, e: np.ndarray) -> None:
     rt = np.flatnonzero((prof.cat == CAT["cuda_runtime"]) | (prof.cat == CAT["cuda_driver"]))
     if not len(dev) or not len(rt):
         return
-    rt_by_corr = dict(zip(prof.corr[rt].tolist(), rt.tolist()))
+    corr = prof.corr[dev]
+    r = np.where(corr >= 0, lookup(prof.corr[rt], rt, corr), -1)
+    d = dev[r >= 0]
+    r = r[r >= 0]
+    rs, re_ = prof.ts[r], prof.ts[r] + prof.dur[r]
+    k = np.searchsorted(s, rs, "right") - 1
+    inside = (k >= 0) & (rs >= s[np.maximum(k, 0)]) & (re_ <= e[np.maximum(k, 0)])
     dmax = np.full(len(s), -np.inf)
-    matched = False
-    for k, d in enumerate(dev.tolist()):
-        if not k & 511:
-            tick()
-        r = rt_by_corr.get(int(prof.corr[d]))
-        if r is None:
-            continue
-        rs, re_ = prof.ts[r], prof.ts[r] + prof.dur[r]
-        k = int(np.searchsorted(s, rs, "right")) - 1
-        if k >= 0 and rs >= s[k] and re_ <= e[k]:
-            dmax[k] = max(dmax[k], prof.ts[d] + prof.dur[d])
-            matched = True
+    np.maximum.at(dmax, k[inside], prof.ts[d[inside]] + prof.dur[d[inside]])
+    matched = bool(inside.any())
     if not matched:
         return
     prev = s[0]
-    for k in range(len(s)):
-        start = max(prev, s[k])
-        end = max(e[k], dmax[k]) if np.isfinite(dmax[k]) else max(e[k], start)
-        s[k], e[k] = start, max(end, start)
-        prev = e[k]
+    for i in range(len(s)):
+        start = max(prev, s[i])
+        end = max(e[i], dmax[i]) if np.isfinite(dmax[i]) else max(e[i], start)
+        s[i], e[i] = start, max(end, start)
+        prev = e[i]
 
 
-def breakdown(prof: Profile) -> tuple[list[dict[str, Any]], dict[str, float]]:
-    """Per step: {name, start, duration, <role>: µs} and the steps' average."""
-    names, s, e = _steps(prof)
+def breakdown(prof: Profile, steps: tuple[list[str], np.ndarray, np.ndarray] | None = None
+              ) -> tuple[list[dict[str, Any]], dict[str, float]]:
+    """Per step: {name, start, duration, <role>: µs} and the steps' average (`steps`: what
+    `_steps(prof)` gives, when the caller has it)."""
+    names, s, e = steps if steps is not None else _steps(prof)
     if not names:
         return [], {}
     roles = _role_ranges(prof)
@@ -260,12 +269,17 @@ def breakdown(prof: Profile) -> tuple[list[dict[str, Any]], dict[str, float]]:
         hit = free & covered(mids, rs, rend)
         role[hit] = i
         free &= ~hit
+    # a step's pieces are a slice of the sorted midpoints: sums per role from running totals
+    lo, hi = np.searchsorted(mids, s, "left"), np.searchsorted(mids, e, "left")
+    run = np.zeros((len(ROLES), len(mids) + 1))
+    for i in range(len(ROLES)):
+        np.cumsum(np.where(in_step & (role == i), lens, 0.0), out=run[i, 1:])
+    sums = (run[:, hi] - run[:, lo]).T.tolist()
+    starts, durs = s.tolist(), (e - s).tolist()
     out = []
     for k, nm in enumerate(names):
-        m = (mids >= s[k]) & (mids < e[k]) & in_step
-        sums = np.bincount(role[m], weights=lens[m], minlength=len(ROLES))
-        row: dict[str, Any] = {"name": nm, "start": float(s[k]), "duration": float(e[k] - s[k])}
-        row.update({r: float(v) for r, v in zip(ROLES, sums)})
+        row: dict[str, Any] = {"name": nm, "start": starts[k], "duration": durs[k]}
+        row.update(zip(ROLES, sums[k]))
         out.append(row)
     avg = {r: float(np.mean([x[r] for x in out])) for r in (*ROLES, "duration")}
     return out, avg
@@ -313,14 +327,10 @@ def operators(prof: Profile, parent: np.ndarray, dself: np.ndarray, dtotal: np.n
             "device_total": dtotal, "self_memory": mem_self}
     u, counts, sums = _group(key, ops, cols)
     _, inv = np.unique(key, return_inverse=True)
-    # the longest call of each group stands for its call stack and module
-    rep = np.full(len(u), -1, np.int64)
-    best = np.full(len(u), -np.inf)
-    d = prof.dur[ops]
-    tick()
-    for g, r, v in zip(inv.tolist(), ops.tolist(), d.tolist()):
-        if v > best[g]:
-            best[g], rep[g] = v, r
+    # the longest call of each group stands for its call stack and module (the first of equals)
+    by = np.lexsort((np.arange(len(ops)), -prof.dur[ops], inv))
+    first = np.r_[True, inv[by][1:] != inv[by][:-1]]
+    rep = ops[by[first]]
     out = []
     for g in range(len(u)):
         if not g & 127:
@@ -565,7 +575,8 @@ def analyse(prof: Profile) -> Analysis:
     mem_self = np.zeros(len(prof.name))
     ok = owner >= 0
     np.add.at(mem_self, owner[ok], prof.mem_bytes[ok].astype(float))
-    steps, avg = breakdown(prof)
+    names, s0, e0 = _steps(prof)
+    steps, avg = breakdown(prof, (names, s0.copy(), e0.copy()))
     t0 = float(prof.ts.min()) if len(prof.ts) else 0.0
     ops = operators(prof, parent, dself, dtotal, mem_self, by_shape=False)
     ops_shape = operators(prof, parent, dself, dtotal, mem_self, by_shape=True)
@@ -589,7 +600,6 @@ def analyse(prof: Profile) -> Analysis:
             "recorded": {k: bool(prof.meta.get(k)) for k in ("record_shapes", "profile_memory", "with_stack", "with_modules")}}
     recs = recommendations(avg, kern, ops_shape, len(steps), has_device)
     per_step = step_operators(prof, _self_times(prof.dur, parent), dself, dtotal)
-    names, s0, e0 = _steps(prof)
     dist = distributed(prof, names, s0, e0)
     return Analysis(steps=steps, average=avg, operators=ops, operators_by_shape=ops_shape,
                     kernels=kern, memory=mem, top_allocators=top, modules=mods,
