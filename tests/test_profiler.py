@@ -430,6 +430,105 @@ def test_fwdbwd_flows_on_a_real_trace(profiled):
     assert {"aten::convolution", "aten::addmm", "aten::relu"} <= {f for (f, _), _ in got}
 
 
+# ---- a big trace read by two processes -----------------------------------------------------------
+def _same_profile(a, b) -> None:
+    for f in ("names", "lanes", "shapes", "meta"):
+        assert getattr(a, f) == getattr(b, f), f
+    for f in ("name", "cat", "lane", "ts", "dur", "ext", "corr", "shape", "dtype", "mem_ts", "mem_bytes",
+              "mem_allocated", "mem_reserved", "mem_device", "mem_lane", "kernel_row", "kernel_info",
+              "flow_src", "flow_dst", "flow_kind"):
+        x, y = getattr(a, f), getattr(b, f)
+        assert x.dtype == y.dtype and np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), f
+
+
+def _halves_trace() -> bytes:
+    """Its second half uses names, shapes and lanes the first half does not, and first-half ones in
+    another order (so a half's own numbering differs from the whole's), kernels with launch figures,
+    memory events, and flows that start in one half and end in the other."""
+    ev: list[dict] = []
+    for i in range(300):
+        first = i < 150
+        tid = 1 if first else (2 if i % 2 else 1)
+        dims = [[i % 2 + 1]] if first else [[[5], [2]][i % 2]]
+        ev.append({"ph": "X", "cat": "cpu_op", "name": f"a{i % 3}" if first else ["a2", f"b{i % 3}"][i % 2],
+                   "pid": 9, "tid": tid, "ts": 10.0 * i, "dur": 8.0,
+                   "args": {"External id": i, "Input Dims": dims, "Input type": ["float" if i % 4 else "int"]}})
+        ev.append({"ph": "X", "cat": "cuda_runtime", "name": "cudaLaunchKernel", "pid": 9, "tid": tid,
+                   "ts": 10.0 * i + 1, "dur": 2.0, "args": {"External id": i, "correlation": i}})
+        ev.append({"ph": "s", "id": i, "pid": 9, "tid": tid, "ts": 10.0 * i + 1, "cat": "ac2g", "name": "ac2g"})
+        ev.append({"ph": "i", "name": "[memory]", "pid": 9, "tid": tid, "ts": 10.0 * i + 2, "s": "t",
+                   "args": {"Total Reserved": 4096, "Total Allocated": 64 * i, "Bytes": 64, "Device Id": 0,
+                            "Device Type": 1 if first else 0}})
+    for i in range(300):
+        ev.insert(2 * i + 600, {"ph": "X", "cat": "kernel", "name": f"k{i % 2}", "pid": 0, "tid": 7,
+                                "ts": 10.0 * i + 5, "dur": 3.0,
+                                "args": {"External id": i, "correlation": i, "grid": [i % 7 + 1, 1, 1], "block": [128],
+                                         "registers per thread": 32, "est. achieved occupancy %": i % 50}})
+        ev.insert(2 * i + 601, {"ph": "f", "id": i, "pid": 0, "tid": 7, "ts": 10.0 * i + 5, "cat": "ac2g",
+                                "name": "ac2g", "bp": "e"})
+    return json.dumps({"schemaVersion": 1, "traceEvents": ev, "traceName": "halves]"}).encode()
+
+
+def _two_traces(profiled) -> list[bytes]:
+    real = next(p for p in sorted(os.listdir(profiled["root"] / "nb")) if p.endswith(".pt.trace.json"))
+    return [(profiled["root"] / "nb" / real).read_bytes(), json.dumps(cuda_trace()).encode(), _halves_trace()]
+
+
+def test_a_trace_read_in_two_processes_equals_it_read_whole(profiled, monkeypatch):
+    """Split at an event boundary mid-way, the second half decoded in a forked child: the same
+    columns, names, lanes, shapes, memory events, kernels, flows and metadata as one pass gives."""
+    import nbboard.kinds.profiler.trace as tr
+
+    for data in _two_traces(profiled):
+        whole = parse_trace(data)
+        monkeypatch.setattr(tr, "PARALLEL_BYTES", 0)
+        assert tr._parse_split(data) is not None  # the split path ran
+        _same_profile(parse_trace(data, parallel=True), whole)
+        monkeypatch.setattr(tr, "PARALLEL_BYTES", 48 << 20)
+
+
+def test_a_split_that_fails_reads_the_trace_whole(profiled, monkeypatch, tmp_path):
+    """A cut inside a string (names holding `}, {`), a child that fails, a child that hangs (killed
+    after CHILD_TIMEOUT_S), a truncated trace: the profile is what one pass gives, or its error."""
+    import nbboard.kinds.profiler.trace as tr
+
+    monkeypatch.setattr(tr, "PARALLEL_BYTES", 0)
+    ev = [{"ph": "X", "cat": "cpu_op", "name": n, "pid": 1, "tid": 1, "ts": i, "dur": 1}
+          for i, n in enumerate(["a", "x" * 5500 + "}, {" + "x" * 4500, "b"])]  # mid-file: in the name
+    odd = json.dumps({"traceEvents": ev}).encode()
+    assert tr._parse_split(odd) is None
+    _same_profile(parse_trace(odd, parallel=True), parse_trace(odd))
+
+    data = _two_traces(profiled)[0]
+    whole = parse_trace(data)
+    parent = os.getpid()
+    real_columns = tr._columns
+
+    def failing(events):
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return real_columns(events)
+
+    monkeypatch.setattr(tr, "_columns", failing)
+    assert tr._parse_split(data) is None
+    _same_profile(parse_trace(data, parallel=True), whole)
+
+    def hanging(events):
+        if os.getpid() != parent:
+            time.sleep(120)
+        return real_columns(events)
+
+    monkeypatch.setattr(tr, "_columns", hanging)
+    monkeypatch.setattr(tr, "CHILD_TIMEOUT_S", 1.0)
+    t0 = time.monotonic()
+    _same_profile(parse_trace(data, parallel=True), whole)
+    assert time.monotonic() - t0 < 30
+    monkeypatch.setattr(tr, "_columns", real_columns)
+
+    with pytest.raises(TraceError, match="not JSON or truncated"):
+        parse_trace(data[: len(data) // 2 + 7], parallel=True)
+
+
 # ---- the call tree and id lookups, against the walks they replace ------------------------------
 def _stack_parents(events: list[dict]) -> list[int]:
     """torch's `_populate_cpu_children` walk, event by event: per thread, sorted by start (longest

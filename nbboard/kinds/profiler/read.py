@@ -23,7 +23,7 @@ def side_file(prof: Profile, index: int = 0) -> SideFile:
 
 def read_side_file(path: str) -> list[SideFile]:
     """The profile in one trace file (a TraceError, a ValueError, names what is wrong with it)."""
-    prof = read_trace(path)
+    prof = read_trace(path, parallel=True)
     if not len(prof):
         raise ValueError(f"{os.path.basename(path)}: an empty profile (no events)")
     return [side_file(prof)]
