@@ -568,6 +568,21 @@ def test_call_tree_equals_the_stack_walk(seed):
     assert parents(prof).tolist() == _stack_parents(ev)
 
 
+def test_points_covered_by_ranges():
+    """`covered`, sorted points (a slice per range) and unsorted (a search per point), equals a
+    brute-force check of s <= p < e, range ends and touching points included."""
+    from nbboard.kinds.profiler.spans import covered, merge
+
+    rng = np.random.default_rng(3)
+    s = rng.integers(0, 1000, 60).astype(float)
+    s, e = merge(s, s + rng.integers(0, 30, 60))
+    pts = np.sort(np.r_[rng.uniform(-5, 1040, 500), s, e])
+    want = ((pts[:, None] >= s[None, :]) & (pts[:, None] < e[None, :])).any(axis=1)
+    assert covered(pts, s, e).tolist() == want.tolist()
+    shuffled = rng.permutation(len(pts))
+    assert covered(pts[shuffled], s, e).tolist() == want[shuffled].tolist()
+
+
 def test_id_lookup_is_a_dict_get():
     """`lookup` on arrays answers as `dict(zip(keys, values)).get(q, -1)`: the last of repeated keys."""
     from nbboard.kinds.profiler.analysis import lookup

@@ -358,30 +358,47 @@ def kernels(prof: Profile, parent: np.ndarray) -> list[dict[str, Any]]:
         return []
     owner = _launchers(prof, parent, rows)
     info = prof.kernel_info.astype(np.float64)
+    d = prof.dur[rows]
+    u, inv = np.unique(prof.name[rows], return_inverse=True)
+    calls = np.bincount(inv, minlength=len(u))
+    total = np.bincount(inv, weights=d, minlength=len(u))
+    order = np.argsort(inv, kind="stable")  # each group's kernels together, in trace order
+    starts = np.r_[0, np.cumsum(calls)[:-1]]
+    lo, hi = np.minimum.reduceat(d[order], starts), np.maximum.reduceat(d[order], starts)
+    first = order[starts]  # each group's first kernel: its grid and block
+    w = np.where(total[inv] > 0, d, 1.0)  # time-weighted means (equal weights where no time)
+    means: dict[str, list[float | None]] = {}
+    for f in ("blocks_per_sm", "occupancy", "registers", "shared_memory"):
+        col = info[:, KERNEL_FIELDS.index(f)]
+        ok = np.isfinite(col)
+        num = np.bincount(inv, weights=np.where(ok, col * w, 0.0), minlength=len(u))
+        den = np.bincount(inv, weights=np.where(ok, w, 0.0), minlength=len(u))
+        seen = np.bincount(inv, weights=ok, minlength=len(u)) > 0
+        means[f] = [float(a / b) if s and b > 0 else None for a, b, s in zip(num.tolist(), den.tolist(), seen.tolist())]
+    # the op that launched most of each group's kernels (the lowest name code among equals)
+    own = owner >= 0
+    op_of = [""] * len(u)
+    if own.any():
+        pair = inv[own].astype(np.int64) * (len(prof.names) + 1) + prof.name[owner[own]]
+        pu, pc = np.unique(pair, return_counts=True)
+        g, nm = pu // (len(prof.names) + 1), pu % (len(prof.names) + 1)
+        best = np.lexsort((nm, -pc, g))
+        keep = best[np.r_[True, g[best][1:] != g[best][:-1]]]
+        for gi, ni in zip(g[keep].tolist(), nm[keep].tolist()):
+            op_of[gi] = prof.names[ni]
     out = []
-    keys = prof.name[rows]
-    for nm in np.unique(keys).tolist():
-        sel = keys == nm
-        d = prof.dur[rows[sel]]
-        w = d if d.sum() > 0 else np.ones_like(d)
-        row: dict[str, Any] = {"name": prof.names[nm], "calls": int(sel.sum()), "total": float(d.sum()),
-                               "mean": float(d.mean()), "min": float(d.min()), "max": float(d.max())}
-        for f in ("blocks_per_sm", "occupancy", "registers", "shared_memory"):
-            col = info[sel, KERNEL_FIELDS.index(f)]
-            ok = np.isfinite(col)
-            row[f] = float(np.average(col[ok], weights=w[ok])) if ok.any() and w[ok].sum() > 0 else None
-        g = info[sel][0]
-        row["grid"] = [int(x) for x in g[0:3]] if np.isfinite(g[0]) else None
-        row["block"] = [int(x) for x in g[3:6]] if np.isfinite(g[3]) else None
-        lower = prof.names[nm].lower()
+    for i, nm_code in enumerate(u.tolist()):
+        name = prof.names[nm_code]
+        row: dict[str, Any] = {"name": name, "calls": int(calls[i]), "total": float(total[i]),
+                               "mean": float(total[i] / calls[i]), "min": float(lo[i]), "max": float(hi[i])}
+        for f, v in means.items():
+            row[f] = v[i]
+        g0 = info[first[i]]
+        row["grid"] = [int(x) for x in g0[0:3]] if np.isfinite(g0[0]) else None
+        row["block"] = [int(x) for x in g0[3:6]] if np.isfinite(g0[3]) else None
+        lower = name.lower()
         row["tensor_cores"] = any(p in lower for p in _TC_PATTERNS)
-        own = owner[sel]
-        own = own[own >= 0]
-        if len(own):
-            vals, cnt = np.unique(prof.name[own], return_counts=True)
-            row["op"] = prof.names[int(vals[np.argmax(cnt)])]
-        else:
-            row["op"] = ""
+        row["op"] = op_of[i]
         out.append(row)
     out.sort(key=lambda x: (-x["total"], x["name"]))
     return out

@@ -39,18 +39,22 @@ def step_operators(prof: Profile, hself: np.ndarray, dself: np.ndarray, dtotal: 
     inside = (k >= 0) & (prof.ts[ops] < ends[np.maximum(k, 0)])
     ops, k = ops[inside], k[inside]
     used = np.unique(prof.name[ops])
-    local = {int(n): i for i, n in enumerate(used.tolist())}
     names = [prof.names[int(n)] for n in used.tolist()]
-    cols = {"host_self": hself, "host_total": prof.dur, "device_self": dself, "device_total": dtotal}
+    # one grouping for all steps: (step, op) pairs in order, each step's a contiguous slice
+    local = np.searchsorted(used, prof.name[ops])
+    u, inv, counts = np.unique(k.astype(np.int64) * len(used) + local, return_inverse=True, return_counts=True)
+    step_of, op_of = u // len(used), u % len(used)
+    sums = {f: np.bincount(inv, weights=col[ops], minlength=len(u))
+            for f, col in (("host_self", hself), ("host_total", prof.dur), ("device_self", dself),
+                           ("device_total", dtotal))}
+    bounds = np.searchsorted(step_of, np.arange(len(rows) + 1))
     out = []
     for s, r in enumerate(rows.tolist()):
-        sel = ops[k == s]
-        u, inv = np.unique(prof.name[sel], return_inverse=True)
+        a, b = int(bounds[s]), int(bounds[s + 1])
         step: dict[str, Any] = {"name": STEP.match(prof.names[int(prof.name[r])]).group(1),  # type: ignore[union-attr]
-                                "op": [local[int(n)] for n in u.tolist()],
-                                "calls": np.bincount(inv, minlength=len(u)).astype(int).tolist()}
-        for f, col in cols.items():
-            step[f] = [round(float(v), 3) for v in np.bincount(inv, weights=col[sel], minlength=len(u))]
+                                "op": op_of[a:b].tolist(), "calls": counts[a:b].astype(int).tolist()}
+        for f, v in sums.items():
+            step[f] = [round(x, 3) for x in v[a:b].tolist()]
         out.append(step)
     return {"names": names, "steps": out}
 

@@ -44,6 +44,11 @@ def covered(points: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarray:
     """Which points lie in one of the sorted disjoint ranges [s, e)."""
     if not len(s):
         return np.zeros(len(points), bool)
+    if len(points) > 4 * len(s) and not (points[1:] < points[:-1]).any():
+        # sorted points (the usual case): each range covers a slice of them
+        lo, hi = np.searchsorted(points, s, "left"), np.searchsorted(points, e, "left")
+        n = len(points)
+        return np.cumsum(np.bincount(lo, minlength=n + 1) - np.bincount(hi, minlength=n + 1))[:n] > 0
     i = np.searchsorted(s, points, "right") - 1
     ok = i >= 0
     out = np.zeros(len(points), bool)
