@@ -466,6 +466,10 @@ def _halves_trace() -> bytes:
                                          "registers per thread": 32, "est. achieved occupancy %": i % 50}})
         ev.insert(2 * i + 601, {"ph": "f", "id": i, "pid": 0, "tid": 7, "ts": 10.0 * i + 5, "cat": "ac2g",
                                 "name": "ac2g", "bp": "e"})
+    for i in range(160, 290, 10):  # string ids (forward → backward) in the second half only
+        ev.append({"ph": "s", "id": f"b{i}", "pid": 9, "tid": 1, "ts": 10.0 * i + 0.5, "cat": "fwdbwd", "name": "fwdbwd"})
+        ev.append({"ph": "f", "id": f"b{i}", "pid": 9, "tid": 1, "ts": 10.0 * i + 20.5, "cat": "fwdbwd",
+                   "name": "fwdbwd", "bp": "e"})
     return json.dumps({"schemaVersion": 1, "traceEvents": ev, "traceName": "halves]"}).encode()
 
 

@@ -21,7 +21,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 import numpy as np
@@ -297,6 +297,18 @@ def _reap(child: tuple[int, int], kill: bool) -> _Part | None:
     return part if isinstance(part, _Part) else None
 
 
+class _Flows(NamedTuple):
+    """Flow ends (`"ph": "s"/"f"` with an id) as columns."""
+
+    is_f: np.ndarray  # bool: an "f" end
+    cat: np.ndarray  # int64 into cats
+    cats: list[str]
+    ident: np.ndarray | list[int | str]  # int64 when every id is an int
+    lane: np.ndarray  # int64
+    ts: np.ndarray  # float64
+    enclosing: np.ndarray  # bool: binds to the enclosing event (else to the next one)
+
+
 class _Part:
     """Some events' columns, their names, lanes and shapes numbered in the order first seen
     among them (`_merge` renumbers parts read apart)."""
@@ -305,7 +317,7 @@ class _Part:
 
     def __init__(self, names: list[str], lanes: list[tuple[str, str]], shapes: list[bytes],
                  cols: dict[str, np.ndarray], mem: np.ndarray, kernels: np.ndarray, kinfo: np.ndarray,
-                 flows: tuple[list[bool], list[str], list[int | str], list[int], list[float], list[bool]]) -> None:
+                 flows: _Flows) -> None:
         self.names, self.lanes, self.shapes, self.cols = names, lanes, shapes, cols
         self.mem, self.kernels, self.kinfo, self.flows = mem, kernels, kinfo, flows
 
@@ -419,9 +431,13 @@ def _columns(events: list[_Event]) -> _Part:
     cols = {"name": np.array(name, np.int32), "cat": np.array(cat, np.uint8), "lane": np.array(lane, np.int32),
             "ts": np.array(ts, np.float64), "dur": np.array(dur, np.float64), "ext": np.array(ext, np.int64),
             "corr": np.array(corr, np.int64), "shape": np.array(shape, np.int32), "dtype": np.array(dtype, np.int32)}
+    f_codes: dict[str, int] = {}
+    fcat = np.array([f_codes.setdefault(c, len(f_codes)) for c in f_cat], np.int64)
+    fid: np.ndarray | list[int | str] = np.array(f_id, np.int64) if all(type(x) is int for x in f_id) else f_id
+    flows = _Flows(np.array(f_end, bool), fcat, list(f_codes), fid, np.array(f_lane, np.int64),
+                   np.array(f_ts, np.float64), np.array(f_enc, bool))
     return _Part(list(names), list(lanes), list(shapes), cols, np.array(mem, np.float64).reshape(-1, 6),
-                 np.array(kernels, np.int64), np.array(kinfo, np.float32).reshape(-1, len(KERNEL_FIELDS)),
-                 (f_end, f_cat, f_id, f_lane, f_ts, f_enc))
+                 np.array(kernels, np.int64), np.array(kinfo, np.float32).reshape(-1, len(KERNEL_FIELDS)), flows)
 
 
 def _merge(parts: list[_Part]) -> Profile:
@@ -432,8 +448,8 @@ def _merge(parts: list[_Part]) -> Profile:
     shapes: dict[bytes, int] = {}
     cols: dict[str, list[np.ndarray]] = {}
     mems, krows, kinfos = [], [], []
-    flows: list[list] = [[] for _ in range(6)]
-    f_lanes = []
+    cat_codes: dict[str, int] = {}
+    fl: dict[str, list[Any]] = {k: [] for k in _Flows._fields}
     offset = 0
     for p in parts:
         nm = np.array([names.setdefault(k, len(names)) for k in p.names], np.int32)
@@ -449,15 +465,22 @@ def _merge(parts: list[_Part]) -> Profile:
         mems.append(m)
         krows.append(p.kernels + offset)
         kinfos.append(p.kinfo)
-        for acc, x in zip(flows, p.flows):
-            acc.extend(x)
-        f_lanes.append(ln[np.array(p.flows[3], np.int64)])
+        f = p.flows
+        cm = np.array([cat_codes.setdefault(k, len(cat_codes)) for k in f.cats], np.int64)
+        for k, v in zip(_Flows._fields, (f.is_f, cm[f.cat], None, f.ident, ln[f.lane], f.ts, f.enclosing)):
+            fl[k].append(v)
         offset += len(p.cols["name"])
     col = {k: np.concatenate(v) for k, v in cols.items()}
     m = np.concatenate(mems)
-    f_end, f_cat, f_id, _, f_ts, f_enc = flows
-    fsrc, fdst, fkind = _bind_flows(f_end, f_cat, f_id, np.concatenate(f_lanes), f_ts, f_enc,
-                                    col["lane"], col["ts"], col["dur"])
+    if all(isinstance(x, np.ndarray) for x in fl["ident"]):
+        ident = np.concatenate(fl["ident"])
+    else:  # string ids somewhere: every id interned (5 and "5" differ)
+        id_codes: dict[int | str, int] = {}
+        ident = np.array([id_codes.setdefault(x, len(id_codes))
+                          for ids in fl["ident"] for x in (ids.tolist() if isinstance(ids, np.ndarray) else ids)], np.int64)
+    flows = _Flows(np.concatenate(fl["is_f"]), np.concatenate(fl["cat"]), list(cat_codes), ident,
+                   np.concatenate(fl["lane"]), np.concatenate(fl["ts"]), np.concatenate(fl["enclosing"]))
+    fsrc, fdst, fkind = _bind_flows(flows, col["lane"], col["ts"], col["dur"])
     return Profile(
         names=list(names), lanes=list(lanes), shapes=[k.decode("utf-8", "replace") for k in shapes],
         **col,
@@ -468,25 +491,16 @@ def _merge(parts: list[_Part]) -> Profile:
     )
 
 
-def _bind_flows(f_end: list[bool], f_cat: list[str], f_id: list[int | str], f_lane: np.ndarray,
-                f_ts: list[float], f_enc: list[bool], lane: np.ndarray, ts: np.ndarray,
-                dur: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _bind_flows(flows: _Flows, lane: np.ndarray, ts: np.ndarray, dur: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The flows whose both ends bind to a duration event: (source rows, destination rows, kinds).
     The "s" and "f" ends of one (category, id) pair up in time order."""
     empty = (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.uint8))
-    if not f_end or not len(ts):
+    if not len(flows.is_f) or not len(ts):
         return empty
     tick()
-    cat_codes: dict[str, int] = {}
-    cat = np.array([cat_codes.setdefault(c, len(cat_codes)) for c in f_cat], np.int64)
-    if all(type(x) is int for x in f_id):
-        ident = np.array(f_id, np.int64)
-    else:  # string ids: interned
-        id_codes: dict[int | str, int] = {}
-        ident = np.array([id_codes.setdefault(x, len(id_codes)) for x in f_id], np.int64)
-    is_f = np.array(f_end, bool)
-    t = np.array(f_ts, np.float64)
-    row = bind_points(lane, ts, dur, np.array(f_lane, np.int64), t, np.array(f_enc, bool))
+    cat, ident, is_f, t = flows.cat, np.asarray(flows.ident, np.int64), flows.is_f, flows.ts
+    row = bind_points(lane, ts, dur, flows.lane, t, flows.enclosing)
     # sorted by (category, id, s before f, time): the k-th "s" of a pair key meets its k-th "f"
     o = np.lexsort((t, is_f, ident, cat))
     c, d, e = cat[o], ident[o], is_f[o]
@@ -499,8 +513,8 @@ def _bind_flows(f_end: list[bool], f_cat: list[str], f_id: list[int | str], f_la
     _, si, fi = np.intersect1d(key[~e], key[e], assume_unique=True, return_indices=True)
     src, dst = row[o[~e][si]], row[o[e][fi]]
     ok = (src >= 0) & (dst >= 0) & (src != dst)
-    names = list(cat_codes)
-    kind_of = np.array([FLOW_KINDS.index(n) if n in FLOW_KINDS else FLOW_KINDS.index("other") for n in names], np.uint8)
+    kind_of = np.array([FLOW_KINDS.index(n) if n in FLOW_KINDS else FLOW_KINDS.index("other") for n in flows.cats],
+                       np.uint8)
     kinds = kind_of[c[~e][si]]
     if not ok.any():
         return empty
