@@ -131,7 +131,7 @@ def parse_trace(data: bytes, name: str = "trace", parallel: bool = False) -> Pro
     machine with two cores or more is read in two halves at once, the second in a forked process
     (decoding and the columns are Python-bound: ~1.8× faster); the result is the same as read whole,
     and anything unusual (no fork, a split that does not decode, a child that fails) reads it whole."""
-    if not data.strip():
+    if not data or data.isspace():  # (no copy: isspace stops at the first other byte)
         raise TraceError(f"{name}: empty file")
     with _collector_paused():
         return _parse(data, name, parallel)
@@ -223,7 +223,7 @@ def _parse_split(data: bytes) -> Profile | None:
     if child is None:
         return None
     try:
-        mine = _columns(_EVENTS.decode(b"[" + data[first[0]:first[1]] + b"]"))
+        mine = _columns(_EVENTS.decode(_bracketed(data, *first)))
     except msgspec.DecodeError:  # the whole read says what is wrong
         _reap(child, kill=True)
         return None
@@ -233,6 +233,11 @@ def _parse_split(data: bytes) -> Profile | None:
     prof = _merge([mine, theirs])
     prof.meta = meta
     return prof
+
+
+def _bracketed(data: bytes, start: int, stop: int) -> bytes:
+    """`data[start:stop]` inside `[` `]`, copied once."""
+    return b"".join((b"[", memoryview(data)[start:stop], b"]"))
 
 
 def _fork_part(data: bytes, start: int, stop: int) -> tuple[int, int] | None:
@@ -251,7 +256,7 @@ def _fork_part(data: bytes, start: int, stop: int) -> tuple[int, int] | None:
         code = 1
         try:
             os.close(r)
-            part = _columns(_EVENTS.decode(b"[" + data[start:stop] + b"]"))
+            part = _columns(_EVENTS.decode(_bracketed(data, start, stop)))
             with os.fdopen(w, "wb") as fh:
                 pickle.dump(part, fh, protocol=5)
             code = 0
@@ -564,9 +569,10 @@ def _f(x: float | None) -> float:
 def profile_step(prof: Profile) -> int | None:
     """The number of the last `ProfilerStep#N` the profile holds (its cycle's step), if any."""
     best = None
+    held = np.bincount(prof.name, minlength=len(prof.names)) > 0 if len(prof.name) else np.zeros(len(prof.names), bool)
     for i, n in enumerate(prof.names):
         m = STEP.match(n)
-        if m is not None and (prof.name == i).any():
+        if m is not None and held[i]:
             k = int(m.group(1))
             best = k if best is None else max(best, k)
     return best
