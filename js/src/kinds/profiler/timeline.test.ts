@@ -96,6 +96,12 @@ describe("flows", () => {
     const g = { ...f, flowSrc: Int32Array.from([2, 2]), flowDst: Int32Array.from([3, 3]), flowKind: Int32Array.from([0, 0]) };
     const r = flowLines(g, rowOf, 0, 100, geo);
     expect([r.count, r.inView]).toEqual([1, 2]);
+    // events 1 and 4 on one row, both flowing to event 3: starting 1 px apart (one 4-px column) they
+    // are one arrow; 6 px apart, two
+    const near = { ...f, start: Float64Array.from([0, 10, 12, 20, 11]), flowSrc: Int32Array.from([1, 4]), flowDst: Int32Array.from([3, 3]), flowKind: Int32Array.from([0, 0]) };
+    expect(flowLines(near, rowOf, 0, 100, geo)).toMatchObject({ count: 1, inView: 2 });
+    const far = { ...near, start: Float64Array.from([0, 10, 12, 20, 16]) };
+    expect(flowLines(far, rowOf, 0, 100, geo).count).toBe(2);
   });
   it("says what an event's flows link it to", () => {
     expect(ancestors(f, 2)).toEqual([1, 0]);

@@ -135,10 +135,13 @@ export interface Geometry {
   rowH: number;
 }
 
+/** Arrows whose ends fall in the same columns this wide (px) and the same rows are drawn once. */
+export const ARROW_PX = 4;
+
 /** The arrows to draw in window [t0, t1]: per arrow x0, y0, x1, y1 (px, from the start of each
  * event, at its row's middle) and kind; a flow is drawn when either of its events is in the window;
- * arrows landing on the same pixels as one already drawn are skipped, at most `max` drawn. `inView`
- * counts the flows in the window. */
+ * arrows landing within ARROW_PX of one already drawn (both ends, same rows) are skipped, at most
+ * `max` drawn. `inView` counts the flows in the window. */
 export function flowLines(t: Timeline, rowOf: ReadonlyMap<number, number>, t0: number, t1: number, geo: Geometry,
   max = 4000): { lines: Float64Array; kinds: Int32Array; count: number; inView: number } {
   const scale = geo.width / (t1 - t0 || 1);
@@ -154,8 +157,9 @@ export function flowLines(t: Timeline, rowOf: ReadonlyMap<number, number>, t0: n
     if (kinds.length >= max) continue;
     const x0 = geo.left + (t.start[a] - t0) * scale, x1 = geo.left + (t.start[b] - t0) * scale;
     const r0 = (rowOf.get(t.lane[a]) ?? 0) + t.depth[a], r1 = (rowOf.get(t.lane[b]) ?? 0) + t.depth[b];
-    // the pixels and rows as one number (x clamped to the canvas: 13 bits each, rows 12 bits each)
-    const px = (x: number) => Math.min(Math.max(Math.round(x) + 2, 0), 8191);
+    // the rows and the 4-px columns of both ends as one number (columns clamped to the canvas: 13
+    // bits each, rows 12 bits each): arrows closer than an arrowhead's width are drawn once
+    const px = (x: number) => Math.min(Math.max(Math.round(x / ARROW_PX) + 2, 0), 8191);
     const key = ((Math.min(r0, 4095) * 8192 + px(x0)) * 4096 + Math.min(r1, 4095)) * 8192 + px(x1);
     if (seen.has(key)) continue;
     seen.add(key);
