@@ -373,6 +373,64 @@ def test_cuda_views_on_kinetos_format(tmp_path):
     _close(a.steps, theirs)
 
 
+def two_gpu_trace() -> dict:
+    """Three steps on the host launching kernels on two GPUs (pids 0 and 1, two streams on GPU 0)
+    that overlap, with blocks per SM below and above 1, occupancy figures, a kernel without
+    either, and kernels before the first step and after the last one."""
+    ev: list[dict] = [{"ph": "M", "name": "process_name", "pid": g, "tid": 0, "args": {"name": f"GPU {g}"}} for g in (0, 1)]
+    corr = 0
+    rng = np.random.default_rng(7)
+    for step in (1, 2, 3):
+        t = 1000.0 * step
+        ev.append({"ph": "X", "cat": "user_annotation", "name": f"ProfilerStep#{step}", "pid": 9, "tid": 9,
+                   "ts": t, "dur": 900.0, "args": {"External id": corr}})
+        for k in range(12):
+            corr += 1
+            gpu, stream = (0, 7 + k % 2) if k % 3 else (1, 7)
+            launch = t + 10 + 60 * k
+            ev.append({"ph": "X", "cat": "cpu_op", "name": ["aten::mm", "aten::add"][k % 2], "pid": 9, "tid": 9,
+                       "ts": launch - 2, "dur": 10.0, "args": {"External id": corr}})
+            ev.append({"ph": "X", "cat": "cuda_runtime", "name": "cudaLaunchKernel", "pid": 9, "tid": 9,
+                       "ts": launch, "dur": 5.0, "args": {"External id": corr, "correlation": corr}})
+            args = {"External id": corr, "correlation": corr, "device": gpu, "stream": stream}
+            if k != 5:
+                args |= {"blocks per SM": float(rng.choice([0.25, 0.6, 1.5])),
+                         "est. achieved occupancy %": int(rng.integers(5, 90))}
+            ev.append({"ph": "X", "cat": "kernel", "name": f"kernel_{k % 4}", "pid": gpu, "tid": stream,
+                       "ts": launch + 20, "dur": float(rng.integers(30, 140)), "args": args})
+            ev += _ac2g(corr, (9, 9, launch), (gpu, stream, launch + 20))
+    for ts in (400.0, 3950.0):  # outside every step: kept out of the figures (the latter in part)
+        corr += 1
+        ev.append({"ph": "X", "cat": "kernel", "name": "stray", "pid": 0, "tid": 7, "ts": ts, "dur": 100.0,
+                   "args": {"External id": corr, "correlation": corr, "device": 0, "stream": 7,
+                            "blocks per SM": 2.0, "est. achieved occupancy %": 50}})
+    return {"schemaVersion": 1, "deviceProperties": [
+        {"id": 0, "name": "NVIDIA H100", "totalGlobalMem": 85_000_000_000, "computeMajor": 9, "computeMinor": 0},
+        {"id": 1, "name": "NVIDIA H100", "totalGlobalMem": 85_000_000_000, "computeMajor": 9, "computeMinor": 0}],
+        "traceEvents": ev}
+
+
+def test_gpu_summary_equals_torch_tb_profiler(tmp_path):
+    """Per GPU: utilisation, est. SM efficiency and est. achieved occupancy over the steps' span,
+    as torch-tb-profiler's GPU metrics parser computes them on the same trace."""
+    data = json.dumps(two_gpu_trace()).encode()
+    gpus = analyse(parse_trace(data)).device["gpus"]
+    assert [g["device"] for g in gpus] == [0, 1]
+    assert gpus[0]["name"] == "NVIDIA H100" and gpus[0]["compute"] == "9.0" and gpus[0]["memory"] == 85_000_000_000
+    assert all(0 < g["sm_efficiency"] <= g["utilisation"] <= 1 for g in gpus)
+    pytest.importorskip("torch_tb_profiler")
+    from torch_tb_profiler.profiler.data import RunProfileData
+
+    raw = tmp_path / "g.pt.trace.json"
+    raw.write_bytes(data)
+    theirs = RunProfileData.parse("w", None, _tb_normalised(raw, tmp_path / "gn.pt.trace.json"), str(tmp_path)).gpu_metrics_parser
+    for g in gpus:
+        d = g["device"]
+        assert g["utilisation"] == pytest.approx(theirs.gpu_utilization[d], rel=1e-6)
+        assert g["sm_efficiency"] == pytest.approx(theirs.avg_approximated_sm_efficiency_per_device[d], rel=1e-6)
+        assert g["occupancy"] == pytest.approx(theirs.avg_occupancy_per_device[d], rel=1e-6)
+
+
 def test_ac2g_flows_bind_each_launch_to_its_device_work():
     """Each cudaLaunchKernel / cudaMemcpyAsync is bound to the kernel / copy with its correlation
     (the flow's "s" end lies inside aten::mm and the step too: the innermost event takes it)."""

@@ -224,3 +224,59 @@ def test_distributed_tab_lays_the_ranks_side_by_side(page: Page, jupyter_server,
         expect(view.locator(".nbb-prof-commops")).to_contain_text("gloo:all_reduce")
     view.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "profiler-distributed.png"), full_page=False)
+
+
+def test_cuda_views_render_and_respond(page: Page, jupyter_server, artifacts):
+    """A CUDA trace in kineto's format (two GPUs, launches linked to kernels; no GPU here, so not
+    a recorded one): the Overview's GPU summary has a row per GPU with the figures the analysis
+    gives, the GPU Kernels tab lists the kernels with the op that launched them, and the Trace tab
+    draws the GPU streams' lanes and the launch arrows; a kernel's details name its launch."""
+    import json
+
+    from nbboard.kinds.profiler.analysis import analyse
+    from nbboard.kinds.profiler.trace import parse_trace
+    from tests.test_profiler import two_gpu_trace
+
+    data = json.dumps(two_gpu_trace()).encode()
+    run = jupyter_server.root / "cuda-runs" / "gpu"
+    run.mkdir(parents=True, exist_ok=True)
+    (run / "host.1700000000000.pt.trace.json").write_bytes(data)
+    gpus = analyse(parse_trace(data)).device["gpus"]
+    code = "import nbboard\nnbboard.Profiler('cuda-runs')"
+    nb = jupyter_server.notebook("profiler-cuda.ipynb", [code])
+    open_notebook(page, jupyter_server.lab(nb))
+    run_cell(page)
+    view = page.locator(".jp-OutputArea-output .nbb-v-profiler")
+    page.wait_for_function("el => Number(el.dataset.profiles || 0) >= 1", arg=view.element_handle(), timeout=60_000)
+    rows = view.locator(".nbb-prof-gpus tbody tr")
+    expect(rows).to_have_count(2)
+    for i, g in enumerate(gpus):
+        cells = rows.nth(i).locator("td")
+        expect(rows.nth(i)).to_have_attribute("data-device", str(g["device"]))
+        expect(cells.nth(1)).to_have_text("NVIDIA H100")
+        expect(cells.nth(4)).to_have_text(f"{100 * g['utilisation']:.1f}%")
+        expect(cells.nth(5)).to_have_text(f"{100 * g['sm_efficiency']:.1f}%")
+        expect(cells.nth(6)).to_have_text(f"{g['occupancy']:.1f}%")
+    view.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "profiler-gpu-summary.png"), full_page=False)
+
+    view.locator(".nbb-prof-tab[data-tab='kernels']").click()
+    krows = view.locator(".nbb-prof-kernels tbody tr")
+    expect(krows).to_have_count(5)
+    expect(view.locator(".nbb-prof-kernels tr[data-kernel='kernel_1'] td").last).to_have_text("aten::add")
+    expect(view.locator(".nbb-prof-kernels tr[data-kernel='kernel_0'] td").last).to_have_text("aten::mm")
+    page.screenshot(path=str(artifacts / "profiler-kernels.png"), full_page=False)
+
+    view.locator(".nbb-prof-tab[data-tab='trace']").click()
+    canvas = view.locator("canvas.nbb-prof-trace-canvas")
+    page.wait_for_function("el => Number(el.dataset.arrows || 0) > 0", arg=canvas.element_handle())
+    search = view.locator(".nbb-prof-trace-search")
+    search.fill("kernel_2")
+    search.press("Enter")
+    expect(canvas).to_have_attribute("data-selected", "kernel_2")
+    detail = view.locator(".nbb-prof-trace .nbb-prof-detail")
+    expect(detail.locator(".nbb-prof-flow[data-rel='launched by']")).to_contain_text("cudaLaunchKernel")
+    search.fill("")
+    canvas.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "profiler-cuda-trace.png"), full_page=False)
+    assert not page.errors, page.errors  # type: ignore[attr-defined]

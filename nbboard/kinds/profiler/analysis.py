@@ -20,6 +20,7 @@ import numpy as np
 
 from nbboard.kinds.profiler.compare import step_operators
 from nbboard.kinds.profiler.distributed import distributed
+from nbboard.kinds.profiler.gpu import gpu_summary
 from nbboard.kinds.profiler.quiet import tick
 from nbboard.kinds.profiler.record import CAT, KERNEL_FIELDS, Profile
 from nbboard.kinds.profiler.spans import STEP, collectives, covered, merge, step_names, step_rows
@@ -610,7 +611,10 @@ def analyse(prof: Profile) -> Analysis:
         device = {"utilisation": busy,
                   "occupancy": float(np.average(occ, weights=[k["total"] for k in kern if k.get("occupancy") is not None]))
                   if occ else None,
-                  "properties": prof.meta.get("deviceProperties") or []}
+                  "properties": prof.meta.get("deviceProperties") or [],
+                  # over the profiled steps' span (the whole profile without steps)
+                  "gpus": gpu_summary(prof, float(s0[0]) if len(s0) else t0,
+                                      float(e0[-1]) if len(e0) else float((prof.ts + prof.dur).max()))}
     span = {"start": t0, "end": float((prof.ts + prof.dur).max()) if len(prof.ts) else 0.0,
             "events": int(len(prof.name)), "memory_events": int(len(prof.mem_ts)),
             "kernels": int(len(prof.kernel_row)),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RecordSeries } from "../../lib/records";
 import {
-  baseRun, collectProfiles, compareChoices, distributedReport, compareOps, defaultSides, fmtBytes, fmtUs, hasChildren, opRows, opTable, shares, tabsFor, visibleModules,
+  baseRun, collectProfiles, compareChoices, distributedReport, compareOps, defaultSides, fmtBytes, fmtShare, fmtUs, hasChildren, opRows, opTable, shares, tabsFor, visibleModules,
   type ModuleRow, type OpRow, type ProfileInfo, type ProfileMeta, type StepOperators,
 } from "./logic";
 
@@ -75,6 +75,8 @@ describe("figures", () => {
     expect(fmtBytes(512)).toBe("512 B");
     expect(fmtBytes(1536)).toBe("1.50 KiB");
     expect(fmtBytes(-3 * 1024 * 1024)).toBe("-3.00 MiB");
+    expect(fmtShare(0.41429)).toBe("41.4%");
+    expect([fmtShare(null), fmtShare(undefined), fmtShare(NaN)]).toEqual(["", "", ""]);
   });
   it("gives the average step's shares, largest first", () => {
     const s = shares({ duration: 100, cpu_exec: 60, dataloader: 15, other: 25, kernel: 0 });

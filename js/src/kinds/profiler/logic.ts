@@ -101,7 +101,7 @@ export interface ProfileMeta {
   top_allocators: { name: string; allocations: number; bytes: number }[];
   modules: ModuleRow[];
   recommendations: Advice[];
-  device: { utilisation?: number; occupancy?: number | null };
+  device: { utilisation?: number; occupancy?: number | null; gpus?: GpuRow[] };
   span: { start: number; end: number; events: number; memory_events: number; kernels: number; recorded?: Record<string, boolean> };
   /** the timeline's names and lanes (its events are the record's parts) */
   timeline?: { n: number };
@@ -287,6 +287,22 @@ export function hasChildren(rows: readonly ModuleRow[], path: string): boolean {
 }
 
 /** Microseconds as text: "850 µs", "12.3 ms", "1.20 s". */
+/** One GPU's figures over the profiled steps (nbboard/kinds/profiler/gpu.py). */
+export interface GpuRow {
+  device: number;
+  name: string;
+  memory: number | null;
+  compute: string;
+  utilisation: number;
+  sm_efficiency: number | null;
+  occupancy: number | null;
+}
+
+/** A share (0..1) as a percentage, "" when unknown. */
+export function fmtShare(x: number | null | undefined): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? "" : `${(100 * x).toFixed(1)}%`;
+}
+
 export function fmtUs(us: number): string {
   if (!Number.isFinite(us)) return "";
   const a = Math.abs(us);

@@ -19,6 +19,7 @@ import {
   compareOps,
   defaultSides,
   fmtBytes,
+  fmtShare,
   fmtUs,
   hasChildren,
   KIND,
@@ -135,6 +136,27 @@ function overview(p: ProfileInfo, all: readonly ProfileInfo[], root: HTMLElement
   if (m.device.occupancy !== undefined && m.device.occupancy !== null) stats.append(stat("est. achieved occupancy", `${m.device.occupancy.toFixed(1)}%`));
   if (!m.span.kernels) stats.append(stat("device", "none recorded (CPU only)"));
   box.append(stats);
+  const gpus = m.device.gpus ?? [];
+  if (gpus.length) {
+    // torch-tb-profiler's GPU summary: per GPU, over the profiled steps
+    const tbl = el("table", "nbb-prof-table nbb-prof-gpus");
+    const hr = el("tr");
+    hr.append(th("GPU"), th("Name"), th("Memory"), th("Compute capability"),
+      th("Utilization", "Share of the steps' time some kernel runs on this GPU"),
+      th("Est. SM efficiency", "Mean over the steps of the running kernels' blocks per SM, summed and capped at 1"),
+      th("Est. achieved occupancy", "Kernels' estimated achieved occupancy, weighted by their time in the steps"));
+    tbl.append(el("thead"), el("tbody"));
+    tbl.tHead!.append(hr);
+    for (const g of gpus) {
+      const tr = el("tr");
+      tr.dataset.device = String(g.device);
+      tr.append(td(String(g.device)), td(g.name), td(g.memory === null ? "" : fmtBytes(g.memory), "nbb-num"), td(g.compute),
+        td(fmtShare(g.utilisation), "nbb-num"), td(fmtShare(g.sm_efficiency), "nbb-num"),
+        td(g.occupancy === null ? "" : `${g.occupancy.toFixed(1)}%`, "nbb-num"));
+      tbl.tBodies[0].append(tr);
+    }
+    box.append(el("h4", undefined, "GPU summary"), tbl);
+  }
 
   const parts = shares(m.average);
   const bar = el("div", "nbb-prof-bar");
@@ -289,7 +311,7 @@ function showDetail(box: HTMLElement, r: OpRow | undefined): void {
 // ---- kernels ---------------------------------------------------------------------------------
 function kernels(p: ProfileInfo): HTMLElement {
   const box = el("div");
-  const table = el("table", "nbb-prof-table");
+  const table = el("table", "nbb-prof-table nbb-prof-kernels");
   const head = el("tr");
   for (const h of ["Kernel", "Calls", "Total", "Mean", "Max", "Blocks/SM", "Occupancy", "Tensor cores", "Launched by"]) head.append(th(h));
   const thead = el("thead");
@@ -297,6 +319,7 @@ function kernels(p: ProfileInfo): HTMLElement {
   const body = el("tbody");
   for (const k of p.meta.kernels.slice(0, MAX_ROWS)) {
     const tr = el("tr");
+    tr.dataset.kernel = k.name;
     const name = td(k.name, "nbb-prof-name");
     name.title = k.name;
     tr.append(name, td(String(k.calls), "nbb-num"), td(fmtUs(k.total), "nbb-num"), td(fmtUs(k.mean), "nbb-num"), td(fmtUs(k.max), "nbb-num"),
