@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ancestors, decodeTimeline, flowLines, flowLinks, focusWindow, hit, layoutLanes, nameColor, nextMatch, pan, rowIndex, rowRuns, searchMask, zoom, type Timeline } from "./timeline";
+import { ancestors, decodeTimeline, flowGeometry, flowLines, flowLinks, focusWindow, hit, layoutLanes, nameColor, nextMatch, pan, rowIndex, rowRuns, searchMask, zoom, type Timeline } from "./timeline";
 
 function rec(events: [number, number, number, number, number][]) {
   const n = events.length;
@@ -92,6 +92,13 @@ describe("flows", () => {
     expect(flowLines(f, rowOf, 85, 95, geo).inView).toBe(0); // neither end of either flow in view
     expect(flowLines(f, rowOf, 0, 100, geo, 1).count).toBe(1);
   });
+  it("keeps each flow's ends in flow order, once per layout of the lanes", () => {
+    const g = flowGeometry(f, rowOf);
+    expect([Array.from(g.s0), Array.from(g.e0), Array.from(g.r0)]).toEqual([[12, 10], [17, 40], [2, 1]]);
+    expect([Array.from(g.s1), Array.from(g.r1)]).toEqual([[20, 60], [3, 1]]);
+    expect(flowGeometry(f, rowOf)).toBe(g);
+    expect(flowGeometry(f, new Map(rowOf))).not.toBe(g);
+  });
   it("skips arrows landing on the pixels of one already drawn", () => {
     const g = { ...f, flowSrc: Int32Array.from([2, 2]), flowDst: Int32Array.from([3, 3]), flowKind: Int32Array.from([0, 0]) };
     const r = flowLines(g, rowOf, 0, 100, geo);
@@ -154,6 +161,39 @@ describe("level of detail", () => {
     rowRuns(d, idx, 0, 9, 12, 0, 100, null, out); // 100 px per µs: every small event ≥ 1 px
     expect(out.length / 5).toBe(1 + 11); // the first wide one (ends at 10) and the eleven starting from 10 to 12
     expect(out[0]).toBe(0);
+  });
+  it("merges whole blocks of sub-pixel events into the same runs as event by event", () => {
+    // 3 rows of 3000 events each: bursts of tiny events between longer ones, one negative duration
+    let seed = 5;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const big: [number, number, number, number, number][] = [];
+    for (let r = 0; r < 3; r++) {
+      let t = 0;
+      for (let k = 0; k < 3000; k++) {
+        const tiny = rnd() < 0.9;
+        const dur = k === 1234 ? -1 : tiny ? Math.floor(rnd() * 5) / 10 : 5 + rnd() * 50; // ties among the tiny
+        big.push([t, dur, k % 4, 0, r]);
+        t += tiny ? rnd() * 0.3 : dur + rnd() * 3;
+      }
+    }
+    const bd = decodeTimeline(rec(big))!;
+    const fast = rowIndex(bd, new Map([[0, 0]]), 3);
+    const plain = { ...fast, blocks: undefined };
+    const sparse = new Uint8Array(bd.n).map(() => (rnd() < 0.004 ? 1 : 0)); // most blocks hold no match
+    const masks = [null, searchMask(bd, "conv2d"), sparse];
+    let merged = 0;
+    for (const [t0, t1, scale] of [[0, 30000, 0.04], [0, 30000, 0.3], [1000, 1500, 2], [1200, 1210, 50], [-5, 40000, 0.001]]) {
+      for (const mask of masks) {
+        for (let r = 0; r < 3; r++) {
+          const a: number[] = [], b: number[] = [];
+          rowRuns(bd, fast, r, t0, t1, 150, scale, mask, a);
+          rowRuns(bd, plain, r, t0, t1, 150, scale, mask, b);
+          expect(a).toEqual(b);
+          for (let k = 3; k < a.length; k += 5) merged = Math.max(merged, a[k]);
+        }
+      }
+    }
+    expect(merged).toBeGreaterThan(100); // blocks were merged
   });
   it("keeps the search: a merged run matches when any of its events does", () => {
     const mask = new Uint8Array(d.n);

@@ -145,28 +145,65 @@ export const ARROW_PX = 4;
 export function flowLines(t: Timeline, rowOf: ReadonlyMap<number, number>, t0: number, t1: number, geo: Geometry,
   max = 4000): { lines: Float64Array; kinds: Int32Array; count: number; inView: number } {
   const scale = geo.width / (t1 - t0 || 1);
+  const fg = flowGeometry(t, rowOf);
   const lines: number[] = [];
   const kinds: number[] = [];
   const seen = new Set<number>();
   let inView = 0;
-  const visible = (i: number) => t.start[i] <= t1 && t.start[i] + t.dur[i] >= t0;
-  for (let f = 0; f < t.flowSrc.length; f++) {
-    const a = t.flowSrc[f], b = t.flowDst[f];
-    if (!visible(a) && !visible(b)) continue;
+  let last = -1;
+  // the column of x (clamped to the canvas: 13 bits)
+  const col = (x: number) => Math.min(Math.max(Math.round(x / ARROW_PX) + 2, 0), 8191);
+  for (let f = 0; f < fg.n; f++) {
+    const s0 = fg.s0[f], s1 = fg.s1[f];
+    if (!(s0 <= t1 && fg.e0[f] >= t0) && !(s1 <= t1 && fg.e1[f] >= t0)) continue;
     inView++;
     if (kinds.length >= max) continue;
-    const x0 = geo.left + (t.start[a] - t0) * scale, x1 = geo.left + (t.start[b] - t0) * scale;
-    const r0 = (rowOf.get(t.lane[a]) ?? 0) + t.depth[a], r1 = (rowOf.get(t.lane[b]) ?? 0) + t.depth[b];
-    // the rows and the 4-px columns of both ends as one number (columns clamped to the canvas: 13
-    // bits each, rows 12 bits each): arrows closer than an arrowhead's width are drawn once
-    const px = (x: number) => Math.min(Math.max(Math.round(x / ARROW_PX) + 2, 0), 8191);
-    const key = ((Math.min(r0, 4095) * 8192 + px(x0)) * 4096 + Math.min(r1, 4095)) * 8192 + px(x1);
-    if (seen.has(key)) continue;
+    const x0 = geo.left + (s0 - t0) * scale, x1 = geo.left + (s1 - t0) * scale;
+    const r0 = fg.r0[f], r1 = fg.r1[f];
+    // the rows and the 4-px columns of both ends as one number (rows 12 bits each): arrows closer
+    // than an arrowhead's width are drawn once (the one before is the usual repeat: checked first)
+    const key = ((Math.min(r0, 4095) * 8192 + col(x0)) * 4096 + Math.min(r1, 4095)) * 8192 + col(x1);
+    if (key === last || seen.has(key)) continue;
+    last = key;
     seen.add(key);
     lines.push(x0, geo.top + (r0 + 0.5) * geo.rowH, x1, geo.top + (r1 + 0.5) * geo.rowH);
     kinds.push(t.flowKind[f]);
   }
   return { lines: Float64Array.from(lines), kinds: Int32Array.from(kinds), count: kinds.length, inView };
+}
+
+/** Per flow, what drawing it needs, in flow order (read once per frame without reaching into the
+ * events' columns at random): each end's event start and end, and row. */
+interface FlowGeometry {
+  n: number;
+  s0: Float64Array;
+  e0: Float64Array;
+  s1: Float64Array;
+  e1: Float64Array;
+  r0: Int32Array;
+  r1: Int32Array;
+}
+
+const flowGeometries = new WeakMap<Timeline, { rowOf: ReadonlyMap<number, number>; geo: FlowGeometry }>();
+
+/** The flows' geometry for this layout of the lanes (kept per timeline while the layout stays). */
+export function flowGeometry(t: Timeline, rowOf: ReadonlyMap<number, number>): FlowGeometry {
+  const hit = flowGeometries.get(t);
+  if (hit && hit.rowOf === rowOf) return hit.geo;
+  const n = t.flowSrc.length;
+  const geo: FlowGeometry = { n, s0: new Float64Array(n), e0: new Float64Array(n), s1: new Float64Array(n), e1: new Float64Array(n),
+    r0: new Int32Array(n), r1: new Int32Array(n) };
+  for (let f = 0; f < n; f++) {
+    const a = t.flowSrc[f], b = t.flowDst[f];
+    geo.s0[f] = t.start[a];
+    geo.e0[f] = t.start[a] + t.dur[a];
+    geo.s1[f] = t.start[b];
+    geo.e1[f] = t.start[b] + t.dur[b];
+    geo.r0[f] = (rowOf.get(t.lane[a]) ?? 0) + t.depth[a];
+    geo.r1[f] = (rowOf.get(t.lane[b]) ?? 0) + t.depth[b];
+  }
+  flowGeometries.set(t, { rowOf, geo });
+  return geo;
 }
 
 /** What an event's flows say, for its details: each linked event and how it is linked. */
@@ -239,7 +276,15 @@ export interface RowIndex {
   starts: Float64Array;
   /** each row's longest event (µs): a window's search starts that much earlier */
   maxDur: Float64Array;
+  /** per block of BLOCK positions of `order` (blocks wholly inside one row are used): its events'
+   * latest end, longest duration and first longest event, to merge a block of sub-pixel events at
+   * once when zoomed out (absent: event by event) */
+  blocks?: { maxEnd: Float64Array; maxDur: Float64Array; longest: Int32Array; match: WeakMap<Uint8Array, Uint8Array> };
 }
+
+/** Events per block of the row index (a power of two). */
+export const BLOCK = 32;
+const BLOCK_SHIFT = Math.log2(BLOCK);
 
 /** The row index of `t` for rows laid out by `rowOf` (a lane's first row; + depth). */
 export function rowIndex(t: Timeline, rowOf: ReadonlyMap<number, number>, rows: number): RowIndex {
@@ -262,7 +307,33 @@ export function rowIndex(t: Timeline, rowOf: ReadonlyMap<number, number>, rows: 
   }
   const starts = new Float64Array(t.n);
   for (let k = 0; k < t.n; k++) starts[k] = t.start[order[k]];
-  return { offsets, order, starts, maxDur };
+  const nb = t.n >>> BLOCK_SHIFT;
+  const blocks = { maxEnd: new Float64Array(nb), maxDur: new Float64Array(nb), longest: new Int32Array(nb), match: new WeakMap() };
+  for (let b = 0; b < nb; b++) {
+    let end = -Infinity, longest = order[b << BLOCK_SHIFT], odd = false;
+    for (let k = b << BLOCK_SHIFT; k < (b + 1) << BLOCK_SHIFT; k++) {
+      const i = order[k];
+      end = Math.max(end, t.start[i] + t.dur[i]);
+      if (t.dur[i] > t.dur[longest]) longest = i;
+      odd ||= !(t.dur[i] >= 0); // a negative or NaN duration: this block goes event by event
+    }
+    blocks.maxEnd[b] = end;
+    blocks.maxDur[b] = odd ? Infinity : t.dur[longest];
+    blocks.longest[b] = longest;
+  }
+  return { offsets, order, starts, maxDur, blocks };
+}
+
+/** Per block: whether any of its events matches `mask` (kept while the mask is). */
+function blockMatch(idx: RowIndex, mask: Uint8Array): Uint8Array {
+  const blocks = idx.blocks!;
+  let m = blocks.match.get(mask);
+  if (!m) {
+    m = new Uint8Array(blocks.longest.length);
+    for (let k = 0; k < m.length << BLOCK_SHIFT; k++) if (mask[idx.order[k]]) m[k >>> BLOCK_SHIFT] = 1;
+    blocks.match.set(mask, m);
+  }
+  return m;
 }
 
 /** The first position in starts[lo, hi) whose value is ≥ v. */
@@ -288,7 +359,23 @@ export function rowRuns(t: Timeline, idx: RowIndex, r: number, t0: number, t1: n
     if (rep >= 0) out.push(px0, Math.max(px1, px0 + 1), rep, count, match);
     rep = -1;
   };
+  const blk = idx.blocks;
+  const bm = blk && mask !== null ? blockMatch(idx, mask) : null;
   for (; k < hi; k++) {
+    // merging sub-pixel events: a whole block of them that joins the run merges as one step (the
+    // same run as event by event: its starts lie in the window within the run's reach, each is
+    // narrower than a pixel, the run's end is its latest end, its shown event the first longest)
+    if (blk && rep >= 0 && (k & (BLOCK - 1)) === 0 && k + BLOCK <= hi) {
+      const b = k >>> BLOCK_SHIFT, last = idx.starts[k + BLOCK - 1];
+      if (idx.starts[k] >= t0 && last <= t1 && blk.maxDur[b] * scale < 0.999 && left + (last - t0) * scale <= px1 + 1) {
+        px1 = Math.max(px1, left + Math.min(blk.maxEnd[b] - t0, t1 - t0) * scale);
+        count += BLOCK;
+        match |= bm === null ? 1 : bm[b];
+        if (t.dur[blk.longest[b]] > t.dur[rep]) rep = blk.longest[b];
+        k += BLOCK - 1;
+        continue;
+      }
+    }
     const a = idx.starts[k];
     if (a > t1) break;
     const i = idx.order[k];

@@ -724,13 +724,18 @@ function drawArrows(g: CanvasRenderingContext2D, lines: Float64Array, kinds: Int
     g.moveTo(x0, y0);
     g.bezierCurveTo(x0 + bend, y0, x1 - bend, y1, x1, y1);
     g.stroke();
-    g.beginPath();
+  }
+  // the heads: small disjoint triangles, one fill for all
+  g.beginPath();
+  for (let k = 0; k < kinds.length; k++) {
+    if (kinds[k] !== kind) continue;
+    const x1 = lines[4 * k + 2], y1 = lines[4 * k + 3];
     g.moveTo(x1, y1);
     g.lineTo(x1 - 6, y1 - 3.5);
     g.lineTo(x1 - 6, y1 + 3.5);
     g.closePath();
-    g.fill();
   }
+  g.fill();
 }
 
 interface TraceState {
