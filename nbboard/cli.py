@@ -15,7 +15,8 @@ def _fmt_value(v: float) -> str:
 
 
 def inspect_logdir(logdir: str, out: TextIO | None = None, progress: bool | None = None) -> int:
-    """Print runs, tags per plugin, counts, step ranges, last scalar values and damage found."""
+    """Print runs, tags per plugin, counts, step ranges, last scalar values, damage found and the
+    files beside the event files that could not be read."""
     out = sys.stdout if out is None else out  # looked up per call: stdout may be redirected
     import warnings
 
@@ -70,6 +71,11 @@ def inspect_logdir(logdir: str, out: TextIO | None = None, progress: bool | None
     for r in incomplete:
         w(f"  {r.path}: last record incomplete ({r.damage.incomplete_bytes} bytes; still being "
           "written, or cut off)\n")
+    unreadable = store.problems()
+    if unreadable:  # files read beside the event files (profiler traces, projector data)
+        w(f"unreadable: {len(unreadable)} file(s)\n")
+        for p in unreadable:
+            w(f"  {p['run']}/{p['file']} ({p['kind']}): {p['message']}\n")
     return 0
 
 

@@ -118,6 +118,7 @@ class _Data:
         self.version = 0  # bumped whenever a run or a tag appears
         self.reading = ReadState()  # the event files read into this data so far
         self.alerts: Any = None  # the AlertEngine, made on first use (Store.alerts)
+        self.problems: dict[str, tuple[str, str, str]] = {}  # file -> (run key, kind, what is wrong)
 
 
 class Store:
@@ -367,10 +368,35 @@ class Store:
             self._get_run(key).plugins[plugin] = value
             self._data.version += 1
 
+    def set_problem(self, key: str, kind: str, path: str, message: str | None) -> None:
+        """Say that file `path` of run `key`, read for `kind`, could not be read (`message`: what
+        is wrong), or could after all (None). Views show these beside the kind's records."""
+        with self._data.lock:
+            before = self._data.problems.get(path)
+            if message is None:
+                self._data.problems.pop(path, None)
+            else:
+                self._data.problems[path] = (key, kind, message)
+            if self._data.problems.get(path) != before:
+                self._data.version += 1
+
+    def problems(self, kinds: tuple[str, ...] | None = None) -> list[dict[str, str]]:
+        """Files that could not be read, under this Store's runs: {run, kind, file, message}, by file."""
+        with self._data.lock:
+            items = sorted(self._data.problems.items())
+        out = []
+        for path, (key, of_kind, message) in items:
+            name = self._name(key)
+            if name is None or (kinds is not None and of_kind not in kinds):
+                continue
+            out.append({"run": name, "kind": of_kind, "file": os.path.basename(path), "message": message})
+        return out
+
     def forget_all(self) -> None:
         """Drop every run (a forked child starts without its parent's data)."""
         with self._data.lock:
             self._data.runs.clear()
+            self._data.problems.clear()
             self._data.reading = ReadState()
             self._data.alerts = None  # the parent's engine does not tick in this process
             self._data.version += 1

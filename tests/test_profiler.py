@@ -288,6 +288,47 @@ def test_a_bad_file_loses_nothing_else(profiled, tmp_path, caplog):
     assert "bad.2.pt.trace.json: not JSON or truncated" in text and "empty profile" in text
 
 
+def test_unreadable_traces_reach_inspect_and_the_page_until_fixed(profiled, tmp_path):
+    """Each unreadable trace file is a problem of its run (Store.problems): `nbboard inspect`
+    lists it, the profiler's feed sends it to the page; rewritten whole and read again, it is
+    gone from both and its profile arrives."""
+    import io
+
+    from nbboard.cli import inspect_logdir
+    from nbboard.logdir import read_logdir
+    from nbboard.widgets.feeds import RecordFeed
+
+    run = tmp_path / "run"
+    run.mkdir()
+    good = next((profiled["root"] / "torch" / "run").iterdir())
+    shutil.copy(good, run / "good.1.pt.trace.json.gz")
+    (run / "bad.2.pt.trace.json").write_text('{"traceEvents": [')
+    (run / "empty.3.pt.trace.json").write_text('{"traceEvents": []}')
+    reader = read_logdir(str(tmp_path), progress=False)
+    store = reader.store
+    assert [(p["run"], p["file"], p["kind"]) for p in store.problems()] == [
+        ("run", "bad.2.pt.trace.json", NAME), ("run", "empty.3.pt.trace.json", NAME)]
+    assert "not JSON or truncated" in store.problems()[0]["message"]
+    assert "an empty profile" in store.problems()[1]["message"]
+    out = io.StringIO()
+    inspect_logdir(str(tmp_path), out, progress=False)
+    assert "unreadable: 2 file(s)" in out.getvalue()
+    assert "run/bad.2.pt.trace.json (pytorch_profiler): bad.2.pt.trace.json: not JSON or truncated" in out.getvalue()
+    feed = RecordFeed(store, (NAME,))
+    content, _ = feed.poll()
+    assert [p["file"] for p in content["problems"]] == ["bad.2.pt.trace.json", "empty.3.pt.trace.json"]
+    assert feed.poll() is None  # sent once
+    assert RecordFeed(store, ("images",)).poll() is None  # not the images view's business
+
+    with gzip.open(good) as fh:
+        (run / "bad.2.pt.trace.json").write_bytes(fh.read())
+    reader.poll()
+    assert [p["file"] for p in store.problems()] == ["empty.3.pt.trace.json"]
+    content, _ = feed.poll()
+    assert [p["file"] for p in content["problems"]] == ["empty.3.pt.trace.json"]
+    assert sorted(len(r[6]) for r in content["series"]) == [1]  # the fixed file's profile
+
+
 def test_worker_names():
     assert worker_of("/x/host_12.1796469192275276392.pt.trace.json") == "host_12"
     assert worker_of("host_12.1796469192275276392.pt.trace.json.gz") == "host_12"

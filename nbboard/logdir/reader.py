@@ -401,8 +401,11 @@ class LogdirReader:
             try:
                 found = kind.read_side_file(path)  # type: ignore[misc]
             except Exception as e:  # a half-written or foreign file: try again when it changes
-                log.warning("nbboard: could not read %s: %s", path, e if isinstance(e, ValueError) else repr(e))
+                what = str(e) if isinstance(e, ValueError) else repr(e)
+                log.warning("nbboard: could not read %s: %s", path, what)
+                self.store.set_problem(self.fs.run_key(rel), kind.name, self.fs.full(path), what)
                 continue
+            self.store.set_problem(self.fs.run_key(rel), kind.name, self.fs.full(path), None)
             run = self._run_state(self.fs.run_key(rel))
             for item in found:
                 key = (kind.name, item.tag, item.step, item.key)

@@ -7,7 +7,9 @@ Wire format (decoded by js/src/lib/records.ts)::
 
     content = {"type": "records", "full": bool,
                "series": [[id, kind, run, tag, start, reset, steps, wall_times, metas], ...],
-               "plugins": {run: {plugin: json}}}
+               "plugins": {run: {plugin: json}},
+               "problems": [{run, kind, file, message}, ...]}  # (when they changed: every file
+                                                                 # of these kinds that could not be read)
     buffers = one per series row: the binary parts of its records, each 8-byte aligned;
               meta["p"] = [[offset, nbytes], ...] locates a record's parts in its row's buffer.
 """
@@ -59,6 +61,8 @@ class RecordFeed:
         self._plugin_sent: dict[tuple[str, str], Any] = {}  # (run, plugin) -> the record object sent
         self._next_id = 0
         self._full = True
+        self._problems: list[dict[str, str]] = []  # the unreadable files last sent
+        self._problems_version = -1
 
     def reset(self) -> None:
         """Forget what was sent (the page asked for everything again)."""
@@ -68,6 +72,8 @@ class RecordFeed:
         self._plugin_sent.clear()
         self._store_version = -1
         self._full = True
+        self._problems = []
+        self._problems_version = -1
 
     def _discover(self) -> dict[str, dict[str, Any]]:
         """Find new series; return run-level records that changed since last sent."""
@@ -115,7 +121,12 @@ class RecordFeed:
         buffers: list[bytes] = []
         budget = max_bytes
         with self.store.lock:
+            version = self.store.version
             plugins = self._discover()
+            problems = self.store.problems(self.kinds + self.plugins) if version != self._problems_version else None
+            self._problems_version = version
+            if problems == self._problems:
+                problems = None
             work = []
             for e in self._series.values():
                 s = e.series
@@ -147,18 +158,21 @@ class RecordFeed:
             buffers.append(b"".join(chunks))
             e.sent += len(metas)
             budget -= off
-        if not rows and not plugins:
+        if not rows and not plugins and problems is None:
             return None
         content: dict[str, Any] = {"type": "records", "series": rows, "plugins": plugins}
+        if problems is not None:
+            content["problems"] = self._problems = problems
         if self._full:
             content["full"] = True
             self._full = False
         return content, buffers
 
     def has_kind(self, kind: str) -> bool:
-        """Whether a series (or run-level record) of `kind` has been seen."""
+        """Whether a series (or run-level record) of `kind`, or an unreadable file of it, has been seen."""
         return (any(e.kind == kind for e in self._series.values())
-                or any(p == kind for _r, p in self._plugin_sent))
+                or any(p == kind for _r, p in self._plugin_sent)
+                or any(p["kind"] == kind for p in self._problems))
 
     def describe(self) -> dict:
         """Runs and tags this feed has seen (for the output's JSON description)."""

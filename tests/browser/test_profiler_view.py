@@ -230,7 +230,8 @@ def test_cuda_views_render_and_respond(page: Page, jupyter_server, artifacts):
     """A CUDA trace in kineto's format (two GPUs, launches linked to kernels; no GPU here, so not
     a recorded one): the Overview's GPU summary has a row per GPU with the figures the analysis
     gives, the GPU Kernels tab lists the kernels with the op that launched them, and the Trace tab
-    draws the GPU streams' lanes and the launch arrows; a kernel's details name its launch."""
+    draws the GPU streams' lanes and the launch arrows; a kernel's details name its launch. A cut-off
+    trace file beside it is named in the view with what is wrong."""
     import json
 
     from nbboard.kinds.profiler.analysis import analyse
@@ -241,6 +242,9 @@ def test_cuda_views_render_and_respond(page: Page, jupyter_server, artifacts):
     run = jupyter_server.root / "cuda-runs" / "gpu"
     run.mkdir(parents=True, exist_ok=True)
     (run / "host.1700000000000.pt.trace.json").write_bytes(data)
+    broken = jupyter_server.root / "cuda-runs" / "broken"
+    broken.mkdir(parents=True, exist_ok=True)
+    (broken / "w<img src=x onerror=window.__xss=1>.1.pt.trace.json").write_bytes(data[: len(data) // 3])  # cut off; markup in its name
     gpus = analyse(parse_trace(data)).device["gpus"]
     code = "import nbboard\nnbboard.Profiler('cuda-runs')"
     nb = jupyter_server.notebook("profiler-cuda.ipynb", [code])
@@ -248,6 +252,13 @@ def test_cuda_views_render_and_respond(page: Page, jupyter_server, artifacts):
     run_cell(page)
     view = page.locator(".jp-OutputArea-output .nbb-v-profiler")
     page.wait_for_function("el => Number(el.dataset.profiles || 0) >= 1", arg=view.element_handle(), timeout=60_000)
+    # the cut-off trace is named with what is wrong, as text (its name's markup is not markup)
+    problems = view.locator(".nbb-prof-problems")
+    expect(problems).to_contain_text("1 trace file could not be read:")
+    expect(problems.locator(".nbb-prof-problem")).to_have_text(
+        "broken: w<img src=x onerror=window.__xss=1>.1.pt.trace.json: not JSON or truncated (Input data was truncated)")
+    expect(problems.locator("img")).to_have_count(0)
+    assert page.evaluate("() => window.__xss") is None
     rows = view.locator(".nbb-prof-gpus tbody tr")
     expect(rows).to_have_count(2)
     for i, g in enumerate(gpus):

@@ -67,8 +67,19 @@ export function num(x: unknown): number {
 
 type Row = [number, string, string, string, number, boolean, number[], number[], any[]];
 
+/** A file the kernel could not read for a kind (nbboard/store.py `problems`). */
+export interface Problem {
+  run: string;
+  kind: string;
+  file: string;
+  /** what is wrong, naming the file (untrusted text: shown as text only) */
+  message: string;
+}
+
 export class RecordData {
   readonly series = new Map<number, RecordSeries>();
+  /** the files that could not be read (the latest list the kernel sent) */
+  problems: Problem[] = [];
   /** run → plugin name → its JSON (hparams sessions, custom scalar layouts). */
   readonly plugins = new Map<string, Record<string, any>>();
   readonly listeners = new Set<RecordListener>();
@@ -134,6 +145,11 @@ export class RecordData {
       s.version++;
       changed.add(s);
     });
+    if (Array.isArray(content.problems)) {
+      this.problems = content.problems.map((p: any) => ({ run: String(p?.run ?? ""), kind: String(p?.kind ?? ""),
+        file: String(p?.file ?? ""), message: String(p?.message ?? "") }));
+      structural = true;
+    }
     const plugins = content.plugins ?? {};
     for (const run of Object.keys(plugins)) {
       const cur = this.plugins.get(run) ?? {};

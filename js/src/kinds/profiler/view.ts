@@ -993,7 +993,8 @@ function render(root: HTMLElement, ctx: ViewContext): () => void {
   const tabsBar = el("div", "nbb-prof-tabs");
   const body = el("div", "nbb-prof-body");
   const empty = el("div", "nbb-empty", "No profiles yet. Profile with on_trace_ready=writer.profiler_handler() or torch.profiler.tensorboard_trace_handler(logdir).");
-  root.append(top, empty, tabsBar, body);
+  const problems = el("div", "nbb-prof-problems");
+  root.append(top, problems, empty, tabsBar, body);
   const ops: OpState = { query: "", key: "host_total", desc: true, byShape: false, selected: "", ...ctx.ui.get<Partial<OpState>>("profiler_ops", {}) } as OpState;
   const collapsed = new Set<string>(ctx.ui.get<string[]>("profiler_collapsed", []));
   let tab = ctx.ui.get<string>("profiler_tab", "overview");
@@ -1059,6 +1060,16 @@ function render(root: HTMLElement, ctx: ViewContext): () => void {
   const draw = () => {
     profiles = collectProfiles(ctx.records.ofKind(KIND)).filter((p) => ctx.filters.runShown(p.run));
     root.dataset.profiles = String(profiles.length);
+    // trace files the kernel could not read: each named with what is wrong (nothing else is lost)
+    const bad = ctx.records.problems.filter((p) => p.kind === KIND && ctx.filters.runShown(p.run));
+    root.dataset.problems = String(bad.length);
+    problems.style.display = bad.length ? "" : "none";
+    problems.replaceChildren(el("div", "nbb-prof-problems-head", `${bad.length} trace file${bad.length === 1 ? "" : "s"} could not be read:`),
+      ...bad.map((p) => {
+        const row = el("div", "nbb-prof-problem", `${p.run}: ${p.message}`);
+        row.dataset.file = p.file;
+        return row;
+      }));
     empty.style.display = profiles.length ? "none" : "";
     tabsBar.style.display = body.style.display = top.style.display = profiles.length ? "" : "none";
     pick.replaceChildren(...profiles.map((p) => {
@@ -1096,4 +1107,8 @@ function render(root: HTMLElement, ctx: ViewContext): () => void {
   };
 }
 
-export const profilerView: ViewSpec = { kind: "profiler", label: "Profiler", order: 75, present: hasRecords(KIND), render };
+export const profilerView: ViewSpec = {
+  kind: "profiler", label: "Profiler", order: 75, render,
+  // with profiles, or trace files that could not be read (the view says what is wrong with them)
+  present: (ctx) => hasRecords(KIND)(ctx) || ctx.records.problems.some((p) => p.kind === KIND),
+};
