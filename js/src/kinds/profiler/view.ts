@@ -155,7 +155,8 @@ function overview(p: ProfileInfo, all: readonly ProfileInfo[], root: HTMLElement
         td(g.occupancy === null ? "" : `${g.occupancy.toFixed(1)}%`, "nbb-num"));
       tbl.tBodies[0].append(tr);
     }
-    box.append(el("h4", undefined, "GPU summary"), tbl);
+    box.append(el("h4", undefined, "GPU summary"), tbl,
+      el("div", "nbb-prof-hint", "Over the profiled steps, from kineto's kernel records as torch-tb-profiler reads them (not yet seen on a real CUDA trace by nbboard's tests)."));
   }
 
   const parts = shares(m.average);
