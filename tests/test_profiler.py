@@ -275,13 +275,20 @@ def test_bad_trace_files_say_what_is_wrong(tmp_path):
         read_trace(str(p))
 
 
-def test_a_bad_file_loses_nothing_else(profiled, tmp_path, caplog):
+def _good_bad_empty(profiled, tmp_path):
+    """Run folder `run` under tmp_path: a good gzipped trace, a cut-off one and an empty profile;
+    returns the good trace's source file."""
     run = tmp_path / "run"
     run.mkdir()
     src = next((profiled["root"] / "torch" / "run").iterdir())
     shutil.copy(src, run / "good.1.pt.trace.json.gz")
     (run / "bad.2.pt.trace.json").write_text('{"traceEvents": [')
     (run / "empty.3.pt.trace.json").write_text('{"traceEvents": []}')
+    return src
+
+
+def test_a_bad_file_loses_nothing_else(profiled, tmp_path, caplog):
+    _good_bad_empty(profiled, tmp_path)
     store = nbboard.load(str(tmp_path))
     assert store.tags("run") == {NAME: ["good"]}
     text = caplog.text
@@ -298,12 +305,7 @@ def test_unreadable_traces_reach_inspect_and_the_page_until_fixed(profiled, tmp_
     from nbboard.logdir import read_logdir
     from nbboard.widgets.feeds import RecordFeed
 
-    run = tmp_path / "run"
-    run.mkdir()
-    good = next((profiled["root"] / "torch" / "run").iterdir())
-    shutil.copy(good, run / "good.1.pt.trace.json.gz")
-    (run / "bad.2.pt.trace.json").write_text('{"traceEvents": [')
-    (run / "empty.3.pt.trace.json").write_text('{"traceEvents": []}')
+    good = _good_bad_empty(profiled, tmp_path)
     reader = read_logdir(str(tmp_path), progress=False)
     store = reader.store
     assert [(p["run"], p["file"], p["kind"]) for p in store.problems()] == [
@@ -321,7 +323,7 @@ def test_unreadable_traces_reach_inspect_and_the_page_until_fixed(profiled, tmp_
     assert RecordFeed(store, ("images",)).poll() is None  # not the images view's business
 
     with gzip.open(good) as fh:
-        (run / "bad.2.pt.trace.json").write_bytes(fh.read())
+        (tmp_path / "run" / "bad.2.pt.trace.json").write_bytes(fh.read())
     reader.poll()
     assert [p["file"] for p in store.problems()] == ["empty.3.pt.trace.json"]
     content, _ = feed.poll()

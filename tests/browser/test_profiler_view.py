@@ -49,6 +49,18 @@ def _profiler_tab(page: Page, jupyter_server, name: str, code: str, profiles: in
     return view
 
 
+def _select_by_search(view: Any, name: str) -> Any:
+    """In the Trace tab: search `name`, Enter selects its first event; the search is cleared
+    again and the details' locator returned."""
+    search = view.locator(".nbb-prof-trace-search")
+    search.fill(name)
+    search.press("Enter")
+    expect(view.locator("canvas.nbb-prof-trace-canvas")).to_have_attribute("data-selected", name)
+    detail = view.locator(".nbb-prof-trace .nbb-prof-detail")
+    search.fill("")
+    return detail
+
+
 def test_profile_renders_live_and_responds(page: Page, jupyter_server, artifacts):
     view = _profiler_tab(page, jupyter_server, "profiler.ipynb", TRAIN, profiles=3)
     assert "*" in prompt(page), "the profiles must show while the training cell runs"
@@ -114,12 +126,8 @@ def test_profile_renders_live_and_responds(page: Page, jupyter_server, artifacts
     search = view.locator(".nbb-prof-trace-search")
     search.fill("")
     page.wait_for_function("el => Number(el.dataset.arrows || 0) >= 10", arg=canvas.element_handle())
-    search.fill("aten::convolution")
-    search.press("Enter")
-    expect(canvas).to_have_attribute("data-selected", "aten::convolution")
-    trace_detail = view.locator(".nbb-prof-trace .nbb-prof-detail")
+    trace_detail = _select_by_search(view, "aten::convolution")
     expect(trace_detail.locator(".nbb-prof-flow[data-rel='backward']")).to_contain_text("ConvolutionBackward0")
-    search.fill("")
     canvas.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "profiler-flows.png"), full_page=False)
     trace_detail.screenshot(path=str(artifacts / "profiler-flows-detail.png"))
@@ -281,13 +289,8 @@ def test_cuda_views_render_and_respond(page: Page, jupyter_server, artifacts):
     view.locator(".nbb-prof-tab[data-tab='trace']").click()
     canvas = view.locator("canvas.nbb-prof-trace-canvas")
     page.wait_for_function("el => Number(el.dataset.arrows || 0) > 0", arg=canvas.element_handle())
-    search = view.locator(".nbb-prof-trace-search")
-    search.fill("kernel_2")
-    search.press("Enter")
-    expect(canvas).to_have_attribute("data-selected", "kernel_2")
-    detail = view.locator(".nbb-prof-trace .nbb-prof-detail")
+    detail = _select_by_search(view, "kernel_2")
     expect(detail.locator(".nbb-prof-flow[data-rel='launched by']")).to_contain_text("cudaLaunchKernel")
-    search.fill("")
     canvas.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "profiler-cuda-trace.png"), full_page=False)
     assert not page.errors, page.errors  # type: ignore[attr-defined]
