@@ -280,6 +280,24 @@ def add_cell(page: Any, code: str) -> None:
     expect(cells.nth(n).locator(".jp-InputArea-editor")).to_contain_text(code.strip().splitlines()[0][:20])
 
 
+def save_notebook(page: Any, server: Server, name: str, holds: str, tries: int = 12) -> dict:
+    """Save notebook `name` from the page (Ctrl+S) until the saved file holds `holds`; returns its
+    contents model. Each save's PUT is waited for before the file is read back: reading it while
+    Jupyter Server writes it races with the server's own restore of its backup (seen: a 500 on
+    the read, then the page's save failing with "No such file")."""
+    path = f"/api/contents/{name}"
+    for _ in range(tries):
+        page.locator(".jp-Notebook").first.click()
+        with page.expect_response(lambda r: r.request.method == "PUT" and r.url.split("?")[0].endswith(path),
+                                  timeout=60_000):
+            page.keyboard.press("Control+s")
+        model = server.api("GET", path)
+        if holds in json.dumps(model["content"]):
+            return model
+        page.wait_for_timeout(2000)  # the widget state or outputs are not in the page's model yet
+    raise AssertionError(f"{name} was not saved holding {holds!r} after {tries} saves")
+
+
 def wait_for_output(page: Any, text: str, timeout: float = 60_000) -> None:
     """Wait until some cell output of the page contains `text` (e.g. a line the cell prints last)."""
     page.wait_for_function("t => [...document.querySelectorAll('.jp-OutputArea-output')]"

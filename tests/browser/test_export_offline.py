@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from nbboard import export
-from tests.browser.lab import knn_accuracy, open_notebook, run_cell
+from tests.browser.lab import knn_accuracy, open_notebook, run_cell, save_notebook
 from tests.export_data import every_view_notebook, write_logs
 
 
@@ -360,10 +360,6 @@ def test_quickstart_export_offline(browser, tmp_path, artifacts: Path):
 
 def test_magic_export_from_jupyterlab(page, jupyter_server):
     """`%nbboard export` in a notebook open in JupyterLab finds that notebook (as last saved) by itself."""
-    import json
-    import time
-    import urllib.error
-
     logdir = jupyter_server.root / "runs-export-magic"
     name = jupyter_server.notebook("export-magic.ipynb", [
         "%load_ext nbboard\nfrom nbboard import SummaryWriter\n"
@@ -375,17 +371,7 @@ def test_magic_export_from_jupyterlab(page, jupyter_server):
     open_notebook(page, jupyter_server.lab(name))
     run_cell(page, 0)
     expect(page.locator(".nbb-board .nbb-card[data-tag='loss']")).to_be_visible(timeout=60_000)
-    page.keyboard.press("Control+s")  # the export reads the notebook as saved
-    def saved() -> str:
-        try:
-            return json.dumps(jupyter_server.api("GET", f"/api/contents/{name}"))
-        except urllib.error.HTTPError:
-            return ""  # read while the server was writing it (400 "Unreadable Notebook"): ask again
-
-    deadline = time.monotonic() + 30
-    while "application/vnd.nbboard+json" not in saved():
-        assert time.monotonic() < deadline, "the notebook was not saved with its outputs"
-        time.sleep(0.5)
+    save_notebook(page, jupyter_server, name, "application/vnd.nbboard+json")  # the export reads the notebook as saved
     run_cell(page, 1)
     out = jupyter_server.root / "exported.html"
     expect(page.locator(".jp-OutputArea-output", has_text="exported 1 view(s)")).to_be_visible(timeout=60_000)

@@ -8,7 +8,7 @@ import json
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.lab import open_notebook, run_cell, wait_cell_done
+from tests.browser.lab import open_notebook, run_cell, save_notebook, wait_cell_done
 
 CODE = """
 from nbboard import Board, SummaryWriter
@@ -31,16 +31,8 @@ def test_kernel_gone_notice_and_last_picture(page: Page, jupyter_server, artifac
         board = ".jp-OutputArea-output .nbb-board"
         page.wait_for_selector(f"{board} .nbb-card[data-tag='loss']")
         expect(page.locator(".nbb-kernel-gone")).to_have_count(0)  # a live kernel: no notice
-        for i in range(240):  # the save reaches the server (a busy machine: saved again every 5 s)
-            if i % 20 == 0:
-                page.locator(".jp-Notebook").first.click()
-                page.keyboard.press("Control+s")
-            saved = jupyter_server.api("GET", f"/api/contents/{nb}")["content"]
-            if "application/vnd.jupyter.widget-state+json" in saved["metadata"].get("widgets", {}):
-                break
-            page.wait_for_timeout(250)
-        else:
-            raise AssertionError(f"the notebook was not saved with its widget state: {saved['metadata']}")
+        saved = save_notebook(page, jupyter_server, nb, "application/vnd.jupyter.widget-state+json")["content"]
+        assert "application/vnd.jupyter.widget-state+json" in saved["metadata"].get("widgets", {})
 
         # the kernel restarts under the page: the Board still shows its data, and says it is stale
         page.locator(".jp-NotebookPanel-toolbar [data-command='notebook:restart-kernel']").first.click()
