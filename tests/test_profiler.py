@@ -594,7 +594,8 @@ def test_a_trace_read_in_two_processes_equals_it_read_whole(profiled, monkeypatc
 
 def test_a_split_that_fails_reads_the_trace_whole(profiled, monkeypatch, tmp_path):
     """A cut inside a string (names holding `}, {`), a child that fails, a child that hangs (killed
-    after CHILD_TIMEOUT_S), a truncated trace: the profile is what one pass gives, or its error."""
+    after CHILD_TIMEOUT_S), a truncated trace: the profile is what one pass gives, or its error;
+    an interrupt leaves no child behind."""
     import nbboard.kinds.profiler.trace as tr
 
     monkeypatch.setattr(tr, "PARALLEL_BYTES", 0)
@@ -628,6 +629,26 @@ def test_a_split_that_fails_reads_the_trace_whole(profiled, monkeypatch, tmp_pat
     t0 = time.monotonic()
     _same_profile(parse_trace(data, parallel=True), whole)
     assert time.monotonic() - t0 < 30
+    # interrupted while reading its half: the parent kills and reaps its child, and goes on raising
+    pids = []
+    real_fork = tr._fork_part
+
+    def recorded(*args):
+        child = real_fork(*args)
+        pids.append(child[0])
+        return child
+
+    def interrupted(events):
+        if os.getpid() == parent:
+            raise KeyboardInterrupt
+        return real_columns(events)
+
+    monkeypatch.setattr(tr, "_fork_part", recorded)
+    monkeypatch.setattr(tr, "_columns", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        parse_trace(data, parallel=True)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pids[0], os.WNOHANG)  # gone and waited for
     monkeypatch.setattr(tr, "_columns", real_columns)
 
     with pytest.raises(TraceError, match="not JSON or truncated"):

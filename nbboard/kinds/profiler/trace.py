@@ -15,7 +15,7 @@ import gzip
 import os
 import pickle
 import re
-import select
+import selectors
 import signal
 import time
 import warnings
@@ -227,6 +227,9 @@ def _parse_split(data: bytes) -> Profile | None:
     except msgspec.DecodeError:  # the whole read says what is wrong
         _reap(child, kill=True)
         return None
+    except BaseException:  # (an interrupt): no child left behind
+        _reap(child, kill=True)
+        raise
     theirs = _reap(child, kill=False)
     if theirs is None:
         return None
@@ -271,29 +274,31 @@ CHILD_TIMEOUT_S = 300.0
 
 
 def _reap(child: tuple[int, int], kill: bool) -> _Part | None:
-    """The child's `_Part` (None: it failed, or sent nothing within CHILD_TIMEOUT_S); the child is
-    waited for either way."""
+    """The child's `_Part` (None: asked to `kill` it, or it failed, or sent nothing within
+    CHILD_TIMEOUT_S); the child is killed unless it finished, and waited for, whatever happens."""
     pid, r = child
     blob = bytearray()
+    done = False
     try:
-        if kill:
-            os.kill(pid, signal.SIGKILL)
-        else:
-            end = time.monotonic() + CHILD_TIMEOUT_S
-            while True:
-                ready, _, _ = select.select([r], [], [], max(0.0, end - time.monotonic()))
-                if not ready:
-                    os.kill(pid, signal.SIGKILL)
-                    blob.clear()
-                    break
-                chunk = os.read(r, 1 << 20)
-                if not chunk:
-                    break
-                blob += chunk
+        if not kill:
+            with selectors.DefaultSelector() as sel:  # (select.select fails on descriptors ≥ 1024)
+                sel.register(r, selectors.EVENT_READ)
+                end = time.monotonic() + CHILD_TIMEOUT_S
+                while sel.select(max(0.0, end - time.monotonic())):
+                    chunk = os.read(r, 1 << 20)
+                    if not chunk:
+                        done = True
+                        break
+                    blob += chunk
     finally:
+        if not done:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         os.close(r)
         _, status = os.waitpid(pid, 0)
-    if kill or status != 0 or not blob:
+    if not done or status != 0 or not blob:
         return None
     try:
         part = pickle.loads(blob)
