@@ -403,7 +403,7 @@ def test_cuda_views_on_kinetos_format(tmp_path):
     assert step["device_total"] == 100
     s = a.steps[0]
     assert s["kernel"] == 75 and s["memcpy"] == 50 and s["runtime"] > 0
-    assert a.device["utilisation"] > 0
+    assert [g["device"] for g in a.device["gpus"]] == [0] and a.device["gpus"][0]["utilisation"] > 0
     ids = {r["id"] for r in a.recommendations}
     assert {"utilisation", "fp32_matmul"} <= ids
     # and torch-tb-profiler's parser agrees on the breakdown

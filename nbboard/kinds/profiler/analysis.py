@@ -23,7 +23,15 @@ from nbboard.kinds.profiler.distributed import distributed
 from nbboard.kinds.profiler.gpu import gpu_summary
 from nbboard.kinds.profiler.quiet import tick
 from nbboard.kinds.profiler.record import CAT, KERNEL_FIELDS, Profile
-from nbboard.kinds.profiler.spans import STEP, collectives, covered, merge, step_names, step_rows
+from nbboard.kinds.profiler.spans import (
+    STEP,
+    collectives,
+    covered,
+    merge,
+    step_names,
+    step_rows,
+    step_sums,
+)
 
 #: The overview's categories, in the order each claims time.
 ROLES = ("kernel", "memcpy", "memset", "communication", "runtime", "dataloader", "cpu_exec", "other")
@@ -65,7 +73,7 @@ class Analysis:
     #: modules as a tree, depth first: path, name, depth, calls, host_total, device_total
     modules: list[dict[str, Any]]
     recommendations: list[dict[str, Any]]
-    #: device utilisation figures when the trace has device events
+    #: with device events: the trace's deviceProperties and the GPU summary (gpu.gpu_summary)
     device: dict[str, Any] = field(default_factory=dict)
     #: the profile's span: first and last event time, event counts
     span: dict[str, Any] = field(default_factory=dict)
@@ -270,12 +278,7 @@ def breakdown(prof: Profile, steps: tuple[list[str], np.ndarray, np.ndarray] | N
         hit = free & covered(mids, rs, rend)
         role[hit] = i
         free &= ~hit
-    # a step's pieces are a slice of the sorted midpoints: sums per role from running totals
-    lo, hi = np.searchsorted(mids, s, "left"), np.searchsorted(mids, e, "left")
-    run = np.zeros((len(ROLES), len(mids) + 1))
-    for i in range(len(ROLES)):
-        np.cumsum(np.where(in_step & (role == i), lens, 0.0), out=run[i, 1:])
-    sums = (run[:, hi] - run[:, lo]).T.tolist()
+    sums = step_sums(mids, lens, s, e, [in_step & (role == i) for i in range(len(ROLES))]).tolist()
     starts, durs = s.tolist(), (e - s).tolist()
     out = []
     for k, nm in enumerate(names):
@@ -604,18 +607,12 @@ def analyse(prof: Profile) -> Analysis:
     has_device = bool(np.isin(prof.cat, _DEVICE_CATS).any())
     for s in steps:
         s["start"] -= t0
+    t1 = float((prof.ts + prof.dur).max()) if len(prof.ts) else 0.0
     device: dict[str, Any] = {}
-    if has_device and avg:
-        busy = avg["kernel"] / avg["duration"] if avg["duration"] else 0.0
-        occ = [k["occupancy"] for k in kern if k.get("occupancy") is not None]
-        device = {"utilisation": busy,
-                  "occupancy": float(np.average(occ, weights=[k["total"] for k in kern if k.get("occupancy") is not None]))
-                  if occ else None,
-                  "properties": prof.meta.get("deviceProperties") or [],
-                  # over the profiled steps' span (the whole profile without steps)
-                  "gpus": gpu_summary(prof, float(s0[0]) if len(s0) else t0,
-                                      float(e0[-1]) if len(e0) else float((prof.ts + prof.dur).max()))}
-    span = {"start": t0, "end": float((prof.ts + prof.dur).max()) if len(prof.ts) else 0.0,
+    if has_device:  # per GPU over the profiled steps' span (the whole profile without steps)
+        device = {"properties": prof.meta.get("deviceProperties") or [],
+                  "gpus": gpu_summary(prof, float(s0[0]) if len(s0) else t0, float(e0[-1]) if len(e0) else t1)}
+    span = {"start": t0, "end": t1,
             "events": int(len(prof.name)), "memory_events": int(len(prof.mem_ts)),
             "kernels": int(len(prof.kernel_row)),
             "recorded": {k: bool(prof.meta.get(k)) for k in ("record_shapes", "profile_memory", "with_stack", "with_modules")}}

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from nbboard.kinds.profiler.record import CAT, Profile
-from nbboard.kinds.profiler.spans import collectives, covered, merge, minus, step_rows
+from nbboard.kinds.profiler.spans import collectives, covered, merge, minus, step_rows, step_sums
 
 _DEVICE = (CAT["kernel"], CAT["gpu_memcpy"], CAT["gpu_memset"])
 
@@ -50,14 +50,11 @@ def distributed(prof: Profile, names: list[str], s: np.ndarray, e: np.ndarray) -
     pts = np.unique(np.concatenate([s, e, *comp, *comm]))
     mids, lens = (pts[:-1] + pts[1:]) / 2, np.diff(pts)
     in_comp, in_comm = covered(mids, *comp), covered(mids, *comm)
+    sums = step_sums(mids, lens, s, e, [in_comp & in_comm, in_comp, in_comm]).tolist()
     steps = []
-    for k, nm in enumerate(names):
-        m = (mids >= s[k]) & (mids < e[k])
-        dur = float(e[k] - s[k])
-        both = float(lens[m & in_comp & in_comm].sum())
-        cp, cm = float(lens[m & in_comp].sum()), float(lens[m & in_comm].sum())
-        steps.append({"name": nm, "duration": dur, "computation": cp - both, "communication": cm - both,
-                      "overlap": both, "other": max(dur - cp - cm + both, 0.0)})
+    for nm, a, b, (both, cp, cm) in zip(names, s.tolist(), e.tolist(), sums):
+        steps.append({"name": nm, "duration": b - a, "computation": cp - both, "communication": cm - both,
+                      "overlap": both, "other": max(b - a - cp - cm + both, 0.0)})
     rows = np.flatnonzero(comm_host)
     u, inv = np.unique(prof.name[rows], return_inverse=True)
     calls = np.bincount(inv, minlength=len(u))

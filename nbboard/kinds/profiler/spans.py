@@ -56,6 +56,18 @@ def covered(points: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarray:
     return out
 
 
+def step_sums(mids: np.ndarray, lens: np.ndarray, s: np.ndarray, e: np.ndarray,
+              masks: list[np.ndarray]) -> np.ndarray:
+    """Per step [s[k], e[k]) and mask: the summed lengths of the pieces (sorted midpoints `mids`,
+    lengths `lens`) the mask holds, shape (steps, masks). A step's pieces are a slice of the
+    midpoints: sums from running totals, not a pass over every piece per step."""
+    lo, hi = np.searchsorted(mids, s, "left"), np.searchsorted(mids, e, "left")
+    run = np.zeros((len(masks), len(mids) + 1))
+    for i, m in enumerate(masks):
+        np.cumsum(np.where(m, lens, 0.0), out=run[i, 1:])
+    return (run[:, hi] - run[:, lo]).T
+
+
 def minus(a: Ranges, b: Ranges) -> Ranges:
     """Ranges `a` without ranges `b` (both sorted and disjoint)."""
     if not len(a[0]) or not len(b[0]):

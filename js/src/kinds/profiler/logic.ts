@@ -101,7 +101,7 @@ export interface ProfileMeta {
   top_allocators: { name: string; allocations: number; bytes: number }[];
   modules: ModuleRow[];
   recommendations: Advice[];
-  device: { utilisation?: number; occupancy?: number | null; gpus?: GpuRow[] };
+  device: { gpus?: GpuRow[] };
   span: { start: number; end: number; events: number; memory_events: number; kernels: number; recorded?: Record<string, boolean> };
   /** the timeline's names and lanes (its events are the record's parts) */
   timeline?: { n: number };
@@ -286,7 +286,6 @@ export function hasChildren(rows: readonly ModuleRow[], path: string): boolean {
   return rows.some((r) => r.path.startsWith(path + "/"));
 }
 
-/** Microseconds as text: "850 µs", "12.3 ms", "1.20 s". */
 /** One GPU's figures over the profiled steps (nbboard/kinds/profiler/gpu.py). */
 export interface GpuRow {
   device: number;
@@ -303,6 +302,7 @@ export function fmtShare(x: number | null | undefined): string {
   return x === null || x === undefined || !Number.isFinite(x) ? "" : `${(100 * x).toFixed(1)}%`;
 }
 
+/** Microseconds as text: "850 µs", "12.3 ms", "1.20 s". */
 export function fmtUs(us: number): string {
   if (!Number.isFinite(us)) return "";
   const a = Math.abs(us);

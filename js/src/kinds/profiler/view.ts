@@ -132,8 +132,6 @@ function overview(p: ProfileInfo, all: readonly ProfileInfo[], root: HTMLElement
     stat("steps in this cycle", String(m.steps.length)),
     stat("events", m.span.events.toLocaleString()),
   );
-  if (m.device.utilisation !== undefined) stats.append(stat("device utilisation", `${(100 * m.device.utilisation).toFixed(1)}%`));
-  if (m.device.occupancy !== undefined && m.device.occupancy !== null) stats.append(stat("est. achieved occupancy", `${m.device.occupancy.toFixed(1)}%`));
   if (!m.span.kernels) stats.append(stat("device", "none recorded (CPU only)"));
   box.append(stats);
   const gpus = m.device.gpus ?? [];
