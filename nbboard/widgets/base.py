@@ -398,6 +398,7 @@ class Pusher:
             # kernel's own exit hooks, so this one runs first)
             import atexit
 
+            atexit.unregister(self._exit)  # once, however often the thread is started (a fork)
             atexit.register(self._exit)
 
     def _exit(self) -> None:

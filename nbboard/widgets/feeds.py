@@ -62,7 +62,6 @@ class RecordFeed:
         self._next_id = 0
         self._full = True
         self._problems: list[dict[str, str]] = []  # the unreadable files last sent
-        self._problems_version = -1
 
     def reset(self) -> None:
         """Forget what was sent (the page asked for everything again)."""
@@ -73,15 +72,16 @@ class RecordFeed:
         self._store_version = -1
         self._full = True
         self._problems = []
-        self._problems_version = -1
 
-    def _discover(self) -> dict[str, dict[str, Any]]:
-        """Find new series; return run-level records that changed since last sent."""
+    def _discover(self) -> tuple[dict[str, dict[str, Any]], list[dict[str, str]] | None]:
+        """Find new series; return run-level records that changed since last sent, and the files
+        of these kinds that cannot be read when that list changed (else None)."""
         store = self.store
         plugins: dict[str, dict[str, Any]] = {}
         if store.version == self._store_version:
-            return plugins
+            return plugins, None
         self._store_version = store.version
+        problems = store.problems(self.kinds + self.plugins)
         for run in store.runs():
             try:
                 tags = store.tags(run)
@@ -94,7 +94,7 @@ class RecordFeed:
                 if rec is not None and self._plugin_sent.get((run, plugin)) is not rec:
                     self._plugin_sent[(run, plugin)] = rec  # held, so a new record never shares its id
                     plugins.setdefault(run, {})[plugin] = REGISTRY[plugin].feed(rec)
-        return plugins
+        return plugins, (problems if problems != self._problems else None)
 
     def _add_run(self, run: str, tags: dict[str, list[str]], ranks: dict[int, str]) -> None:
         """A run's series; a distributed run's per rank, under each rank folder's name (a view
@@ -121,12 +121,7 @@ class RecordFeed:
         buffers: list[bytes] = []
         budget = max_bytes
         with self.store.lock:
-            version = self.store.version
-            plugins = self._discover()
-            problems = self.store.problems(self.kinds + self.plugins) if version != self._problems_version else None
-            self._problems_version = version
-            if problems == self._problems:
-                problems = None
+            plugins, problems = self._discover()
             work = []
             for e in self._series.values():
                 s = e.series

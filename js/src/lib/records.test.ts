@@ -21,4 +21,17 @@ describe("records wire", () => {
     expect(num("nan")).toBeNaN();
     expect(num("-inf")).toBe(-Infinity);
   });
+  it("keeps the latest list of unreadable files, as text, and says the structure changed", () => {
+    const d = new RecordData();
+    const seen: boolean[] = [];
+    d.subscribe((_c, structural) => seen.push(structural));
+    d.apply({ type: "records", series: [], problems: [{ run: "r", kind: "pytorch_profiler", file: "a.json", message: "a.json: truncated" }, { run: 7 }] }, []);
+    expect(d.problems).toEqual([{ run: "r", kind: "pytorch_profiler", file: "a.json", message: "a.json: truncated" },
+      { run: "7", kind: "", file: "", message: "" }]);
+    d.apply({ type: "records", series: [] }, []); // no list: the one held stays
+    expect(d.problems).toHaveLength(2);
+    d.apply({ type: "records", series: [], problems: [] }, []); // all readable again
+    expect(d.problems).toEqual([]);
+    expect(seen).toEqual([true, false, true]);
+  });
 });
