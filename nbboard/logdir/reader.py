@@ -29,6 +29,8 @@ from nbboard.tfevents.reader import (
     fast_scalars,
     scan_many,
 )
+from nbboard.tfevents.rows import Rows
+from nbboard.tfevents.rows import clip as clip_rows
 from nbboard.tfevents.wire import DecodeError
 
 #: The kind whose single floats the columnar fast path reads (scalars).
@@ -36,7 +38,7 @@ FLOAT_KIND: Kind = next(k for k in REGISTRY.values() if k.takes_float is not Non
 _MERGE_EVENT = {k.name: k.merge_event for k in REGISTRY.values() if k.merge_event is not None}
 _FOLD = {k.name: k for k in REGISTRY.values() if k.fold is not None}
 _SIDE_READERS = {p: k for k in REGISTRY.values() for p in k.side_files}
-PROCESS_BATCH = 1 << 17  # records decoded per batch of one chunk
+PROCESS_BATCH = 1 << 15  # records decoded per batch of one chunk
 TRIM_BYTES = 16 << 20  # a poll that read this much hands the freed heap back to the OS
 GROUP_FILE_BYTES = 4 << 20  # files with at most this many new bytes are read in groups ...
 GROUP_BYTES = 8 << 20  # ... of about this many bytes (_start_group)
@@ -217,7 +219,7 @@ class LogdirReader:
                         break
                     data, scan = got
                     if len(scan.starts):
-                        self._process(run, data, scan.starts, scan.lengths, reader.damage)
+                        self._process(run, data, scan.starts, scan.lengths, reader.damage, rows=scan.rows)
                         changed_runs.add(run.key)
                     if not reader.more:
                         break
@@ -250,7 +252,8 @@ class LogdirReader:
         bounds = np.cumsum([0, *(len(sc.starts) for sc in scans)])
         fast: Any = None
         if bounds[-1]:
-            args = (big, np.concatenate([sc.starts for sc in scans]), np.concatenate([sc.lengths for sc in scans]))
+            rows = [(f + int(bounds[i]), r) for i, sc in enumerate(scans) for f, r in sc.rows]
+            args = (big, np.concatenate([sc.starts for sc in scans]), np.concatenate([sc.lengths for sc in scans]), rows)
             pool = workers()
             fast = pool.submit(fast_scalars, *args) if pool is not None else _Ready(fast_scalars(*args))
         return members, datas, big, scans, bounds, fast
@@ -276,9 +279,10 @@ class LogdirReader:
 
     # ---- decoding one chunk of records ------------------------------------------------
     def _process(self, run: _RunState, data: bytes, starts: np.ndarray, lengths: np.ndarray,
-                 damage: Damage, pre: Any = _UNSET) -> None:
+                 damage: Damage, pre: Any = _UNSET, rows: list[tuple[int, Rows]] | None = None) -> None:
         """Decode a chunk's records into the Store, in order, in batches of bounded size (one
-        batch when `pre`, their fast_scalars result, is given: a small file's of a group)."""
+        batch when `pre`, their fast_scalars result, is given: a small file's of a group);
+        `rows`: the chunk's regular stretches as framing found them."""
         if pre is not _UNSET:
             try:
                 self._process_batch(run, data, starts, lengths, damage, _Ready(pre))
@@ -292,10 +296,11 @@ class LogdirReader:
         if pool is not None and self._legacy(run, data, starts, lengths):
             pool = None
         # several batches: their scalar records are decoded on all cores ahead of the in-order pass
-        ahead = [pool.submit(fast_scalars, data, a, b) for a, b in batches] if pool is not None else None
+        parts = [clip_rows(rows, a, a + step) if rows else None for a in range(0, len(starts), step)]
+        ahead = [pool.submit(fast_scalars, data, a, b, r) for (a, b), r in zip(batches, parts)] if pool is not None else None
         try:
             for k, (a, b) in enumerate(batches):
-                self._process_batch(run, data, a, b, damage, ahead[k] if ahead else None)
+                self._process_batch(run, data, a, b, damage, ahead[k] if ahead else None, parts[k])
         finally:
             self._chunk = None  # the chunk's bytes go once it is decoded (a follower lives on)
             self._flush_pending(run)
@@ -313,11 +318,11 @@ class LogdirReader:
         return run.file_version is None or run.file_version < 2
 
     def _process_batch(self, run: _RunState, data: bytes, starts: np.ndarray, lengths: np.ndarray,
-                       damage: Damage, ahead: Any = None) -> None:
+                       damage: Damage, ahead: Any = None, rows: list[tuple[int, Rows]] | None = None) -> None:
         """Decode one batch into the Store; `ahead`: its fast_scalars result's future when decoded
         ahead on the pool."""
         legacy = self._legacy(run, data, starts, lengths)
-        fast = None if legacy else ahead.result() if ahead is not None else fast_scalars(data, starts, lengths)
+        fast = None if legacy else ahead.result() if ahead is not None else fast_scalars(data, starts, lengths, rows)
         self._chunk = (data, starts, lengths, damage)
         if fast is None:
             generic = range(len(starts))
@@ -328,8 +333,8 @@ class LogdirReader:
             ok_idx = np.nonzero(okm)[0]
         done = 0  # fast records [0, done) of ok_idx are in the Store
         mv = memoryview(data)
-        st_l = starts.tolist()
-        ln_l = lengths.tolist()
+        st_l = starts.tolist() if len(generic) else []
+        ln_l = lengths.tolist() if len(generic) else []
         store = self.store
         for i in generic:
             try:
@@ -423,33 +428,46 @@ class LogdirReader:
         return changed
 
     def _append_fast(self, run: _RunState, fast: dict[str, Any], a: int, b: int) -> None:
-        """Append fast-path scalar records [a, b) (in record order) grouped by tag."""
+        """Append fast-path scalar records [a, b) (in record order) grouped by tag: a radix sort
+        of the small tag numbers, and a slice, not a gather, where a tag's points lie together."""
         ti = fast["tag_index"][a:b]
+        n = len(ti)
+        if not n:
+            return
         steps, values, wts = fast["steps"][a:b], fast["values"][a:b], fast["wall_times"][a:b]
         tensor = fast["from_tensor"][a:b]
         tags = fast["tags"]
-        if len(tags) == 1 or (len(ti) and (ti == ti[0]).all()):
-            groups = [(int(ti[0]), np.arange(len(ti)))] if len(ti) else []
+        counts = np.bincount(ti, minlength=len(tags))
+        present = np.flatnonzero(counts)
+        groups: list[tuple[int, Any]]
+        if len(present) == 1:
+            groups = [(int(present[0]), slice(0, n))]
         else:
-            order = np.argsort(ti, kind="stable")
-            sorted_ti = ti[order]
-            bounds = np.flatnonzero(np.diff(sorted_ti)) + 1
+            small = ti.astype(np.uint8 if len(tags) <= 256 else np.uint16 if len(tags) <= 65536 else np.int64)
+            order = np.argsort(small, kind="stable")  # radix sort for 8/16-bit keys
+            ends = np.cumsum(counts[present])
+            begins = (ends - counts[present]).tolist()
+            firsts = order[begins].tolist()  # stable: each tag's first record in the batch
             groups = []
-            for s0, s1 in zip(np.r_[0, bounds].tolist(), np.r_[bounds, len(ti)].tolist()):
-                groups.append((int(sorted_ti[s0]), order[s0:s1]))
-            groups.sort(key=lambda g: int(g[1][0]))  # series appear in the order tags first occur
+            for _, g, b0, b1 in sorted(zip(firsts, present.tolist(), begins, ends.tolist())):
+                sel = order[b0:b1]  # series appear in the order tags first occur
+                lo = int(sel[0])
+                groups.append((g, slice(lo, lo + b1 - b0) if int(sel[-1]) - lo == b1 - b0 - 1 else sel))
+        mixed = bool(tensor.any())
         for g, sel in groups:
             tag = tags[g]
-            tens = tensor[sel]
-            if tens.any():
-                md = run.metadata.get(tag)
-                if md is None or not FLOAT_KIND.takes_float(md):  # type: ignore[misc]
-                    # a 0-d float tensor of another plugin: decode those records the slow way
-                    for r in fast["records"][a:b][sel[tens]].tolist():
-                        self._generic_record(run, r)
-                    sel = sel[~tens]
-                    if not len(sel):
-                        continue
+            if mixed:
+                tens = tensor[sel]
+                if tens.any():
+                    md = run.metadata.get(tag)
+                    if md is None or not FLOAT_KIND.takes_float(md):  # type: ignore[misc]
+                        # a 0-d float tensor of another plugin: decode those records the slow way
+                        idx = np.arange(n)[sel]
+                        for r in fast["records"][a:b][idx[tens]].tolist():
+                            self._generic_record(run, r)
+                        sel = idx[~tens]
+                        if not len(sel):
+                            continue
             run.pending.setdefault(tag, []).append((steps[sel], values[sel], wts[sel]))
 
     def _flush_pending(self, run: _RunState) -> None:
