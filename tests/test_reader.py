@@ -667,14 +667,16 @@ def _scalar_truth(data: bytes, fast, starts, lengths) -> None:
         assert got == (v.tag, ev.step, float(np.float32(x)), ev.wall_time)
 
 
-def test_regular_stretches_are_read_as_rows_like_record_by_record():
+def test_regular_stretches_are_read_as_rows_like_record_by_record(monkeypatch):
     """Framing finds the regular stretches a training loop leaves (one tag's points back to back,
     or a record per tag per step) as Rows; their headers, CRCs and scalar points, read through
     strided views, equal the record-by-record reading: tags of equal length in one stretch, steps
     across varint lengths, TF2 tensors, a histogram between, damage inside a stretch."""
+    from nbboard.tfevents import reader as reader_mod
     from nbboard.tfevents.messages import tensor_proto
     from nbboard.tfevents.reader import _gather_scalars
 
+    monkeypatch.setattr(reader_mod, "MIN_RECORDS", 1)  # short files here: every stretch as Rows
     rng = np.random.default_rng(7)
     tags = ["loss", "acc_", "lr__", "metric/val_loss", "metric/accuracy", "x" * 40]
 

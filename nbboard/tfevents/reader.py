@@ -22,7 +22,7 @@ from crc32c import crc32c
 from nbboard.tfevents.messages import SESSION_START as SESSION_START  # re-exported (logdir)
 from nbboard.tfevents.pool import workers
 from nbboard.tfevents.record import HEADER_CRCS, header_crc, masked_crc, unmask_crcs
-from nbboard.tfevents.rows import Rows, crcs_ok, group_crcs, headers_ok, word_offsets
+from nbboard.tfevents.rows import MIN_RECORDS, Rows, crcs_ok, group_crcs, headers_ok, word_offsets
 from nbboard.tfevents.rows import scalars as rows_scalars
 from nbboard.tfevents.wire import I32, I64, LEN, VARINT, DecodeError, read_varint, signed64
 
@@ -269,8 +269,11 @@ def _checked(buf: bytes, mv: memoryview, chunks: list[Any], pos: int, corrupt: i
     loose: list[tuple[int, int]] = []  # record ranges outside rows
     count = 0
     for c in chunks:
-        if isinstance(c, Rows):
+        if isinstance(c, Rows) and c.k * c.p >= MIN_RECORDS:
             rows.append((count, c))
+            parts.append(c.positions())
+        elif isinstance(c, Rows):  # a short stretch: read as the loose records are
+            loose.append((count, count + c.k * c.p))
             parts.append(c.positions())
         elif len(c):
             loose.append((count, count + len(c)))

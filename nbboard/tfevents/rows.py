@@ -11,8 +11,7 @@ not fit (a histogram, a damaged record), are left to the per-record paths in `re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from crc32c import crc32c
@@ -21,14 +20,15 @@ from nbboard.tfevents.record import unmask_crcs
 
 _U = np.uint64
 _GROUP = 512  # rows per CRC group (check_crcs explains the grouping)
+MIN_RECORDS = 4096  # a stretch shorter than this is read record by record (numpy's cost per call)
 _TF2_TAIL = bytes([0x42, 0x0A, 0x08, 0x01, 0x12, 0x00, 0x22, 0x04])  # a 0-d DT_FLOAT tensor's bytes
 _TEMPLATES = 8  # distinct layouts tried per slot before the rest is left to the per-record path
 
 
-@dataclass(frozen=True)
-class Rows:
+class Rows(NamedTuple):
     """`k` rows of `len(lens)` records each: row r's record j has its header at
-    `pos + r * stride + offs[j]` and a payload of `lens[j]` bytes."""
+    `pos + r * stride + offs[j]` and a payload of `lens[j]` bytes (a tuple: framing makes
+    thousands of short-lived ones)."""
 
     pos: int
     k: int
@@ -61,6 +61,10 @@ _HEAD_ROWS = 2048  # rows whose headers are checked at a time (a stretch ends wi
 def headers_ok(buf: Any, rows: Rows, crcs: list[int]) -> int:
     """How many records of `rows` (file order), from the first, have the predicted length and
     length CRC: checked `_HEAD_ROWS` rows at a time, up to the first that does not."""
+    if rows.p == 1 and rows.k <= _HEAD_ROWS:  # the common small case, with numpy's cost per call kept low
+        ok = (_col(buf, "<u8", rows.pos, rows.stride, rows.k) == _U(rows.lens[0])) & (
+            _col(buf, "<u4", rows.pos + 8, rows.stride, rows.k) == np.uint32(crcs[0]))
+        return rows.k if ok.all() else int(ok.argmin())
     good = 0
     for r0 in range(0, rows.k, _HEAD_ROWS):
         k = min(_HEAD_ROWS, rows.k - r0)
