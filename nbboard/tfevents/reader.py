@@ -22,7 +22,15 @@ from crc32c import crc32c
 from nbboard.tfevents.messages import SESSION_START as SESSION_START  # re-exported (logdir)
 from nbboard.tfevents.pool import workers
 from nbboard.tfevents.record import HEADER_CRCS, header_crc, masked_crc, unmask_crcs
-from nbboard.tfevents.rows import MIN_RECORDS, Rows, crcs_ok, group_crcs, headers_ok, word_offsets
+from nbboard.tfevents.rows import (
+    MIN_RECORDS,
+    TF2_TAIL,
+    Rows,
+    crcs_ok,
+    group_crcs,
+    headers_ok,
+    word_offsets,
+)
 from nbboard.tfevents.rows import scalars as rows_scalars
 from nbboard.tfevents.wire import I32, I64, LEN, VARINT, DecodeError, read_varint, signed64
 
@@ -35,7 +43,7 @@ _SCAN_WINDOW = 1 << 20  # bytes examined per step while resynchronising
 _BLOCK = 1 << 16  # records handled per numpy batch (bounds temporary memory)
 _U = np.uint64
 _HEAD = 0x0A000A002A  # the summary header's fixed bytes: 0x2a, 0x0a (value), 0x0a (tag)
-_TF2_SCALAR = int.from_bytes(bytes([0x42, 0x0A, 0x08, 0x01, 0x12, 0x00, 0x22, 0x04]), "little")
+_TF2_SCALAR = int.from_bytes(TF2_TAIL, "little")
 
 
 @dataclass
@@ -269,10 +277,10 @@ def _checked(buf: bytes, mv: memoryview, chunks: list[Any], pos: int, corrupt: i
     loose: list[tuple[int, int]] = []  # record ranges outside rows
     count = 0
     for c in chunks:
-        if isinstance(c, Rows) and c.k * c.p >= MIN_RECORDS:
+        if isinstance(c, Rows) and c.k * c.p >= MIN_RECORDS and min(c.lens) >= 8:
             rows.append((count, c))
             parts.append(c.positions())
-        elif isinstance(c, Rows):  # a short stretch: read as the loose records are
+        elif isinstance(c, Rows):  # a short stretch (or tiny records): read as the loose records are
             loose.append((count, count + c.k * c.p))
             parts.append(c.positions())
         elif len(c):

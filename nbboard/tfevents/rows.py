@@ -21,7 +21,7 @@ from nbboard.tfevents.record import unmask_crcs
 _U = np.uint64
 _GROUP = 512  # rows per CRC group (check_crcs explains the grouping)
 MIN_RECORDS = 4096  # a stretch shorter than this is read record by record (numpy's cost per call)
-_TF2_TAIL = bytes([0x42, 0x0A, 0x08, 0x01, 0x12, 0x00, 0x22, 0x04])  # a 0-d DT_FLOAT tensor's bytes
+TF2_TAIL = bytes([0x42, 0x0A, 0x08, 0x01, 0x12, 0x00, 0x22, 0x04])  # a 0-d DT_FLOAT tensor's bytes before its float
 _TEMPLATES = 8  # distinct layouts tried per slot before the rest is left to the per-record path
 
 
@@ -102,7 +102,7 @@ def crcs_ok(buf: Any, rows: Rows) -> np.ndarray:
     """Which records of `rows` (file order) match their stored data CRC. Rows are checked in
     groups of `_GROUP` per slot (CRC32C is affine: the XOR of a group's messages has the XOR of
     their CRCs, with the CRC of zeros once more for an even count); a failing group is checked
-    record by record."""
+    record by record. Payloads of 8 bytes or more (framing keeps shorter ones out of rows)."""
     k, S = rows.k, rows.stride
     ok = np.ones((k, rows.p), dtype=bool)
     g0 = np.arange(0, k, _GROUP)
@@ -110,17 +110,12 @@ def crcs_ok(buf: Any, rows: Rows) -> np.ndarray:
     for j, (o, L) in enumerate(zip(rows.offs, rows.lens)):
         d = rows.pos + o + 12
         want = unmask_crcs(_col(buf, "<u4", d + L, S, k))
-        if L >= 8:
-            words = np.stack([np.bitwise_xor.reduceat(_col(buf, "<u8", d + w, S, k), g0) for w in word_offsets(L)], axis=1)
-            got = group_crcs(words, L)
-        else:
-            cols = np.stack([np.bitwise_xor.reduceat(_col(buf, "u1", d + i, S, k), g0) for i in range(L)], axis=1)
-            xb = np.ascontiguousarray(cols).tobytes()
-            got = np.fromiter((crc32c(xb[i * L:(i + 1) * L]) for i in range(len(g0))), dtype=np.uint32, count=len(g0))
+        words = np.stack([np.bitwise_xor.reduceat(_col(buf, "<u8", d + w, S, k), g0) for w in word_offsets(L)], axis=1)
+        got = group_crcs(words, L)
         exp = np.bitwise_xor.reduceat(want, g0) ^ np.where(sizes % 2 == 0, np.uint32(crc32c(bytes(L))), np.uint32(0))
+        mv = memoryview(buf)
         for gi in np.flatnonzero(got != exp).tolist():
             a, b = int(g0[gi]), int(g0[gi] + sizes[gi])
-            mv = memoryview(buf)
             for r in range(a, b):
                 at = d + r * S
                 ok[r, j] = crc32c(mv[at:at + L]) == int(want[r])
@@ -162,7 +157,7 @@ def _layout(payload: bytes) -> tuple[int, int, bool, str] | None:
         return None
     if payload[p + 5] == r - 11 and payload[L - 5] == 0x15:
         tensor, tl = False, r - 11
-    elif r >= 18 and payload[p + 5] == r - 18 and payload[L - 12:L - 4] == _TF2_TAIL:
+    elif r >= 18 and payload[p + 5] == r - 18 and payload[L - 12:L - 4] == TF2_TAIL:
         tensor, tl = True, r - 18
     else:
         return None
