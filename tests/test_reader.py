@@ -619,6 +619,80 @@ def test_small_files_read_in_groups_keep_order_damage_and_tailing(tmp_path, monk
         assert store.scalars(f"run{r}", "x").steps[-1] == 10_000
 
 
+def test_big_files_read_in_chunks_into_buffers_used_again(tmp_path, monkeypatch):
+    """Big files are read a chunk at a time into buffers that a later chunk uses again once
+    nothing views them: every record of every kind reads as the writer logged it (scalars in
+    rows, images, audio, meshes... between them), as a read into plain bytes reads it; a
+    damaged record in a middle chunk is reported once, after the file's last chunk; a small
+    file between big ones keeps its place; and the buffers are in fact used again."""
+    import nbboard.logdir.reader as lr
+    from nbboard.logdir.fs import LocalFS
+    from nbboard.tfevents import reader as tr
+
+    monkeypatch.setattr(lr, "GROUP_FILE_BYTES", 30_000)  # run1's ~20 KB file groups, the others do not
+    monkeypatch.setattr(tr.EventFileReader, "chunk", 64_000)  # the big files in several chunks
+    monkeypatch.setattr(lr, "PROCESS_BATCH", 500)
+    store = Store()
+    for r in range(4):
+        with nbboard.SummaryWriter(str(tmp_path / f"run{r}"), store=store) as w:
+            n = 300 if r == 1 else 4000
+            for i in range(n):
+                w.add_scalar("loss", 1.0 / (i + 1) + r, i)
+                w.add_scalar("acc", float(i % 7) * r, i)
+                if i == n // 2:
+                    log_everything(w, steps=2)  # records the Store keeps, inside a middle chunk
+    (bad,) = glob.glob(str(tmp_path / "run2" / "*tfevents*"))
+    data = bytearray(open(bad, "rb").read())
+    recs = scan_records(bytes(data))
+    r_bad = 3000  # a scalar record in a middle chunk
+    data[int(recs.starts[r_bad]) + 20] ^= 0x04
+    open(bad, "wb").write(bytes(data))
+    taken: list[int] = []
+    take = tr.Buffers.take
+    monkeypatch.setattr(tr.Buffers, "take", lambda self, k: taken.append(id(b := take(self, k))) or b)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loaded = load(str(tmp_path), progress=False)
+    assert [str(c.message) for c in caught if "corrupt" in str(c.message)] == [
+        f"nbboard: {bad}: skipped 1 corrupt record(s) ({int(recs.lengths[r_bad]) + 16} bytes) and 0 undecodable event(s); read on past the damage"]
+    assert len(taken) > 12 and len(set(taken)) <= 3  # many chunks, three buffers at most
+    monkeypatch.setattr(LocalFS, "read_into", None)  # the same files through plain bytes
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain = load(str(tmp_path), progress=False)
+    assert_store_matches(plain, loaded)
+    written = store.select(str(tmp_path))  # and as logged: the damage took one scalar of run2
+    assert loaded.runs() == written.runs()
+    lost = 0
+    for run in written.runs():
+        assert loaded.tags(run) == written.tags(run)
+        for tag in ("loss", "acc") if run in ("run0", "run1", "run2", "run3") else ():
+            a, b = written.scalars(run, tag), loaded.scalars(run, tag)
+            keep = np.isin(a.steps, b.steps)
+            lost += int((~keep).sum())
+            np.testing.assert_array_equal(a.values[keep].astype(np.float32), b.values)
+    assert lost == 1
+
+
+def test_buffers_are_used_again_only_when_nothing_views_them():
+    """A read buffer is handed out again only once no memoryview or numpy array views it."""
+    from nbboard.tfevents.reader import Buffers
+
+    bufs = Buffers(keep=2)
+    a = bufs.take(100)
+    view = memoryview(a)[:10]
+    b = bufs.take(50)
+    assert b is not a  # `a` is still viewed
+    del view
+    assert bufs.take(100) is a  # nothing views it now; it is big enough
+    arr = np.frombuffer(b, dtype=np.uint8)
+    assert bufs.take(50) is a and bufs.take(200) is not b  # `b` is viewed by a numpy array
+    del arr
+    c = bufs.take(300)  # bigger than both: a new one, and only the two biggest are kept
+    assert c is not a and c is not b and bufs.take(250) is c
+    assert [len(x) for x in bufs._bufs] == [200, 300]
+
+
 def test_fast_path_tells_long_tags_apart_by_their_middle(tmp_path):
     """Tags of one length that share their first and last 8 bytes differ only in the middle:
     each keeps its own points (the fast path compares the words between)."""

@@ -6,8 +6,12 @@ from __future__ import annotations
 import fnmatch
 import logging
 import os
+from typing import TYPE_CHECKING
 
 from nbboard.tfevents.journal import is_journal, recover
+
+if TYPE_CHECKING:
+    from nbboard.tfevents.reader import Buffers
 
 log = logging.getLogger("nbboard.logdir")
 
@@ -95,6 +99,21 @@ class LocalFS:
             size = os.fstat(f.fileno()).st_size
             f.seek(start)
             return f.read(max(min(length, size - start), 0))  # read(n) would allocate all n
+
+    @staticmethod
+    def read_into(path: str, start: int, length: int, buffers: Buffers) -> memoryview:
+        """`read_range` into a buffer of `buffers` (reused: no fresh pages to fault in)."""
+        with open(path, "rb") as f:
+            n = max(min(length, os.fstat(f.fileno()).st_size - start), 0)
+            view = memoryview(buffers.take(n))[:n]
+            f.seek(start)
+            got = 0
+            while got < n:
+                k = f.readinto(view[got:])
+                if not k:
+                    break
+                got += k
+            return view[:got]
 
 
 class RemoteFS:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,8 +23,10 @@ from nbboard.ranks import rank_of
 from nbboard.tfevents.pool import workers
 from nbboard.tfevents.reader import (
     SESSION_START,
+    Buffers,
     Damage,
     EventFileReader,
+    Scan,
     decode_event,
     fast_scalars,
     scan_many,
@@ -177,7 +179,7 @@ class LogdirReader:
                 if self.skip is not None and self.skip(self.fs.full(path)):
                     continue
                 run = self._run_state(key)
-                reader = run.files[path] = EventFileReader(path, self.fs.read_range)
+                reader = run.files[path] = EventFileReader(path, self.fs.read_range, getattr(self.fs, "read_into", None))
                 ranked = rank_of(rel, path.rsplit("/", 1)[-1])
                 if ranked is not None:  # a rank's folder of a distributed run
                     self.store.set_rank(key, self.fs.run_key(ranked[1]), ranked[0])
@@ -191,42 +193,8 @@ class LogdirReader:
         bar = progress_bar(total, progress) if progress is not False and total else None
         changed_runs: set[str] = set()
         try:
-            group: list[tuple[_RunState, EventFileReader, int]] = []
-            grouped = 0
-            started = None  # a group read, its records still to go into the Store
-
-            def flush_group(last: bool) -> None:
-                nonlocal started, group, grouped
-                nxt = self._start_group(group) if group else None
-                self._end_group(started, bar, changed_runs)
-                started, group, grouped = (None if last else nxt), [], 0
-                if last:
-                    self._end_group(nxt, bar, changed_runs)
-
-            for run, reader, size in todo:
-                new = size - reader.offset if size >= reader.offset else size
-                if 0 < new <= GROUP_FILE_BYTES:  # a small file: read with others, checked and decoded together
-                    group.append((run, reader, size))
-                    grouped += new
-                    if grouped >= GROUP_BYTES:
-                        flush_group(last=False)
-                    continue
-                flush_group(last=True)  # in order: the files before this one first
-                before = reader.offset
-                while True:
-                    got = reader.read(size)
-                    if got is None:
-                        break
-                    data, scan = got
-                    if len(scan.starts):
-                        self._process(run, data, scan.starts, scan.lengths, reader.damage, rows=scan.rows)
-                        changed_runs.add(run.key)
-                    if not reader.more:
-                        break
-                reader.damage.report()
-                if bar is not None:
-                    bar.update(max(reader.offset - before, 0))
-            flush_group(last=True)
+            for end, started in self._started(todo):
+                end(started, bar, changed_runs)
         finally:
             if bar is not None:
                 bar.close()
@@ -234,6 +202,51 @@ class LogdirReader:
             self._build_run_records(self.runs[key])
         self._read_bytes = total
         return bool(changed_runs) or side_changed
+
+    def _started(self, todo: list[tuple[_RunState, EventFileReader, int]]) -> Iterator[tuple[Any, Any]]:
+        """The new bytes of the files in `todo`, in order, read, framed and handed to the decode
+        pool: small files in groups (`_start_group`; a group is handed on once the next one is
+        read, so the pool decodes one while the next is read), big ones a chunk at a time
+        (`_start_chunk`; their decoding is split over the pool already: reading the next file
+        meanwhile cost more CPU than it saved, measured). Yields (end, started):
+        `end(started, bar, changed_runs)` puts the records into the Store."""
+        group: list[tuple[_RunState, EventFileReader, int]] = []
+        grouped = 0
+        held = None  # a started group, handed on once the next group is started
+        buffers = Buffers()  # big files' chunks are read into buffers used again
+        for run, reader, size in todo:
+            new = size - reader.offset if size >= reader.offset else size
+            small = 0 < new <= GROUP_FILE_BYTES
+            if small:  # read with others, checked and decoded together
+                group.append((run, reader, size))
+                grouped += new
+                if grouped < GROUP_BYTES:
+                    continue
+            if group:  # in order: the files before this one first
+                started = (self._end_group, self._start_group(group))
+                group, grouped = [], 0
+                if held is not None:
+                    yield held
+                held = started
+            if small:
+                continue
+            if held is not None:
+                yield held
+                held = None
+            while True:
+                got = reader.read(size, buffers)
+                data, scan = got if got is not None else (b"", None)
+                yield self._end_chunk, (run, reader, data, scan, got is None or not reader.more,
+                                        self._start_chunk(run, data, scan))
+                if got is None or not reader.more:
+                    break
+        if group:
+            started = (self._end_group, self._start_group(group))
+            if held is not None:
+                yield held
+            held = started
+        if held is not None:
+            yield held
 
     def _start_group(self, group: list[tuple[_RunState, EventFileReader, int]]) -> Any:
         """Read the new bytes of several small files (in order) at once, frame each on its own
@@ -278,11 +291,42 @@ class LogdirReader:
             self._chunk = None
 
     # ---- decoding one chunk of records ------------------------------------------------
+    def _start_chunk(self, run: _RunState, data: bytes, scan: Scan | None) -> list[Any] | None:
+        """Hand a big file's chunk to the decode pool: its scalar records, in batches of bounded
+        size, are decoded on all cores while the next file is read and framed (`_end_chunk`
+        puts them into the Store). None where there is no pool or the file is of a version
+        before 2 (no fast path)."""
+        if scan is None or not len(scan.starts):
+            return None
+        pool = workers()
+        starts, lengths, rows = scan.starts, scan.lengths, scan.rows
+        if pool is None or self._legacy(run, data, starts, lengths):
+            return None
+        step = PROCESS_BATCH
+        return [pool.submit(fast_scalars, data, starts[a : a + step], lengths[a : a + step],
+                            clip_rows(rows, a, a + step) if rows else None)
+                for a in range(0, len(starts), step)]
+
+    def _end_chunk(self, work: tuple[Any, ...], bar: Any, changed_runs: set[str]) -> None:
+        """Put a chunk started by `_start_chunk` into the Store; a file's damage is reported
+        after its last chunk."""
+        run, reader, data, scan, last, ahead = work
+        if scan is not None:
+            if len(scan.starts):
+                self._process(run, data, scan.starts, scan.lengths, reader.damage, rows=scan.rows, ahead=ahead)
+                changed_runs.add(run.key)
+            if bar is not None:
+                bar.update(scan.consumed)
+        if last:
+            reader.damage.report()
+
     def _process(self, run: _RunState, data: bytes, starts: np.ndarray, lengths: np.ndarray,
-                 damage: Damage, pre: Any = _UNSET, rows: list[tuple[int, Rows]] | None = None) -> None:
+                 damage: Damage, pre: Any = _UNSET, rows: list[tuple[int, Rows]] | None = None,
+                 ahead: list[Any] | None = None) -> None:
         """Decode a chunk's records into the Store, in order, in batches of bounded size (one
         batch when `pre`, their fast_scalars result, is given: a small file's of a group);
-        `rows`: the chunk's regular stretches as framing found them."""
+        `rows`: the chunk's regular stretches as framing found them; `ahead`: the batches'
+        fast_scalars futures (`_start_chunk`)."""
         if pre is not _UNSET:
             try:
                 self._process_batch(run, data, starts, lengths, damage, _Ready(pre))
@@ -291,16 +335,11 @@ class LogdirReader:
                 self._flush_pending(run)
             return
         step = PROCESS_BATCH
-        batches = [(starts[a : a + step], lengths[a : a + step]) for a in range(0, len(starts), step)]
-        pool = workers() if len(batches) > 1 else None
-        if pool is not None and self._legacy(run, data, starts, lengths):
-            pool = None
-        # several batches: their scalar records are decoded on all cores ahead of the in-order pass
-        parts = [clip_rows(rows, a, a + step) if rows else None for a in range(0, len(starts), step)]
-        ahead = [pool.submit(fast_scalars, data, a, b, r) for (a, b), r in zip(batches, parts)] if pool is not None else None
         try:
-            for k, (a, b) in enumerate(batches):
-                self._process_batch(run, data, a, b, damage, ahead[k] if ahead else None, parts[k])
+            for k, a in enumerate(range(0, len(starts), step)):
+                part = clip_rows(rows, a, a + step) if rows and ahead is None else None
+                self._process_batch(run, data, starts[a : a + step], lengths[a : a + step], damage,
+                                    ahead[k] if ahead else None, part)
         finally:
             self._chunk = None  # the chunk's bytes go once it is decoded (a follower lives on)
             self._flush_pending(run)
@@ -471,7 +510,7 @@ class LogdirReader:
             run.pending.setdefault(tag, []).append((steps[sel], values[sel], wts[sel]))
 
     def _flush_pending(self, run: _RunState) -> None:
-        """Append the buffered fast-path points, one extend per tag (so columns are sized once)."""
+        """Append the buffered fast-path points, each tag's columns sized once for all its parts."""
         store = self.store
         for tag, parts in run.pending.items():
             s = run.series.get(tag)
@@ -480,12 +519,11 @@ class LogdirReader:
                     s = run.series[tag] = store.series_for(run.key, tag, FLOAT_KIND.name)
                 except ValueError:
                     continue
-            if len(parts) == 1:
-                cols = parts[0]
-            else:
-                cols = tuple(np.concatenate([p[j] for p in parts]) for j in range(3))
             with store.lock:
-                s.extend(*cols)
+                if len(parts) > 1:
+                    s.reserve(sum(len(p[0]) for p in parts))
+                for cols in parts:
+                    s.extend(*cols)
         run.pending.clear()
 
     def _generic_record(self, run: _RunState, r: int) -> None:

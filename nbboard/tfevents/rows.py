@@ -184,12 +184,20 @@ def _matching(buf: Any, d: int, L: int, S: int, k: int, payload: bytes, kv: int,
 
 
 def _steps(w: np.ndarray, kv: int) -> np.ndarray:
-    """The steps from the varints of `kv` bytes at the start of each word."""
+    """The steps from the varints of `kv` bytes at the start of each word: 7-bit groups joined
+    pairwise, in as many rounds as `kv` bytes need (a step under 2^14 needs one)."""
     y = w & _U(int.from_bytes(b"\x7f" * kv + b"\x00" * (8 - kv), "little"))
-    y = (y & _U(0x007F007F007F007F)) | ((y & _U(0x7F007F007F007F00)) >> _U(1))
-    y = (y & _U(0x00003FFF00003FFF)) | ((y & _U(0x3FFF00003FFF0000)) >> _U(2))
-    y = (y & _U(0x000000000FFFFFFF)) | ((y & _U(0x0FFFFFFF00000000)) >> _U(4))
+    for bits, (lo, hi) in enumerate(_JOIN[: (kv - 1).bit_length()]):
+        t = y & hi
+        y &= lo
+        t >>= _U(1 << bits)
+        y |= t
     return y.view(np.int64)
+
+
+_JOIN = [(_U(0x007F007F007F007F), _U(0x7F007F007F007F00)),  # (kept, moved down) per round
+         (_U(0x00003FFF00003FFF), _U(0x3FFF00003FFF0000)),
+         (_U(0x000000000FFFFFFF), _U(0x0FFFFFFF00000000))]
 
 
 def scalars(buf: Any, rows: list[tuple[int, Rows]]) -> list[tuple[np.ndarray, str, bool, np.ndarray, np.ndarray, np.ndarray]]:

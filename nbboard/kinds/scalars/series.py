@@ -58,6 +58,11 @@ class ScalarSeries:
         self._n = n + 1
         self.version += 1
 
+    def reserve(self, k: int) -> None:
+        """Make room for `k` more points at once (a loader's batches then extend without growing)."""
+        if self._n + k > len(self._steps):
+            self._grow(self._n + k)
+
     def extend(self, steps: np.ndarray, values: np.ndarray, wall_times: np.ndarray) -> None:
         """Append many points at once (caller holds the Store lock)."""
         k = len(steps)
