@@ -9,6 +9,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from nbboard.logdir.decode import EVENT_FIELDS, decode_value
 from nbboard.logdir.fs import filesystem
 from nbboard.logdir.progress import progress_bar
 from nbboard.ranks import rank_of
-from nbboard.tfevents.pool import workers
+from nbboard.tfevents.pool import Ahead, cores, workers
 from nbboard.tfevents.reader import (
     SESSION_START,
     Buffers,
@@ -29,6 +30,7 @@ from nbboard.tfevents.reader import (
     Scan,
     decode_event,
     fast_scalars,
+    scalar_columns,
     scan_many,
 )
 from nbboard.tfevents.rows import Rows
@@ -266,7 +268,8 @@ class LogdirReader:
         fast: Any = None
         if bounds[-1]:
             rows = [(f + int(bounds[i]), r) for i, sc in enumerate(scans) for f, r in sc.rows]
-            args = (big, np.concatenate([sc.starts for sc in scans]), np.concatenate([sc.lengths for sc in scans]), rows)
+            args = (big, np.concatenate([sc.starts for sc in scans]), np.concatenate([sc.lengths for sc in scans]), rows,
+                    scalar_columns(int(bounds[-1])) if rows else None)
             pool = workers()
             fast = pool.submit(fast_scalars, *args) if pool is not None else _Ready(fast_scalars(*args))
         return members, datas, big, scans, bounds, fast
@@ -291,11 +294,10 @@ class LogdirReader:
             self._chunk = None
 
     # ---- decoding one chunk of records ------------------------------------------------
-    def _start_chunk(self, run: _RunState, data: bytes, scan: Scan | None) -> list[Any] | None:
+    def _start_chunk(self, run: _RunState, data: bytes | memoryview, scan: Scan | None) -> Ahead | None:
         """Hand a big file's chunk to the decode pool: its scalar records, in batches of bounded
-        size, are decoded on all cores while the next file is read and framed (`_end_chunk`
-        puts them into the Store). None where there is no pool or the file is of a version
-        before 2 (no fast path)."""
+        size, are decoded on all cores a few batches ahead of the one `_end_chunk` puts into the
+        Store. None where there is no pool or the file is of a version before 2 (no fast path)."""
         if scan is None or not len(scan.starts):
             return None
         pool = workers()
@@ -303,9 +305,12 @@ class LogdirReader:
         if pool is None or self._legacy(run, data, starts, lengths):
             return None
         step = PROCESS_BATCH
-        return [pool.submit(fast_scalars, data, starts[a : a + step], lengths[a : a + step],
-                            clip_rows(rows, a, a + step) if rows else None)
-                for a in range(0, len(starts), step)]
+
+        def batch(a: int) -> tuple[Any, ...]:
+            b = min(a + step, len(starts))
+            return (data, starts[a:b], lengths[a:b], clip_rows(rows, a, b) if rows else None, scalar_columns(b - a))
+
+        return Ahead(pool, fast_scalars, [partial(batch, a) for a in range(0, len(starts), step)], depth=2 * cores())
 
     def _end_chunk(self, work: tuple[Any, ...], bar: Any, changed_runs: set[str]) -> None:
         """Put a chunk started by `_start_chunk` into the Store; a file's damage is reported
@@ -322,7 +327,7 @@ class LogdirReader:
 
     def _process(self, run: _RunState, data: bytes, starts: np.ndarray, lengths: np.ndarray,
                  damage: Damage, pre: Any = _UNSET, rows: list[tuple[int, Rows]] | None = None,
-                 ahead: list[Any] | None = None) -> None:
+                 ahead: Ahead | None = None) -> None:
         """Decode a chunk's records into the Store, in order, in batches of bounded size (one
         batch when `pre`, their fast_scalars result, is given: a small file's of a group);
         `rows`: the chunk's regular stretches as framing found them; `ahead`: the batches'

@@ -11,6 +11,7 @@ not fit (a histogram, a damaged record), are left to the per-record paths in `re
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -200,11 +201,11 @@ _JOIN = [(_U(0x007F007F007F007F), _U(0x7F007F007F007F00)),  # (kept, moved down)
          (_U(0x000000000FFFFFFF), _U(0x0FFFFFFF00000000))]
 
 
-def scalars(buf: Any, rows: list[tuple[int, Rows]]) -> list[tuple[np.ndarray, str, bool, np.ndarray, np.ndarray, np.ndarray]]:
-    """The scalar points of `rows` ((first record number, Rows) pairs): per slot and layout
-    (record numbers, tag, from_tensor, steps, values, wall times). Rows of a slot that match none
-    of its first few layouts are not in the result."""
-    out = []
+def scalars(buf: Any, rows: list[tuple[int, Rows]]) -> Iterator[tuple[Any, str, bool, np.ndarray, np.ndarray, np.ndarray]]:
+    """The scalar points of `rows` ((first record number, Rows) pairs), a piece per slot and
+    layout: (record numbers: a slice where every row matched, else an array; tag, from_tensor,
+    steps, values, wall times). Rows of a slot that match none of its first few layouts are in
+    no piece."""
     for first, rw in rows:
         k, S, p = rw.k, rw.stride, rw.p
         for j, (o, L) in enumerate(zip(rw.offs, rw.lens)):
@@ -222,14 +223,13 @@ def scalars(buf: Any, rows: list[tuple[int, Rows]]) -> list[tuple[np.ndarray, st
                     eq &= left
                 sel = None if left is None and eq.all() else np.flatnonzero(eq)
                 take: Any = slice(None) if sel is None else sel
-                rec = first + j + p * (np.arange(k, dtype=np.int64) if sel is None else sel)
+                rec: Any = slice(first + j, first + j + p * k, p) if sel is None else first + j + p * sel
                 wts = _col(buf, "<f8", d + 1, S, k)[take].astype(np.float64)
-                vals = _col(buf, "<f4", d + L - 4, S, k)[take].astype(np.float64)
-                steps = _steps(_col(buf, "<u8", d + 10, S, k)[take], kv) if kv else np.zeros(len(rec), np.int64)
-                out.append((rec, tag, tensor, steps, vals, wts))
+                vals = _col(buf, "<f4", d + L - 4, S, k)[take]
+                steps = _steps(_col(buf, "<u8", d + 10, S, k)[take], kv) if kv else np.zeros(len(wts), np.int64)
+                yield rec, tag, tensor, steps, vals, wts
                 if sel is None:
                     break
                 left = ~eq if left is None else left & ~eq
                 if not left.any():
                     break
-    return out
