@@ -661,10 +661,11 @@ def fast_scalars(buf: bytes | memoryview, starts: np.ndarray, lengths: np.ndarra
 
     Returns {"ok": bool mask of records decoded here, "tags": list[str], "tag_index": int
     array into tags, "steps", "values" (float32, as stored), "wall_times", "from_tensor",
-    "records"} for the ok records (in record order), or None if none. `rows`: the records' regular stretches ((first
-    record number, Rows), as framing found them), decoded through strided views (`rows.scalars`);
-    the other records one gather per field (`_gather_scalars`). `cols`: `scalar_columns(m)`
-    to hold the points (views of them are returned), made here when not given.
+    "records"} for the ok records (in record order), or None if none. `rows`: the records'
+    regular stretches ((first record number, Rows), as framing found them), decoded through
+    strided views (`rows.scalars`); the other records one gather per field (`_gather_scalars`).
+    `cols`: `scalar_columns(m)` to hold the points (views of them are returned), made here when
+    not given.
     """
     if not rows:
         return _gather_scalars(buf, starts, lengths)
