@@ -297,7 +297,7 @@ def _checked(buf: bytes, mv: memoryview, chunks: list[Any], pos: int, corrupt: i
     ok = np.ones(len(s), dtype=bool)
     for first, r in rows:
         m = r.k * r.p
-        lens[first:first + m] = np.tile(np.asarray(r.lens, dtype=np.int64), r.k)
+        lens[first:first + m].reshape(r.k, r.p)[:] = r.lens
         ok[first:first + m] = crcs_ok(buf, r)
     if loose:
         idx = np.concatenate([np.arange(a, b) for a, b in loose]) if len(loose) > 1 else np.arange(*loose[0])

@@ -31,8 +31,12 @@ def mask_crcs(crc: np.ndarray) -> np.ndarray:
 
 def unmask_crcs(masked: np.ndarray) -> np.ndarray:
     """The plain CRC32C values behind an array of masked ones (uint32)."""
-    r = masked.astype(np.uint32) - np.uint32(_MASK_DELTA)  # wraps modulo 2^32
-    return (r >> np.uint32(17)) | (r << np.uint32(15))
+    r = masked.astype(np.uint32)  # a copy, worked on in place
+    r -= np.uint32(_MASK_DELTA)  # wraps modulo 2^32
+    t = r >> np.uint32(17)
+    r <<= np.uint32(15)
+    r |= t
+    return r
 
 
 # length → masked CRC of its 8-byte header; bounded, since a damaged file offers any length
