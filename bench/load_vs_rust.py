@@ -9,7 +9,8 @@ way TensorBoard's front end asks it), on the same logdirs, in the same run:
 For the Rust server: seconds from its start until ListScalars reports every tag complete
 ("loaded"), and until ReadScalars has returned every point ("served"; `--samples-per-plugin
 scalars=all`, so nothing is sampled away), and its RSS per point. For nbboard: `nbboard.load` in
-this process (best of 3, every point kept) and from a fresh interpreter's start (import included),
+a python that has imported it (best of 3, every point kept; a child process, so the gRPC client's
+threads and earlier Stores of this one do not weigh on it) and from a fresh interpreter's start (import included),
 its Store bytes per point. The files are in the page cache for both (each logdir is read once
 first). Logdirs are written once with nbboard's writer and cached under the temp dir.
 Run: .venv/bin/python bench/load_vs_rust.py [--only 1m,10m,sweep] [--skip-rust]
@@ -154,17 +155,29 @@ def tensorboard_http(d: str, runs: int, steps: int) -> dict[str, Any]:
     return {"listed": listed, "served": served, "points": got, "python_rss_per_point": rss / max(got, 1)}
 
 
+_IN_PROCESS = """
+import json, sys, time
+import nbboard
+best, store = float("inf"), None
+for _ in range(int(sys.argv[2])):
+    store = None
+    t = time.perf_counter()
+    store = nbboard.load(sys.argv[1], progress=False)
+    best = min(best, time.perf_counter() - t)
+series = [store.scalars(r, t) for r in store.runs() for t in store.tags(r).get("scalars", [])]
+print(json.dumps({"load": best, "points": sum(len(s) for s in series), "nbytes": sum(s.nbytes() for s in series)}))
+"""
+
+
 def nbboard_in_process(d: str, repeat: int = 3) -> dict[str, Any]:
-    best, store = float("inf"), None
-    for _ in range(repeat):
-        store = None
-        t = time.perf_counter()
-        store = nbboard.load(d, progress=False)
-        best = min(best, time.perf_counter() - t)
-    assert store is not None
-    points = sum(len(store.scalars(r, t)) for r in store.runs() for t in store.tags(r).get("scalars", []))
-    nbytes = sum(store.scalars(r, t).nbytes() for r in store.runs() for t in store.tags(r).get("scalars", []))
-    return {"load": best, "points": points, "bytes_per_point": nbytes / max(points, 1)}
+    """`nbboard.load` in a python that has imported nbboard (best of `repeat`): a child of its own,
+    so what this process ran before (the gRPC client's threads, the last logdir's Store) does not
+    weigh on it."""
+    import json
+
+    r = subprocess.run([sys.executable, "-c", _IN_PROCESS, d, str(repeat)], check=True, capture_output=True, text=True)
+    got = json.loads(r.stdout.strip().splitlines()[-1])
+    return {"load": got["load"], "points": got["points"], "bytes_per_point": got["nbytes"] / max(got["points"], 1)}
 
 
 def nbboard_fresh(d: str) -> float:
