@@ -308,7 +308,8 @@ class LogdirReader:
 
         def batch(a: int) -> tuple[Any, ...]:
             b = min(a + step, len(starts))
-            return (data, starts[a:b], lengths[a:b], clip_rows(rows, a, b) if rows else None, scalar_columns(b - a))
+            part = clip_rows(rows, a, b) if rows else None
+            return data, starts[a:b], lengths[a:b], part, scalar_columns(b - a) if part else None
 
         return Ahead(pool, fast_scalars, [partial(batch, a) for a in range(0, len(starts), step)], depth=2 * cores())
 
