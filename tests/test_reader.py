@@ -674,6 +674,31 @@ def test_big_files_read_in_chunks_into_buffers_used_again(tmp_path, monkeypatch)
     assert lost == 1
 
 
+def test_ahead_runs_tasks_a_few_ahead_with_arguments_made_by_the_caller():
+    """`pool.Ahead` keeps at most `depth` tasks beyond the one taken, hands each result back in
+    order, and makes each task's arguments in the taking thread (their arrays live in its heap)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from nbboard.tfevents.pool import Ahead
+
+    made: list[tuple[int, int]] = []  # (task, thread that made its arguments)
+
+    def make(k: int) -> tuple[int]:
+        made.append((k, threading.get_ident()))
+        return (k,)
+
+    with ThreadPoolExecutor(2) as pool:
+        ahead = Ahead(pool, lambda k: k * k, [lambda k=k: make(k) for k in range(10)], depth=3)
+        assert len(ahead) == 10 and made == []  # nothing runs before the first is taken
+        got = []
+        for k in range(10):
+            got.append(ahead[k].result())
+            assert len(made) == min(10, k + 4)  # the one taken and at most 3 beyond it
+    assert got == [k * k for k in range(10)]
+    assert {t for _, t in made} == {threading.get_ident()}
+
+
 def test_buffers_are_used_again_only_when_nothing_views_them():
     """A read buffer is handed out again only once no memoryview or numpy array views it."""
     from nbboard.tfevents.reader import Buffers
