@@ -23,12 +23,16 @@ from nbboard.tfevents.messages import SESSION_START as SESSION_START  # re-expor
 from nbboard.tfevents.pool import workers
 from nbboard.tfevents.record import HEADER_CRCS, header_crc, masked_crc, unmask_crcs
 from nbboard.tfevents.rows import (
+    GROUP,
     MIN_RECORDS,
     TF2_TAIL,
     Rows,
+    crc_rows,
     crcs_ok,
+    failing_groups,
     group_crcs,
     headers_ok,
+    varint_values,
     word_offsets,
 )
 from nbboard.tfevents.rows import scalars as rows_scalars
@@ -325,7 +329,6 @@ def _checked(buf: bytes, mv: memoryview, chunks: list[Any], pos: int, corrupt: i
 
 
 _LINEAR_MAX = 512  # records up to this long are checked in groups (check_crcs)
-_GROUP = 512  # records per group check
 
 
 def _crcs_one_by_one(mv: memoryview, data: np.ndarray, lens: np.ndarray) -> np.ndarray:
@@ -345,7 +348,7 @@ def check_crcs(buf: bytes, mv: memoryview, data: np.ndarray, lens: np.ndarray, f
 
     CRC32C is affine over GF(2): for messages of one length L, crc(m1 ^ ... ^ mk) equals
     crc(m1) ^ ... ^ crc(mk), XORed once more with crc(L zero bytes) when k is even. So short records
-    are checked in groups of `_GROUP` of one length: their bytes XORed together in numpy (8 bytes
+    are checked in groups of `GROUP` of one length: their bytes XORed together in numpy (8 bytes
     at a time), one CRC call per group, compared with the XOR of their stored CRCs. A group that
     fails is checked record by record, so a damaged record is found as before; damage in several
     records of one group escapes only if their errors cancel exactly (odds 2^-32 for random
@@ -355,7 +358,7 @@ def check_crcs(buf: bytes, mv: memoryview, data: np.ndarray, lens: np.ndarray, f
     want = unmask_crcs(footer)
     ok = np.ones(m, dtype=bool)
     short = lens <= _LINEAR_MAX
-    if m < 4 * _GROUP or not short.any():
+    if m < 4 * GROUP or not short.any():
         return _crcs_one_by_one(mv, data, lens) == want
     long_ = np.flatnonzero(~short)
     if len(long_):
@@ -375,19 +378,15 @@ def check_crcs(buf: bytes, mv: memoryview, data: np.ndarray, lens: np.ndarray, f
         if k < 8:  # too few to be worth a group
             suspects.append(sel)
             continue
-        g0 = np.arange(0, k, _GROUP)
-        sizes = np.diff(np.append(g0, k))
+        g0 = np.arange(0, k, GROUP)
         pos = data[sel]
         if L >= 8 and u64 is not None:
             got = group_crcs(np.stack([np.bitwise_xor.reduceat(u64[pos + o], g0) for o in word_offsets(L)], axis=1), L)
         else:
-            x = np.stack([np.bitwise_xor.reduceat(u8[pos + j], g0) for j in range(L)], axis=1) if L else np.zeros((len(g0), 0), np.uint8)
-            xb = x.tobytes()
-            got = np.fromiter((crc32c(xb[i * L:(i + 1) * L]) for i in range(len(g0))), dtype=np.uint32, count=len(g0))
-        zero = np.uint32(crc32c(bytes(L)))
-        exp = np.bitwise_xor.reduceat(want[sel], g0) ^ np.where(sizes % 2 == 0, zero, np.uint32(0))
-        for gi in np.flatnonzero(got != exp).tolist():
-            suspects.append(sel[g0[gi]:g0[gi] + sizes[gi]])
+            got = crc_rows(np.stack([np.bitwise_xor.reduceat(u8[pos + j], g0) for j in range(L)], axis=1)
+                           if L else np.zeros((len(g0), 0), np.uint8))
+        for a in failing_groups(got, want[sel], L):
+            suspects.append(sel[a:a + GROUP])
     if suspects:
         sus = np.concatenate(suspects)
         ok[sus] = _crcs_one_by_one(mv, data[sus], lens[sus]) == want[sus]
@@ -725,11 +724,7 @@ def _gather_scalars(buf: bytes, starts: np.ndarray, lengths: np.ndarray) -> dict
     term = ~x & _U(0x0080808080808080)
     lowest = term & (~term + _U(1))  # the varint's last byte's high bit
     mask = (lowest << _U(1)) - _U(1)
-    y = x & mask & _U(0x7F7F7F7F7F7F7F7F)
-    y = (y & _U(0x007F007F007F007F)) | ((y & _U(0x7F007F007F007F00)) >> _U(1))
-    y = (y & _U(0x00003FFF00003FFF)) | ((y & _U(0x3FFF00003FFF0000)) >> _U(2))
-    y = (y & _U(0x000000000FFFFFFF)) | ((y & _U(0x0FFFFFFF00000000)) >> _U(4))
-    steps = np.where(has_step, y.view(np.int64), 0)
+    steps = np.where(has_step, varint_values(x & mask & _U(0x7F7F7F7F7F7F7F7F), 7), 0)
     p = ev + 9 + np.where(has_step, (np.bitwise_count(mask) >> 3).astype(np.int64) + 1, 0)  # the summary
     r = end - p  # the summary's bytes: 0x2a L1 0x0a L2 0x0a TL tag... (all lengths one byte)
     ok = (r >= 11) & (r <= 129) & (~has_step | (term != _U(0)))
@@ -771,7 +766,7 @@ def _gather_scalars(buf: bytes, starts: np.ndarray, lengths: np.ndarray) -> dict
         k1 = np.zeros(len(ts), dtype=np.uint64)
         k1[long8] = u64[ts[long8]]
     h = (k1 * _U(0x9E3779B97F4A7C15)) ^ (k2 * _U(0xC2B2AE3D27D4EB4F)) ^ tl.astype(np.uint64)
-    uniq, first, inv = _factorize(h)
+    _, first, inv = _factorize(h)
     same = (k1 == k1[first][inv]) & (k2 == k2[first][inv]) & (tl == tl[first][inv])
     tags: list[str] = []
     for gi, f in enumerate(first.tolist()):

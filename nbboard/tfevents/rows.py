@@ -20,7 +20,7 @@ from crc32c import crc32c
 from nbboard.tfevents.record import unmask_crcs
 
 _U = np.uint64
-_GROUP = 512  # rows per CRC group (check_crcs explains the grouping)
+GROUP = 512  # messages per CRC group (check_crcs explains the grouping)
 MIN_RECORDS = 4096  # a stretch shorter than this is read record by record (numpy's cost per call)
 TF2_TAIL = bytes([0x42, 0x0A, 0x08, 0x01, 0x12, 0x00, 0x22, 0x04])  # a 0-d DT_FLOAT tensor's bytes before its float
 _TEMPLATES = 8  # distinct layouts tried per slot before the rest is left to the per-record path
@@ -90,8 +90,24 @@ def group_crcs(words: np.ndarray, L: int) -> np.ndarray:
     x[:, :8 * q] = np.ascontiguousarray(words[:, :q]).view(np.uint8).reshape(g, 8 * q)
     if L % 8:
         x[:, L - 8:] = np.ascontiguousarray(words[:, q]).view(np.uint8).reshape(g, 8)
+    return crc_rows(x)
+
+
+def crc_rows(x: np.ndarray) -> np.ndarray:
+    """CRC32C of each row of a uint8 matrix (one call per row: a group's XORed messages)."""
+    g, L = x.shape
     xb = x.tobytes()
     return np.fromiter((crc32c(xb[i * L:(i + 1) * L]) for i in range(g)), dtype=np.uint32, count=g)
+
+
+def failing_groups(got: np.ndarray, want: np.ndarray, L: int) -> list[int]:
+    """The starts (into `want`) of the groups of `GROUP` messages of `L` bytes whose XOR's CRC
+    `got` is not the XOR of their stored CRCs `want`: CRC32C is affine, so the two agree for
+    intact messages once the CRC of L zero bytes is XORed in for an even count."""
+    g0 = np.arange(0, len(want), GROUP)
+    even = np.diff(np.append(g0, len(want))) % 2 == 0
+    exp = np.bitwise_xor.reduceat(want, g0) ^ np.where(even, np.uint32(crc32c(bytes(L))), np.uint32(0))
+    return g0[got != exp].tolist()
 
 
 def word_offsets(L: int) -> list[int]:
@@ -101,23 +117,19 @@ def word_offsets(L: int) -> list[int]:
 
 def crcs_ok(buf: Any, rows: Rows) -> np.ndarray:
     """Which records of `rows` (file order) match their stored data CRC. Rows are checked in
-    groups of `_GROUP` per slot (CRC32C is affine: the XOR of a group's messages has the XOR of
+    groups of `GROUP` per slot (CRC32C is affine: the XOR of a group's messages has the XOR of
     their CRCs, with the CRC of zeros once more for an even count); a failing group is checked
     record by record. Payloads of 8 bytes or more (framing keeps shorter ones out of rows)."""
     k, S = rows.k, rows.stride
     ok = np.ones((k, rows.p), dtype=bool)
-    g0 = np.arange(0, k, _GROUP)
-    sizes = np.diff(np.append(g0, k))
+    g0 = np.arange(0, k, GROUP)
+    mv = memoryview(buf)
     for j, (o, L) in enumerate(zip(rows.offs, rows.lens)):
         d = rows.pos + o + 12
         want = unmask_crcs(_col(buf, "<u4", d + L, S, k))
         words = np.stack([np.bitwise_xor.reduceat(_col(buf, "<u8", d + w, S, k), g0) for w in word_offsets(L)], axis=1)
-        got = group_crcs(words, L)
-        exp = np.bitwise_xor.reduceat(want, g0) ^ np.where(sizes % 2 == 0, np.uint32(crc32c(bytes(L))), np.uint32(0))
-        mv = memoryview(buf)
-        for gi in np.flatnonzero(got != exp).tolist():
-            a, b = int(g0[gi]), int(g0[gi] + sizes[gi])
-            for r in range(a, b):
+        for a in failing_groups(group_crcs(words, L), want, L):
+            for r in range(a, min(a + GROUP, k)):
                 at = d + r * S
                 ok[r, j] = crc32c(mv[at:at + L]) == int(want[r])
     return ok.ravel()
@@ -185,9 +197,14 @@ def _matching(buf: Any, d: int, L: int, S: int, k: int, payload: bytes, kv: int,
 
 
 def _steps(w: np.ndarray, kv: int) -> np.ndarray:
-    """The steps from the varints of `kv` bytes at the start of each word: 7-bit groups joined
-    pairwise, in as many rounds as `kv` bytes need (a step under 2^14 needs one)."""
-    y = w & _U(int.from_bytes(b"\x7f" * kv + b"\x00" * (8 - kv), "little"))
+    """The steps from the varints of `kv` bytes at the start of each word."""
+    return varint_values(w & _U(int.from_bytes(b"\x7f" * kv + b"\x00" * (8 - kv), "little")), kv)
+
+
+def varint_values(y: np.ndarray, kv: int = 8) -> np.ndarray:
+    """The values of varints given as words holding their 7-bit groups (continuation bits and the
+    bytes after the varint cleared), up to `kv` bytes long: the groups are joined pairwise, in as
+    many rounds as `kv` bytes need (one for up to 2 bytes, three for 5-8). `y` is worked on."""
     for bits, (lo, hi) in enumerate(_JOIN[: (kv - 1).bit_length()]):
         t = y & hi
         y &= lo
