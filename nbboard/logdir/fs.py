@@ -120,6 +120,7 @@ class RemoteFS:
     """Listing and ranged reads through fsspec (object stores, memory://, ...)."""
 
     side: dict[str, tuple[str, str, float, int]] = {}  # side files are read from local runs only
+    read_into = None  # fsspec's ranged reads return bytes: no buffers to read into
 
     def __init__(self, url: str) -> None:
         import fsspec

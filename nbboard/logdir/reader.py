@@ -181,7 +181,7 @@ class LogdirReader:
                 if self.skip is not None and self.skip(self.fs.full(path)):
                     continue
                 run = self._run_state(key)
-                reader = run.files[path] = EventFileReader(path, self.fs.read_range, getattr(self.fs, "read_into", None))
+                reader = run.files[path] = EventFileReader(path, self.fs.read_range, self.fs.read_into)
                 ranked = rank_of(rel, path.rsplit("/", 1)[-1])
                 if ranked is not None:  # a rank's folder of a distributed run
                     self.store.set_rank(key, self.fs.run_key(ranked[1]), ranked[0])
@@ -216,21 +216,23 @@ class LogdirReader:
         grouped = 0
         held = None  # a started group, handed on once the next group is started
         buffers = Buffers()  # big files' chunks are read into buffers used again
-        for run, reader, size in todo:
-            new = size - reader.offset if size >= reader.offset else size
-            small = 0 < new <= GROUP_FILE_BYTES
-            if small:  # read with others, checked and decoded together
-                group.append((run, reader, size))
-                grouped += new
-                if grouped < GROUP_BYTES:
-                    continue
+        for item in [*todo, None]:  # None: the end, where the last group is started
+            if item is not None:
+                run, reader, size = item
+                new = size - reader.offset if size >= reader.offset else size
+                small = 0 < new <= GROUP_FILE_BYTES
+                if small:  # read with others, checked and decoded together
+                    group.append(item)
+                    grouped += new
+                    if grouped < GROUP_BYTES:
+                        continue
             if group:  # in order: the files before this one first
                 started = (self._end_group, self._start_group(group))
                 group, grouped = [], 0
                 if held is not None:
                     yield held
                 held = started
-            if small:
+            if item is None or small:
                 continue
             if held is not None:
                 yield held
@@ -242,11 +244,6 @@ class LogdirReader:
                                         self._start_chunk(run, data, scan))
                 if got is None or not reader.more:
                     break
-        if group:
-            started = (self._end_group, self._start_group(group))
-            if held is not None:
-                yield held
-            held = started
         if held is not None:
             yield held
 
