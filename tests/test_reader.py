@@ -699,6 +699,40 @@ def test_ahead_runs_tasks_a_few_ahead_with_arguments_made_by_the_caller():
     assert {t for _, t in made} == {threading.get_ident()}
 
 
+def test_decoded_points_live_in_columns_the_loading_thread_made(tmp_path, monkeypatch):
+    """A big file's batches are decoded on the pool into columns the loading thread made (so the
+    results live in its heap, which a load's trim hands back, not in a decode thread's)."""
+    import threading
+
+    import nbboard.logdir.reader as lr
+    from nbboard.tfevents import reader as tr
+
+    if tr.workers() is None:
+        pytest.skip("one core: no decode pool")
+    monkeypatch.setattr(lr, "PROCESS_BATCH", 4096)
+    monkeypatch.setattr(lr, "GROUP_FILE_BYTES", 100_000)  # the ~0.9 MB file is read as a big one
+    with TorchWriter(str(tmp_path / "run")) as w:
+        for i in range(6000):
+            for t in ("a", "b", "c"):
+                w.add_scalar(t, float(i), i)
+    made: list[str] = []
+    make = tr.scalar_columns
+
+    def recording(m: int):
+        made.append(threading.current_thread().name)
+        return make(m)
+
+    monkeypatch.setattr(tr, "scalar_columns", recording)  # fast_scalars' own fallback
+    monkeypatch.setattr(lr, "scalar_columns", recording)  # the loader's
+    decoded_on: set[str] = set()
+    fast = tr.fast_scalars
+    monkeypatch.setattr(lr, "fast_scalars", lambda *a: decoded_on.add(threading.current_thread().name) or fast(*a))
+    s = load(str(tmp_path), progress=False)
+    assert s.scalars("run", "b").values.tolist() == [float(i) for i in range(6000)]
+    assert len(made) >= 4 and set(made) == {threading.current_thread().name}
+    assert decoded_on and threading.current_thread().name not in decoded_on  # decoded on the pool
+
+
 def test_buffers_are_used_again_only_when_nothing_views_them():
     """A read buffer is handed out again only once no memoryview or numpy array views it."""
     from nbboard.tfevents.reader import Buffers
